@@ -1,0 +1,155 @@
+pragma circom 2.1.5;
+
+include "poseidon.circom";
+include "comparators.circom";
+include "./lib/account.circom";
+include "./lib/hash_list.circom";
+include "./lib/range.circom";
+include "./lib/subtree.circom";
+include "./lib/totals.circom";
+
+// PoolSolvency(S, LOG_N, P, DEPTH, LOG_B) — DESIGN §4.2, one batch of 2^LOG_B account slots,
+// proven by the operator. Batch k covers leaves [k * 2^LOG_B, (k + 1) * 2^LOG_B) of the accounts
+// tree; batches 0..K-1 are chained by hidden running totals and the last one checks the bound.
+//
+// Public inputs (in this order):
+//   epoch, riskRoot, accountsRoot   the epoch and its roots (same as in the margin proofs).
+//   liabilitiesBound               in [0, 2^128); checked against every total when isLast = 1.
+//   batchIndex                     k, in [0, 2^(DEPTH - LOG_B)).
+//   isLast                         1 on the last batch of the epoch, else 0.
+//   prevTotalsCommitment           TotalsCommitment(epoch, k - 1, totals before this batch).
+//   totalsCommitment               TotalsCommitment(epoch, k, totals after this batch).
+// Private inputs:
+//   values[2^LOG_N][S+1], instrumentsRoot   the whole risk table (tableDigest half of riskRoot).
+//   active[B], accountKey[B], collateral[B], salt[B], instrument[B][P], quantity[B][P]
+//                                   the batch's account openings; an inactive slot is an empty
+//                                   leaf and must hold no collateral and no positions.
+//   subtreeSiblings[DEPTH - LOG_B]  path of the batch subtree in the accounts tree.
+//   prevTotals[S+1], prevBlinding, blinding.
+// Proves: the batch subtree sits at index k of accountsRoot (and, if last, everything to its
+//   right is empty); each active leaf is the commitment of its opening; collateral in [0, 2^64);
+//   |quantity| < 2^32; instrument < 2^LOG_N wherever quantity != 0; for every slot j and scenario s,
+//   totals[s] = prevTotals[s] + sum_j max(0, E_{j,s}) with E_{j,s} = collateral_j + sum q * v_s;
+//   prevTotals = 0 on batch 0; and, if last, totals[s] <= liabilitiesBound for every s.
+// Bounds: |E_{j,s}| < 2^84 is checked (SignedInRange(84)); totals stay below 2^(84 + DEPTH)
+//   <= 2^116, far below p, so nothing wraps; bound - total is checked in [0, 2^128).
+//   Table values are not range-checked here: they are fixed by riskRoot, and an out-of-range
+//   value can only make E_{j,s} fail its range check, never wrap a total.
+template PoolSolvency(S, LOG_N, P, DEPTH, LOG_B) {
+    assert(DEPTH > LOG_B);
+    var S1 = S + 1;
+    var N = 1 << LOG_N;
+    var B = 1 << LOG_B;
+    var EQUITY_BITS = 84;
+    var BOUND_BITS = 128;
+
+    signal input epoch;
+    signal input riskRoot;
+    signal input accountsRoot;
+    signal input liabilitiesBound;
+    signal input batchIndex;
+    signal input isLast;
+    signal input prevTotalsCommitment;
+    signal input totalsCommitment;
+
+    signal input values[N][S1];
+    signal input instrumentsRoot;
+    signal input active[B];
+    signal input accountKey[B];
+    signal input collateral[B];
+    signal input salt[B];
+    signal input instrument[B][P];
+    signal input quantity[B][P];
+    signal input subtreeSiblings[DEPTH - LOG_B];
+    signal input prevTotals[S1];
+    signal input prevBlinding;
+    signal input blinding;
+
+    isLast * (isLast - 1) === 0;
+    InRange(BOUND_BITS)(liabilitiesBound);
+
+    // The risk table is the one committed in riskRoot.
+    signal flatValues[N * S1];
+    for (var i = 0; i < N; i++) {
+        for (var s = 0; s < S1; s++) {
+            flatValues[i * S1 + s] <== values[i][s];
+        }
+    }
+    signal tableDigest <== HashList(N * S1)(flatValues);
+    signal computedRiskRoot <== Poseidon(2)([instrumentsRoot, tableDigest]);
+    riskRoot === computedRiskRoot;
+
+    // Per account slot: leaf, exposure per instrument, floored equity per scenario.
+    signal leaves[B];
+    signal commitment[B];
+    signal placed[B][P][N];
+    signal exposure[B][N];
+    signal valueTerm[B][S1][N];
+    signal equityNonNeg[B][S1];
+    signal floored[B][S1];
+    for (var j = 0; j < B; j++) {
+        active[j] * (active[j] - 1) === 0;
+        InRange(COLLATERAL_BITS())(collateral[j]);
+        (1 - active[j]) * collateral[j] === 0;
+        for (var k = 0; k < P; k++) {
+            _ <== SignedInRange(QUANTITY_BITS())(quantity[j][k]);
+            (1 - active[j]) * quantity[j][k] === 0;
+        }
+        commitment[j] <== AccountCommitment(P)(accountKey[j], collateral[j], salt[j], instrument[j], quantity[j]);
+        leaves[j] <== active[j] * commitment[j];
+
+        // exposure[i] = net quantity of instrument i over the slot's positions. Position k puts
+        // its whole quantity in column instrument[k]: placed[k][i] is forced to 0 for every
+        // i != instrument[k] and the row must sum to quantity[k]; so a non-zero quantity forces
+        // instrument[k] into [0, N), and a zero quantity adds nothing wherever it points.
+        for (var k = 0; k < P; k++) {
+            var rowSum = 0;
+            for (var i = 0; i < N; i++) {
+                placed[j][k][i] <-- instrument[j][k] == i ? quantity[j][k] : 0;
+                placed[j][k][i] * (instrument[j][k] - i) === 0;
+                rowSum += placed[j][k][i];
+            }
+            rowSum === quantity[j][k];
+        }
+        for (var i = 0; i < N; i++) {
+            var net = 0;
+            for (var k = 0; k < P; k++) {
+                net += placed[j][k][i];
+            }
+            exposure[j][i] <== net;
+        }
+        for (var s = 0; s < S1; s++) {
+            var equity = collateral[j];
+            for (var i = 0; i < N; i++) {
+                valueTerm[j][s][i] <== exposure[j][i] * values[i][s];
+                equity += valueTerm[j][s][i];
+            }
+            equityNonNeg[j][s] <== SignedInRange(EQUITY_BITS)(equity);
+            floored[j][s] <== equityNonNeg[j][s] * equity;
+        }
+    }
+
+    // The batch's leaves are the subtree at batchIndex of accountsRoot.
+    signal subtreeRoot <== SubtreeRoot(LOG_B)(leaves);
+    signal computedAccountsRoot <== SubtreeInclusion(LOG_B, DEPTH)(subtreeRoot, batchIndex, subtreeSiblings, isLast);
+    accountsRoot === computedAccountsRoot;
+
+    // Running totals: start from zero on batch 0, carried by commitments between batches.
+    signal isFirst <== IsZero()(batchIndex);
+    signal totals[S1];
+    signal boundSlack[S1];
+    for (var s = 0; s < S1; s++) {
+        isFirst * prevTotals[s] === 0;
+        var sum = prevTotals[s];
+        for (var j = 0; j < B; j++) {
+            sum += floored[j][s];
+        }
+        totals[s] <== sum;
+        boundSlack[s] <== isLast * (liabilitiesBound - totals[s]);
+        InRange(BOUND_BITS)(boundSlack[s]);
+    }
+    signal computedPrev <== TotalsCommitment(S1)(epoch, batchIndex - 1, prevTotals, prevBlinding);
+    prevTotalsCommitment === computedPrev;
+    signal computedNext <== TotalsCommitment(S1)(epoch, batchIndex, totals, blinding);
+    totalsCommitment === computedNext;
+}
