@@ -1,0 +1,82 @@
+/**
+ * Every circuit instance the project builds. Parameters are template arguments; "test"
+ * instances are small enough for the unit tests, "reference" ones are the sizes of the spec.
+ */
+export type CircuitSet = "test" | "reference";
+
+export interface MarginParams {
+  /** Stress scenarios (the mark column comes on top). */
+  scenarios: number;
+  /** log2 of the number of listed-instrument slots in the risk table. */
+  logInstruments: number;
+  /** Position slots per account. */
+  positions: number;
+  /** Accounts tree depth. */
+  depth: number;
+}
+
+export interface SolvencyParams extends MarginParams {
+  /** log2 of the account slots per batch. */
+  logBatch: number;
+}
+
+interface InstanceBase {
+  name: string;
+  set: CircuitSet;
+  file: string;
+  template: string;
+  /** Public inputs in the order they appear in the proof's public signals. */
+  publicSignals: readonly string[];
+}
+
+export interface MarginInstance extends InstanceBase {
+  kind: "margin";
+  params: MarginParams;
+}
+
+export interface SolvencyInstance extends InstanceBase {
+  kind: "solvency";
+  params: SolvencyParams;
+}
+
+export type CircuitInstance = MarginInstance | SolvencyInstance;
+
+export const MARGIN_PUBLIC_SIGNALS = ["epoch", "riskRoot", "accountsRoot", "nullifier", "recipient", "amount"] as const;
+export const SOLVENCY_PUBLIC_SIGNALS = [
+  "epoch", "riskRoot", "accountsRoot", "liabilitiesBound", "batchIndex", "isLast", "prevTotalsCommitment", "totalsCommitment",
+] as const;
+
+function margin(name: string, set: CircuitSet, params: MarginParams): MarginInstance {
+  return { kind: "margin", name, set, file: "margin_compliance.circom", template: "MarginCompliance", publicSignals: MARGIN_PUBLIC_SIGNALS, params };
+}
+
+function solvency(name: string, set: CircuitSet, params: SolvencyParams): SolvencyInstance {
+  return { kind: "solvency", name, set, file: "pool_solvency.circom", template: "PoolSolvency", publicSignals: SOLVENCY_PUBLIC_SIGNALS, params };
+}
+
+/** The reference risk model: 16 SPAN scenarios, 64 instruments, 8 positions, depth-20 accounts tree. */
+export const REFERENCE_PARAMS: SolvencyParams = { scenarios: 16, logInstruments: 6, positions: 8, depth: 20, logBatch: 4 };
+/** Small instance for tests: same 16 scenarios, 4 instruments, 2 positions, depth 6, batches of 4. */
+export const TEST_PARAMS: SolvencyParams = { scenarios: 16, logInstruments: 2, positions: 2, depth: 6, logBatch: 2 };
+
+const { logBatch: _r, ...referenceMargin } = REFERENCE_PARAMS;
+const { logBatch: _t, ...testMargin } = TEST_PARAMS;
+
+export const CIRCUITS: readonly CircuitInstance[] = [
+  margin("margin_test", "test", testMargin),
+  solvency("solvency_test", "test", TEST_PARAMS),
+  margin("margin", "reference", referenceMargin),
+  solvency("solvency", "reference", REFERENCE_PARAMS),
+];
+
+export function templateArgs(instance: CircuitInstance): number[] {
+  const p = instance.params;
+  const base = [p.scenarios, p.logInstruments, p.positions, p.depth];
+  return instance.kind === "solvency" ? [...base, instance.params.logBatch] : base;
+}
+
+export function findCircuit(name: string): CircuitInstance {
+  const found = CIRCUITS.find((c) => c.name === name);
+  if (!found) throw new Error(`unknown circuit "${name}" (known: ${CIRCUITS.map((c) => c.name).join(", ")})`);
+  return found;
+}
