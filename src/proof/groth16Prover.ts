@@ -1,0 +1,73 @@
+import { readFileSync } from "node:fs";
+import * as snarkjs from "snarkjs";
+import type { Groth16Proof, VerificationKey } from "snarkjs";
+import { type CircuitArtifacts, loadCircuitArtifacts } from "../build/manifest.js";
+import { type SolidityProof, toSolidityProof } from "./solidityProof.js";
+
+export type CircuitInput = Record<string, bigint | bigint[] | bigint[][] | bigint[][][] | number | string>;
+
+export interface ProofTimings {
+  witnessMs: number;
+  proveMs: number;
+}
+
+export interface ProvenStatement {
+  circuit: string;
+  proof: Groth16Proof;
+  /** Public signals as decimal strings, in the circuit's public-input order. */
+  publicSignals: string[];
+  solidity: SolidityProof;
+  timings: ProofTimings;
+}
+
+/** Decimal-string form of a circuit input (snarkjs takes strings; negatives go in as p - |x| by the caller). */
+function stringify(value: CircuitInput[string]): unknown {
+  if (Array.isArray(value)) return value.map((v) => stringify(v as CircuitInput[string]));
+  return value.toString();
+}
+
+/** Computes the witness in memory and proves it with the circuit's zkey. */
+export async function proveCircuit(circuit: string | CircuitArtifacts, input: CircuitInput): Promise<ProvenStatement> {
+  const artifacts = typeof circuit === "string" ? loadCircuitArtifacts(circuit) : circuit;
+  const signals = Object.fromEntries(Object.entries(input).map(([k, v]) => [k, stringify(v)]));
+  const wtns = { type: "mem" } as { type: string; data?: Uint8Array };
+  const t0 = Date.now();
+  try {
+    await snarkjs.wtns.calculate(signals, artifacts.circuit.wasm, wtns);
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    const line = msg.split("\n").find((l) => /Assert Failed|Error in template/.test(l)) ?? msg.split("\n")[0];
+    throw new Error(`${artifacts.instance.name}: the witness violates a circuit constraint (${line.trim()})`);
+  }
+  const t1 = Date.now();
+  const { proof, publicSignals } = await snarkjs.groth16.prove(artifacts.keys.zkey, wtns);
+  const t2 = Date.now();
+  return { circuit: artifacts.instance.name, proof, publicSignals, solidity: toSolidityProof(proof), timings: { witnessMs: t1 - t0, proveMs: t2 - t1 } };
+}
+
+const vkeys = new Map<string, VerificationKey>();
+
+export function verificationKey(circuit: string): VerificationKey {
+  let vk = vkeys.get(circuit);
+  if (!vk) {
+    vk = JSON.parse(readFileSync(loadCircuitArtifacts(circuit).keys.vkey, "utf8")) as VerificationKey;
+    vkeys.set(circuit, vk);
+  }
+  return vk;
+}
+
+/** Off-chain Groth16 verification against the circuit's verification key. */
+export async function verifyGroth16(circuit: string | VerificationKey, publicSignals: readonly string[], proof: Groth16Proof): Promise<boolean> {
+  const vk = typeof circuit === "string" ? verificationKey(circuit) : circuit;
+  if (publicSignals.length !== vk.nPublic) return false;
+  return snarkjs.groth16.verify(vk, [...publicSignals], proof);
+}
+
+/**
+ * snarkjs keeps the BN254 curve's worker threads alive after proving; end them so the process
+ * can exit. Safe to call when no curve was built.
+ */
+export async function releaseProverThreads(): Promise<void> {
+  const holder = globalThis as { curve_bn128?: { terminate(): Promise<void> } | null };
+  if (holder.curve_bn128) await holder.curve_bn128.terminate();
+}

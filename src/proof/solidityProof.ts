@@ -1,0 +1,18 @@
+import type { Groth16Proof } from "snarkjs";
+
+/** A Groth16 proof laid out as snarkjs' Solidity verifier takes it (G2 coordinates swapped). */
+export interface SolidityProof {
+  a: [bigint, bigint];
+  b: [[bigint, bigint], [bigint, bigint]];
+  c: [bigint, bigint];
+}
+
+/** Packs snarkjs' proof object for `verifyProof(a, b, c, publicSignals)`. */
+export function toSolidityProof(proof: Groth16Proof): SolidityProof {
+  const n = (x: string): bigint => BigInt(x);
+  return {
+    a: [n(proof.pi_a[0]), n(proof.pi_a[1])],
+    b: [[n(proof.pi_b[0][1]), n(proof.pi_b[0][0])], [n(proof.pi_b[1][1]), n(proof.pi_b[1][0])]],
+    c: [n(proof.pi_c[0]), n(proof.pi_c[1])],
+  };
+}

@@ -1,0 +1,90 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as snarkjs from "snarkjs";
+import type { CircuitArtifacts } from "../../src/build/manifest.js";
+import { FIELD_MODULUS } from "../../src/crypto/field.js";
+import type { CircuitInput } from "../../src/proof/groth16Prover.js";
+
+const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+
+function stringify(v: unknown): unknown {
+  return Array.isArray(v) ? v.map(stringify) : String(v);
+}
+
+/** Full witness of an input, or the error when the circuit's own asserts reject it. */
+export async function computeWitness(artifacts: CircuitArtifacts, input: CircuitInput): Promise<bigint[]> {
+  const signals = Object.fromEntries(Object.entries(input).map(([k, v]) => [k, stringify(v)]));
+  const mem = { type: "mem" } as { type: string; data?: Uint8Array };
+  await snarkjs.wtns.calculate(signals, artifacts.circuit.wasm, mem);
+  return snarkjs.wtns.exportJson(mem);
+}
+
+/** True when the witness generator refuses the input (a constraint fails). */
+export async function witnessRejected(artifacts: CircuitArtifacts, input: CircuitInput): Promise<boolean> {
+  try {
+    await computeWitness(artifacts, input);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+const symCache = new Map<string, Map<string, number>>();
+
+/** Witness index of a signal by its full name (e.g. "main.accountKey"); -1 if --O2 removed it. */
+export function signalIndex(artifacts: CircuitArtifacts, name: string): number {
+  let map = symCache.get(artifacts.circuit.sym);
+  if (!map) {
+    map = new Map();
+    for (const line of readFileSync(artifacts.circuit.sym, "utf8").split("\n")) {
+      const [, varIdx, , signal] = line.split(",");
+      if (signal) map.set(signal, Number(varIdx));
+    }
+    symCache.set(artifacts.circuit.sym, map);
+  }
+  const idx = map.get(name);
+  if (idx === undefined) throw new Error(`no signal ${name} in ${artifacts.circuit.sym}`);
+  return idx;
+}
+
+/** Serialises a witness in snarkjs' .wtns format (version 2). */
+function encodeWtns(witness: readonly bigint[]): Buffer {
+  const n8 = 32;
+  const header = Buffer.alloc(12);
+  header.write("wtns", 0, "latin1");
+  header.writeUInt32LE(2, 4);
+  header.writeUInt32LE(2, 8);
+  const le = (x: bigint): Buffer => Buffer.from(x.toString(16).padStart(64, "0"), "hex").reverse();
+  const s1 = Buffer.alloc(12 + 4 + n8 + 4);
+  s1.writeUInt32LE(1, 0);
+  s1.writeBigUInt64LE(BigInt(4 + n8 + 4), 4);
+  s1.writeUInt32LE(n8, 12);
+  le(FIELD_MODULUS).copy(s1, 16);
+  s1.writeUInt32LE(witness.length, 16 + n8);
+  const s2h = Buffer.alloc(12);
+  s2h.writeUInt32LE(2, 0);
+  s2h.writeBigUInt64LE(BigInt(n8 * witness.length), 4);
+  return Buffer.concat([header, s1, s2h, ...witness.map((w) => le(((w % FIELD_MODULUS) + FIELD_MODULUS) % FIELD_MODULUS))]);
+}
+
+/** True when every R1CS constraint holds for the witness (snarkjs `wtns check`). */
+export async function constraintsHold(artifacts: CircuitArtifacts, witness: readonly bigint[]): Promise<boolean> {
+  const dir = mkdtempSync(join(tmpdir(), "zkrs-wtns-"));
+  try {
+    const file = join(dir, "w.wtns");
+    writeFileSync(file, encodeWtns(witness));
+    return await snarkjs.wtns.check(artifacts.circuit.r1cs, file, silent);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A copy of the witness with one signal changed by `delta`. */
+export function tamper(artifacts: CircuitArtifacts, witness: readonly bigint[], name: string, delta = 1n): bigint[] {
+  const idx = signalIndex(artifacts, name);
+  if (idx < 0) throw new Error(`signal ${name} was optimised away; pick a kept signal`);
+  const out = [...witness];
+  out[idx] = (out[idx] + delta) % FIELD_MODULUS;
+  return out;
+}
