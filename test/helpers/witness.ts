@@ -32,8 +32,12 @@ export async function witnessRejected(artifacts: CircuitArtifacts, input: Circui
 
 const symCache = new Map<string, Map<string, number>>();
 
-/** Witness index of a signal by its full name (e.g. "main.accountKey"); -1 if --O2 removed it. */
-export function signalIndex(artifacts: CircuitArtifacts, name: string): number {
+/**
+ * Witness index of a signal by its full name (e.g. "main.accountKey"), or of the first kept
+ * signal whose name matches a pattern (anonymous components carry line numbers in their
+ * names); -1 if --O2 removed it.
+ */
+export function signalIndex(artifacts: CircuitArtifacts, name: string | RegExp): number {
   let map = symCache.get(artifacts.circuit.sym);
   if (!map) {
     map = new Map();
@@ -42,6 +46,10 @@ export function signalIndex(artifacts: CircuitArtifacts, name: string): number {
       if (signal) map.set(signal, Number(varIdx));
     }
     symCache.set(artifacts.circuit.sym, map);
+  }
+  if (name instanceof RegExp) {
+    for (const [signal, idx] of map) if (idx >= 0 && name.test(signal)) return idx;
+    throw new Error(`no kept signal matches ${name} in ${artifacts.circuit.sym}`);
   }
   const idx = map.get(name);
   if (idx === undefined) throw new Error(`no signal ${name} in ${artifacts.circuit.sym}`);
@@ -81,7 +89,7 @@ export async function constraintsHold(artifacts: CircuitArtifacts, witness: read
 }
 
 /** A copy of the witness with one signal changed by `delta`. */
-export function tamper(artifacts: CircuitArtifacts, witness: readonly bigint[], name: string, delta = 1n): bigint[] {
+export function tamper(artifacts: CircuitArtifacts, witness: readonly bigint[], name: string | RegExp, delta = 1n): bigint[] {
   const idx = signalIndex(artifacts, name);
   if (idx < 0) throw new Error(`signal ${name} was optimised away; pick a kept signal`);
   const out = [...witness];
