@@ -26,6 +26,15 @@ function stringify(value: CircuitInput[string]): unknown {
   return value.toString();
 }
 
+/**
+ * Builds snarkjs' shared BN254 curve (and its worker threads) once. Call before proving
+ * concurrently: two first provers racing would each build a curve and one would be orphaned,
+ * keeping the process alive.
+ */
+export async function warmUpProver(): Promise<void> {
+  await snarkjs.curves.getCurveFromName("bn128");
+}
+
 /** Computes the witness in memory and proves it with the circuit's zkey. */
 export async function proveCircuit(circuit: string | CircuitArtifacts, input: CircuitInput): Promise<ProvenStatement> {
   const artifacts = typeof circuit === "string" ? loadCircuitArtifacts(circuit) : circuit;

@@ -1,0 +1,73 @@
+import type { AccountOpening } from "../accounts/account.js";
+import { loadCircuitArtifacts } from "../build/manifest.js";
+import { proveCircuit, type ProvenStatement, warmUpProver } from "../proof/groth16Prover.js";
+import type { RiskTable } from "../risk/riskEngine.js";
+import { type BatchStatement, planSolvencyBatches } from "./solvencyBatches.js";
+import { checkBound } from "./solvencyTotals.js";
+
+export interface BatchProof extends ProvenStatement {
+  statement: BatchStatement;
+}
+
+/** What the operator publishes for an epoch: every batch proof, in order. */
+export interface SolvencyProof {
+  circuit: string;
+  epoch: number;
+  riskRoot: bigint;
+  accountsRoot: bigint;
+  liabilitiesBound: bigint;
+  batches: BatchProof[];
+}
+
+/** The proof plus what only the operator keeps: the exact liability totals per scenario. */
+export interface SolvencyResult {
+  proof: SolvencyProof;
+  /** Private: total floored equity per scenario (0 = mark). Never publish. */
+  totals: bigint[];
+  accountsPerSecond: number;
+}
+
+export interface ProveSolvencyOptions {
+  epoch?: number;
+  circuit?: string;
+  /** Batches proven at once in this process (witness of one overlaps the MSM of another). Default 2. */
+  concurrency?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * The operator's proof (DESIGN §4.2): the pool's liabilities — the sum over accounts of
+ * max(0, equity), at mark and in every stress scenario — are at most `liabilitiesBound`,
+ * for exactly the accounts in the posted accounts root, revealing neither the accounts, their
+ * number, nor the totals. The totals are computed in TypeScript first, so a bound that is too
+ * low fails before proving, naming the scenario; then every batch is proven.
+ */
+export async function proveSolvency(accounts: readonly AccountOpening[], riskTable: RiskTable, liabilitiesBound: bigint, options: ProveSolvencyOptions = {}): Promise<SolvencyResult> {
+  const circuit = options.circuit ?? "solvency";
+  const artifacts = loadCircuitArtifacts(circuit);
+  if (artifacts.instance.kind !== "solvency") throw new Error(`circuit ${circuit} is not a solvency circuit`);
+  const epoch = options.epoch ?? riskTable.epoch;
+  const plan = planSolvencyBatches(accounts, riskTable, liabilitiesBound, epoch, artifacts.instance.params);
+  checkBound(plan.totals, liabilitiesBound);
+
+  await warmUpProver();
+  const started = Date.now();
+  const results: BatchProof[] = new Array(plan.batches.length);
+  let next = 0;
+  let done = 0;
+  const worker = async (): Promise<void> => {
+    while (next < plan.batches.length) {
+      const k = next++;
+      const batch = plan.batches[k];
+      results[k] = { ...(await proveCircuit(artifacts, batch.input)), statement: batch.statement };
+      options.onProgress?.(++done, plan.batches.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 2) }, worker));
+  const seconds = (Date.now() - started) / 1000;
+  return {
+    proof: { circuit, epoch, riskRoot: plan.risk.riskRoot, accountsRoot: plan.tree.root, liabilitiesBound, batches: results },
+    totals: plan.totals,
+    accountsPerSecond: accounts.length / Math.max(seconds, 1e-9),
+  };
+}

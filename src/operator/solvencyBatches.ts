@@ -1,0 +1,119 @@
+import { accountCommitment, type AccountOpening, checkOpening, paddedPositions, randomFieldElement } from "../accounts/account.js";
+import { MerkleTree } from "../accounts/merkleTree.js";
+import type { SolvencyParams } from "../build/circuitCatalog.js";
+import { toField } from "../crypto/field.js";
+import { hashList } from "../crypto/poseidon.js";
+import type { CircuitInput } from "../proof/groth16Prover.js";
+import { checkRange, MAX_BOUND } from "../risk/bounds.js";
+import { commitRiskTable, type RiskCommitment } from "../risk/riskCommitment.js";
+import type { RiskTable } from "../risk/riskEngine.js";
+import { flooredEquities } from "./solvencyTotals.js";
+
+/** TotalsCommitment(epoch, batchIndex, totals, blinding): the off-circuit twin of circuits/lib/totals.circom. */
+export function totalsCommitment(epoch: number, batchIndex: bigint, totals: readonly bigint[], blinding: bigint): bigint {
+  return hashList([BigInt(epoch), toField(batchIndex), ...totals, blinding]);
+}
+
+/** The public statement of one batch, in the circuit's public-input order. */
+export interface BatchStatement {
+  epoch: number;
+  riskRoot: bigint;
+  accountsRoot: bigint;
+  liabilitiesBound: bigint;
+  batchIndex: number;
+  isLast: boolean;
+  prevTotalsCommitment: bigint;
+  totalsCommitment: bigint;
+}
+
+export function batchPublicSignals(s: BatchStatement): string[] {
+  return [BigInt(s.epoch), s.riskRoot, s.accountsRoot, s.liabilitiesBound, BigInt(s.batchIndex), s.isLast ? 1n : 0n, s.prevTotalsCommitment, s.totalsCommitment]
+    .map((x) => x.toString());
+}
+
+export interface PlannedBatch {
+  statement: BatchStatement;
+  input: CircuitInput;
+  /** Running totals after this batch (private to the operator). */
+  totals: bigint[];
+}
+
+export interface SolvencyPlan {
+  risk: RiskCommitment;
+  tree: MerkleTree;
+  batches: PlannedBatch[];
+  /** Final liability totals per scenario (column 0 = mark), private to the operator. */
+  totals: bigint[];
+}
+
+/**
+ * Lays the pool out for the batch circuit: account j sits at leaf j of the accounts tree;
+ * batch k covers leaves [kB, (k+1)B); running totals are carried from batch to batch under
+ * fresh random blindings. Every input is checked first, each error naming the account.
+ */
+export function planSolvencyBatches(
+  accounts: readonly AccountOpening[], riskTable: RiskTable, liabilitiesBound: bigint, epoch: number, params: SolvencyParams,
+  randomBlinding: () => bigint = randomFieldElement,
+): SolvencyPlan {
+  if (!Number.isInteger(epoch) || epoch < 0 || epoch >= 2 ** 32) throw new RangeError(`epoch must be an integer in [0, 2^32), got ${epoch}`);
+  if (riskTable.epoch !== epoch) throw new RangeError(`risk table is for epoch ${riskTable.epoch}, not epoch ${epoch}`);
+  if (riskTable.scenarios !== params.scenarios) throw new RangeError(`risk table has ${riskTable.scenarios} scenarios, the circuit takes ${params.scenarios}`);
+  checkRange("liabilitiesBound", liabilitiesBound, 0n, MAX_BOUND);
+  const B = 2 ** params.logBatch;
+  const capacity = 2 ** params.depth;
+  if (accounts.length > capacity) throw new RangeError(`${accounts.length} accounts do not fit an accounts tree of depth ${params.depth}`);
+  accounts.forEach((a, j) => {
+    try {
+      checkOpening(a, params.positions, 2 ** params.logInstruments);
+    } catch (err) {
+      throw new RangeError(`account ${j}: ${(err as Error).message}`);
+    }
+  });
+  const keys = new Set<bigint>();
+  accounts.forEach((a, j) => {
+    if (keys.has(a.accountKey)) throw new RangeError(`account ${j}: accountKey is used by another account (each leaf needs its own key)`);
+    keys.add(a.accountKey);
+  });
+
+  const risk = commitRiskTable(riskTable, params.logInstruments);
+  const tree = new MerkleTree(params.depth, accounts.map((a) => accountCommitment(a, params.positions)));
+  const S1 = params.scenarios + 1;
+  const batchCount = Math.max(1, Math.ceil(accounts.length / B));
+  const values = risk.rows.map((r) => r.values.map(toField));
+  const batches: PlannedBatch[] = [];
+  let prevTotals = Array<bigint>(S1).fill(0n);
+  let prevBlinding = randomBlinding();
+  let prevCommitment = totalsCommitment(epoch, -1n, prevTotals, prevBlinding);
+  for (let k = 0; k < batchCount; k++) {
+    const slots = Array.from({ length: B }, (_, j) => accounts[k * B + j]);
+    const totals = [...prevTotals];
+    for (const a of slots) if (a) flooredEquities(a, risk.rows, params.scenarios).forEach((v, s) => { totals[s] += v; });
+    const blinding = randomBlinding();
+    const statement: BatchStatement = {
+      epoch, riskRoot: risk.riskRoot, accountsRoot: tree.root, liabilitiesBound, batchIndex: k, isLast: k === batchCount - 1,
+      prevTotalsCommitment: prevCommitment, totalsCommitment: totalsCommitment(epoch, BigInt(k), totals, blinding),
+    };
+    const empty: AccountOpening = { accountKey: 0n, collateral: 0n, salt: 0n, positions: [] };
+    const opened = slots.map((a) => a ?? empty);
+    const positions = opened.map((a) => paddedPositions(a.positions, params.positions));
+    const input: CircuitInput = {
+      epoch: BigInt(epoch), riskRoot: statement.riskRoot, accountsRoot: statement.accountsRoot, liabilitiesBound,
+      batchIndex: BigInt(k), isLast: statement.isLast ? 1n : 0n,
+      prevTotalsCommitment: statement.prevTotalsCommitment, totalsCommitment: statement.totalsCommitment,
+      values, instrumentsRoot: risk.instrumentsRoot,
+      active: slots.map((a) => (a ? 1n : 0n)),
+      accountKey: opened.map((a) => a.accountKey),
+      collateral: opened.map((a) => a.collateral),
+      salt: opened.map((a) => a.salt),
+      instrument: positions.map((ps) => ps.map((p) => BigInt(p.instrument))),
+      quantity: positions.map((ps) => ps.map((p) => toField(p.quantity))),
+      subtreeSiblings: tree.pathFrom(params.logBatch, k).siblings,
+      prevTotals, prevBlinding, blinding,
+    };
+    batches.push({ statement, input, totals });
+    prevTotals = totals;
+    prevBlinding = blinding;
+    prevCommitment = statement.totalsCommitment;
+  }
+  return { risk, tree, batches, totals: prevTotals };
+}
