@@ -34,7 +34,6 @@ function selected(options: BuildOptions): CircuitInstance[] {
  */
 export async function buildArtifacts(options: BuildOptions = {}): Promise<Manifest> {
   const log = options.log ?? ((line: string) => console.log(line));
-  const manifest = readManifest();
   const instances = selected(options);
   if (options.only && instances.length !== options.only.length) {
     throw new Error(`unknown circuit in --only ${options.only.join(",")}`);
@@ -44,10 +43,13 @@ export async function buildArtifacts(options: BuildOptions = {}): Promise<Manife
     const ptau = await resolvePtau(requiredPower(circuit.constraints, circuit.nPublic), { explicitPath: options.ptau, log });
     const keys = await groth16Setup(instance.name, circuit, ptau, { entropy: options.entropy, log });
     const entry: CircuitArtifacts = { instance, circuit, ptau, keys, insecure: ptau.insecure || keys.deterministicEntropy };
-    manifest.circuits[instance.name] = entry;
-    writeManifest(manifest);
+    // Re-read before each write: another build (of another set) may have recorded entries meanwhile.
+    const current = readManifest();
+    current.circuits[instance.name] = entry;
+    writeManifest(current);
     if (entry.insecure) log(`  ${instance.name}: INSECURE development setup (${ptau.insecure ? `dev ptau from ${ptau.source}` : "public dev entropy"}) — never use these keys for real funds`);
   }
+  const manifest = readManifest();
   const verifiers = Object.fromEntries(Object.values(manifest.circuits).map((c) => [verifierName(c.instance.name).replace(/Verifier$/, ""), c.keys.verifierSol]));
   manifest.contracts = compileContracts(verifiers, manifest.contracts, log);
   writeManifest(manifest);
