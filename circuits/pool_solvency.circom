@@ -28,15 +28,17 @@ include "./lib/totals.circom";
 //   prevTotals[S+1], prevBlinding, blinding.
 // Proves: the batch subtree sits at index k of accountsRoot (and, if last, everything to its
 //   right is empty); each active leaf is the commitment of its opening; collateral in [0, 2^64);
-//   |quantity| < 2^32; instrument < 2^LOG_N wherever quantity != 0; for every slot j and scenario s,
+//   |quantity| < 2^32; instrument < 2^LOG_N; for every slot j and scenario s,
 //   totals[s] = prevTotals[s] + sum_j max(0, E_{j,s}) with E_{j,s} = collateral_j + sum q * v_s;
 //   prevTotals = 0 on batch 0; and, if last, totals[s] <= liabilitiesBound for every s.
 // Bounds: |E_{j,s}| < 2^84 is checked (SignedInRange(84)); totals stay below 2^(84 + DEPTH)
 //   <= 2^116, far below p, so nothing wraps; bound - total is checked in [0, 2^128).
-//   Table values are not range-checked here: they are fixed by riskRoot, and an out-of-range
-//   value can only make E_{j,s} fail its range check, never wrap a total.
+//   Table values are not range-checked here (1,088 values x 49 bits would cost ~54k constraints):
+//   they are fixed by riskRoot, which the oracle publishes with the table for anyone to check
+//   (the margin circuit range-checks every row it opens). Whatever the values, each E_{j,s} is
+//   range-checked, so no total can wrap.
 template PoolSolvency(S, LOG_N, P, DEPTH, LOG_B) {
-    assert(DEPTH > LOG_B);
+    assert(DEPTH > LOG_B && DEPTH <= 32);
     var S1 = S + 1;
     var N = 1 << LOG_N;
     var B = 1 << LOG_B;
@@ -94,14 +96,15 @@ template PoolSolvency(S, LOG_N, P, DEPTH, LOG_B) {
         for (var k = 0; k < P; k++) {
             _ <== SignedInRange(QUANTITY_BITS())(quantity[j][k]);
             (1 - active[j]) * quantity[j][k] === 0;
+            // Same leaves as the margin circuit accepts: every slot's instrument < 2^LOG_N.
+            InRange(LOG_N)(instrument[j][k]);
         }
         commitment[j] <== AccountCommitment(P)(accountKey[j], collateral[j], salt[j], instrument[j], quantity[j]);
         leaves[j] <== active[j] * commitment[j];
 
         // exposure[i] = net quantity of instrument i over the slot's positions. Position k puts
         // its whole quantity in column instrument[k]: placed[k][i] is forced to 0 for every
-        // i != instrument[k] and the row must sum to quantity[k]; so a non-zero quantity forces
-        // instrument[k] into [0, N), and a zero quantity adds nothing wherever it points.
+        // i != instrument[k] and the row must sum to quantity[k].
         for (var k = 0; k < P; k++) {
             var rowSum = 0;
             for (var i = 0; i < N; i++) {

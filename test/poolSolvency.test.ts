@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { type AccountOpening, newTraderAccount } from "../src/accounts/account.js";
+import { accountCommitment, type AccountOpening, newTraderAccount } from "../src/accounts/account.js";
+import { MerkleTree } from "../src/accounts/merkleTree.js";
 import type { SolvencyInstance } from "../src/build/circuitCatalog.js";
 import { type CircuitArtifacts, loadCircuitArtifacts } from "../src/build/manifest.js";
 import { FIELD_MODULUS, toField } from "../src/crypto/field.js";
@@ -137,6 +138,31 @@ describe("PoolSolvency (DESIGN §4.2)", function () {
     const q = (b0.input.quantity as bigint[][]).map((r) => [...r]);
     q[2][0] = (FIELD_MODULUS + 1n) / 2n;
     assert.equal(await witnessRejected(artifacts, { ...b0.input, quantity: q }), true);
+  });
+
+  it("a slot pointing past the listed instruments is refused even with quantity 0 (same leaves as the margin circuit)", async () => {
+    const account = newTraderAccount(1_000_000n, [{ instrument: 1, quantity: 0n }]);
+    const b0 = plan([account], maxTotal).batches[0];
+    assert.equal(await witnessRejected(artifacts, b0.input), false);
+    const instrument = (b0.input.instrument as bigint[][]).map((r) => [...r]);
+    instrument[0][0] = 4n; // N = 4 in the test circuit
+    // Rebuild the tree around the edited leaf, so only the instrument range check can refuse it.
+    const edited = { ...account, positions: [{ instrument: 4, quantity: 0n }] };
+    const tree = new MerkleTree(params.depth, [accountCommitment(edited, params.positions)]);
+    assert.equal(await witnessRejected(artifacts, {
+      ...b0.input, instrument, accountsRoot: tree.root, subtreeSiblings: tree.pathFrom(params.logBatch, 0).siblings,
+    }), true);
+    assert.throws(() => plan([edited], maxTotal), /positions\[0\]\.instrument = 4 is not a listed instrument index/);
+  });
+
+  it("pads to a power-of-two batch count so the public learns the account count only within a factor of two", async () => {
+    const nine = Array.from({ length: 9 }, (_, i) => newTraderAccount(BigInt(i + 1) * 1_000_000n));
+    const p = plan(nine, 10n ** 12n);
+    assert.equal(p.batches.length, 4); // 3 needed
+    assert.deepEqual(p.batches.map((b) => b.statement.isLast), [false, false, false, true]);
+    assert.deepEqual(p.batches[3].input.active, [0n, 0n, 0n, 0n]);
+    assert.equal(await witnessRejected(artifacts, p.batches[3].input), false);
+    assert.throws(() => planSolvencyBatches(nine, table, 10n ** 12n, EPOCH, params, { batchCount: 2 }), /batchCount must be an integer from 3/);
   });
 
   it("running totals that do not chain, or that start above zero, are refused", async () => {

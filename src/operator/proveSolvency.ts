@@ -33,6 +33,8 @@ export interface ProveSolvencyOptions {
   /** Batches proven at once in this process (witness of one overlaps the MSM of another). Default 2. */
   concurrency?: number;
   onProgress?: (done: number, total: number) => void;
+  /** Batches to prove (default: what the accounts need, rounded up to a power of two). */
+  batchCount?: number;
 }
 
 /**
@@ -47,7 +49,7 @@ export async function proveSolvency(accounts: readonly AccountOpening[], riskTab
   const artifacts = loadCircuitArtifacts(circuit);
   if (artifacts.instance.kind !== "solvency") throw new Error(`circuit ${circuit} is not a solvency circuit`);
   const epoch = options.epoch ?? riskTable.epoch;
-  const plan = planSolvencyBatches(accounts, riskTable, liabilitiesBound, epoch, artifacts.instance.params);
+  const plan = planSolvencyBatches(accounts, riskTable, liabilitiesBound, epoch, artifacts.instance.params, { batchCount: options.batchCount });
   checkBound(plan.totals, liabilitiesBound);
 
   await warmUpProver();

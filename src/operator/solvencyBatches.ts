@@ -46,6 +46,22 @@ export interface SolvencyPlan {
   totals: bigint[];
 }
 
+export interface PlanOptions {
+  /**
+   * How many batches to prove. The public sees the batch count, so by default it is rounded up
+   * to a power of two (empty batches are padding): the account count then leaks only to within
+   * a factor of two, not to within one batch.
+   */
+  batchCount?: number;
+  randomBlinding?: () => bigint;
+}
+
+/** Default batch count: the batches the accounts need, rounded up to a power of two. */
+export function paddedBatchCount(accounts: number, batchSize: number): number {
+  const needed = Math.max(1, Math.ceil(accounts / batchSize));
+  return 2 ** Math.ceil(Math.log2(needed));
+}
+
 /**
  * Lays the pool out for the batch circuit: account j sits at leaf j of the accounts tree;
  * batch k covers leaves [kB, (k+1)B); running totals are carried from batch to batch under
@@ -53,8 +69,9 @@ export interface SolvencyPlan {
  */
 export function planSolvencyBatches(
   accounts: readonly AccountOpening[], riskTable: RiskTable, liabilitiesBound: bigint, epoch: number, params: SolvencyParams,
-  randomBlinding: () => bigint = randomFieldElement,
+  options: PlanOptions = {},
 ): SolvencyPlan {
+  const randomBlinding = options.randomBlinding ?? randomFieldElement;
   if (!Number.isInteger(epoch) || epoch < 0 || epoch >= 2 ** 32) throw new RangeError(`epoch must be an integer in [0, 2^32), got ${epoch}`);
   if (riskTable.epoch !== epoch) throw new RangeError(`risk table is for epoch ${riskTable.epoch}, not epoch ${epoch}`);
   if (riskTable.scenarios !== params.scenarios) throw new RangeError(`risk table has ${riskTable.scenarios} scenarios, the circuit takes ${params.scenarios}`);
@@ -78,7 +95,11 @@ export function planSolvencyBatches(
   const risk = commitRiskTable(riskTable, params.logInstruments);
   const tree = new MerkleTree(params.depth, accounts.map((a) => accountCommitment(a, params.positions)));
   const S1 = params.scenarios + 1;
-  const batchCount = Math.max(1, Math.ceil(accounts.length / B));
+  const needed = Math.max(1, Math.ceil(accounts.length / B));
+  const batchCount = options.batchCount ?? paddedBatchCount(accounts.length, B);
+  if (!Number.isInteger(batchCount) || batchCount < needed || batchCount * B > capacity) {
+    throw new RangeError(`batchCount must be an integer from ${needed} (to hold ${accounts.length} accounts) to ${capacity / B}, got ${batchCount}`);
+  }
   const values = risk.rows.map((r) => r.values.map(toField));
   const batches: PlannedBatch[] = [];
   let prevTotals = Array<bigint>(S1).fill(0n);
