@@ -107,7 +107,7 @@ export async function startAnvil(options: StartAnvilOptions = {}): Promise<Chain
       child.kill("SIGKILL");
       throw new Error(`anvil did not answer on ${rpcUrl} within ${timeoutMs} ms`);
     }
-    const provider = new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true, pollingInterval: 50 });
+    const provider = new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true, pollingInterval: 50, cacheTimeout: -1 });
     return {
       rpcUrl,
       provider,
@@ -129,7 +129,7 @@ export async function startAnvil(options: StartAnvilOptions = {}): Promise<Chain
 /** Connects to an existing JSON-RPC endpoint, failing with a clear message when it does not answer. */
 export async function connectChain(rpcUrl: string): Promise<Chain> {
   if (!(await rpcAnswers(rpcUrl))) throw new Error(`RPC ${rpcUrl} is unreachable (no answer to eth_chainId)`);
-  const provider = new JsonRpcProvider(rpcUrl, undefined, { pollingInterval: 200 });
+  const provider = new JsonRpcProvider(rpcUrl, undefined, { pollingInterval: 200, cacheTimeout: -1 });
   return { rpcUrl, provider, embedded: false, stop: async () => provider.destroy() };
 }
 

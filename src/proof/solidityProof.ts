@@ -16,3 +16,15 @@ export function toSolidityProof(proof: Groth16Proof): SolidityProof {
     c: [n(proof.pi_c[0]), n(proof.pi_c[1])],
   };
 }
+
+/** The inverse of toSolidityProof: a snarkjs proof object from the points a contract received. */
+export function fromSolidityProof(p: SolidityProof): Groth16Proof {
+  const s = (x: bigint): string => x.toString();
+  return {
+    pi_a: [s(p.a[0]), s(p.a[1]), "1"],
+    pi_b: [[s(p.b[0][1]), s(p.b[0][0])], [s(p.b[1][1]), s(p.b[1][0])], ["1", "0"]],
+    pi_c: [s(p.c[0]), s(p.c[1]), "1"],
+    protocol: "groth16",
+    curve: "bn128",
+  };
+}
