@@ -75,3 +75,11 @@ export function newTraderAccount(collateral: bigint, positions: Position[] = [])
   const secret = randomFieldElement();
   return { secret, accountKey: accountKeyOf(secret), collateral, salt: randomFieldElement(), positions };
 }
+
+/**
+ * The same account with a fresh salt: the operator does this to every account each epoch so
+ * an unchanged account's leaf changes too, and the public cannot tell who did not trade.
+ */
+export function withFreshSalt<T extends AccountOpening>(account: T): T {
+  return { ...account, salt: randomFieldElement() };
+}
