@@ -1,0 +1,6 @@
+#!/usr/bin/env node
+// zkrs launcher: registers tsx's ESM loader, then runs the TypeScript CLI (src/cli/main.ts).
+import { register } from "tsx/esm/api";
+
+register();
+await import("../src/cli/main.ts");

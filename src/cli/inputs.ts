@@ -1,0 +1,128 @@
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { basename, join } from "node:path";
+import type { AccountOpening, TraderAccount } from "../accounts/account.js";
+import { checkOpening } from "../accounts/account.js";
+import { type CircuitInstance, findCircuit, type MarginInstance, type SolvencyInstance } from "../build/circuitCatalog.js";
+import {
+  decodeAccount, decodeLedger, decodeMarginProof, decodeOpening, decodePath, decodeSnapshot, decodeSolvencyProof, decodeTable,
+  type Ledger, type PathFile, proofKeys, type TableFile,
+} from "../io/formats.js";
+import { FORMATS, InputError, readJsonFile, readTagged } from "../io/json.js";
+import type { SolvencyProof } from "../operator/proveSolvency.js";
+import type { MarketSnapshot } from "../risk/riskEngine.js";
+import type { MarginProof } from "../trader/proveMargin.js";
+
+export function loadSnapshot(path: string, flag = "--snapshot"): MarketSnapshot {
+  return decodeSnapshot(path, readTagged(path, ["snapshot"], flag).data);
+}
+
+export function loadTable(path: string, flag = "--table"): TableFile {
+  return decodeTable(path, readTagged(path, ["table"], flag).data);
+}
+
+export function loadAccount(path: string, flag = "--account"): TraderAccount {
+  return decodeAccount(path, readTagged(path, ["account"], flag).data);
+}
+
+export function loadLedger(path: string, flag = "--ledger"): Ledger {
+  return decodeLedger(path, readTagged(path, ["ledger"], flag).data);
+}
+
+export function loadPath(path: string, flag = "--path"): PathFile {
+  return decodePath(path, readTagged(path, ["path"], flag).data);
+}
+
+export type LoadedProof =
+  | { kind: "marginProof"; file: string; proof: MarginProof; zkeySha256?: string }
+  | { kind: "solvencyProof"; file: string; proof: SolvencyProof; zkeySha256?: string };
+
+export function loadProof(path: string, flag = "--proof", kinds: readonly ("marginProof" | "solvencyProof")[] = ["marginProof", "solvencyProof"]): LoadedProof {
+  const { kind, data } = readTagged(path, kinds, flag);
+  const zkeySha256 = proofKeys(data);
+  return kind === "marginProof"
+    ? { kind, file: path, proof: decodeMarginProof(path, data), zkeySha256 }
+    : { kind: "solvencyProof", file: path, proof: decodeSolvencyProof(path, data), zkeySha256 };
+}
+
+export interface NamedOpening {
+  /** Short name: the file name without .json / .opening. */
+  name: string;
+  file: string;
+  opening: AccountOpening;
+}
+
+function shortName(file: string): string {
+  return basename(file).replace(/\.json$/i, "").replace(/\.opening$/i, "");
+}
+
+/**
+ * Account openings from files and folders (a folder contributes its *.json opening files in
+ * name order; other zkrs files in it, such as path files, are skipped). Order is leaf order.
+ */
+export function loadOpenings(sources: readonly string[], log: (line: string) => void): NamedOpening[] {
+  if (sources.length === 0) throw new InputError("no account openings given (--openings file-or-folder ...)");
+  const out: NamedOpening[] = [];
+  for (const src of sources) {
+    if (existsSync(src) && statSync(src).isDirectory()) {
+      const files = readdirSync(src).filter((f) => f.toLowerCase().endsWith(".json")).sort();
+      let taken = 0;
+      for (const f of files) {
+        const file = join(src, f);
+        const data = readJsonFile(file);
+        const tag = typeof data === "object" && data !== null ? (data as Record<string, unknown>).format : undefined;
+        if (tag !== FORMATS.opening) {
+          if (typeof tag === "string" && tag.startsWith("zkrs/")) {
+            if (tag === FORMATS.account) throw new InputError(`${file} is a secret account file (zkrs/account@1): give the operator \`zkrs account opening\` instead`);
+            log(`skipping ${file} (${tag})`);
+            continue;
+          }
+          readTagged(file, ["opening"]); // throws the precise error
+        }
+        out.push({ name: shortName(file), file, opening: decodeOpening(file, data) });
+        taken++;
+      }
+      if (taken === 0) throw new InputError(`--openings ${src}: the folder holds no account opening files`);
+    } else {
+      out.push({ name: shortName(src), file: src, opening: decodeOpening(src, readTagged(src, ["opening"], "--openings").data) });
+    }
+  }
+  const names = new Map<string, string>();
+  const keys = new Map<bigint, string>();
+  for (const o of out) {
+    const other = names.get(o.name);
+    if (other) throw new InputError(`${o.file} and ${other} have the same name "${o.name}" (their path files would clash)`);
+    names.set(o.name, o.file);
+    const sameKey = keys.get(o.opening.accountKey);
+    if (sameKey) throw new InputError(`${o.file}: accountKey is the same as in ${sameKey} (one leaf per account: the same account listed twice?)`);
+    keys.set(o.opening.accountKey, o.file);
+  }
+  return out;
+}
+
+/** Checks openings against a circuit's bounds (position slots, listed instruments), naming the file. */
+export function checkOpeningsFor(openings: readonly NamedOpening[], circuit: CircuitInstance): void {
+  const p = circuit.params;
+  if (openings.length > 2 ** p.depth) throw new InputError(`${openings.length} accounts do not fit the accounts tree of ${circuit.name} (depth ${p.depth})`);
+  for (const o of openings) {
+    try {
+      checkOpening(o.opening, p.positions, 2 ** p.logInstruments);
+    } catch (err) {
+      throw new InputError(`${o.file}: ${(err as Error).message} (circuit ${circuit.name})`);
+    }
+  }
+}
+
+/** A circuit from the catalog, of the expected kind. */
+export function catalogCircuit(name: string, kind: "margin"): MarginInstance;
+export function catalogCircuit(name: string, kind: "solvency"): SolvencyInstance;
+export function catalogCircuit(name: string, kind: "any"): CircuitInstance;
+export function catalogCircuit(name: string, kind: "margin" | "solvency" | "any"): CircuitInstance {
+  let c: CircuitInstance;
+  try {
+    c = findCircuit(name);
+  } catch (err) {
+    throw new InputError(`--circuit: ${(err as Error).message}`);
+  }
+  if (kind !== "any" && c.kind !== kind) throw new InputError(`--circuit ${name} is a ${c.kind} circuit, this command needs a ${kind} circuit`);
+  return c;
+}

@@ -1,0 +1,351 @@
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Contract } from "ethers";
+import { accountCommitment } from "../src/accounts/account.js";
+import { rootFromPath } from "../src/accounts/merkleTree.js";
+import { loadCircuitArtifacts } from "../src/build/manifest.js";
+import { PROJECT_ROOT } from "../src/build/paths.js";
+import { type Chain, devWallet, startAnvil } from "../src/chain/localChain.js";
+import { decodeAccount, decodeOpening, decodePath, decodeSnapshot } from "../src/io/formats.js";
+import { commitRiskTable } from "../src/risk/riskCommitment.js";
+import { computeRiskTable } from "../src/risk/riskEngine.js";
+
+// The zkrs CLI, run as a user runs it (node bin/zkrs.js ...), on the test circuits.
+
+const BIN = join(PROJECT_ROOT, "bin", "zkrs.js");
+const RECIPIENT = "0x000000000000000000000000000000000000bEEF";
+const EPOCH = 7;
+const BOUND = "100000000000";
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function zkrs(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
+  const merged: NodeJS.ProcessEnv = { ...process.env, ZKRS_RPC_URL: undefined, ZKRS_PRIVATE_KEY: undefined, ...env };
+  for (const k of Object.keys(merged)) if (merged[k] === undefined) delete merged[k];
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { cwd: PROJECT_ROOT, env: merged, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === "number" ? err.code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+function ok(r: Run): Run {
+  assert.equal(r.code, 0, `expected success, got exit ${r.code}:\n${r.stderr}`);
+  return r;
+}
+
+/** A failure: the exit code, and exactly one `zkrs: ...` line on stderr matching `message`. */
+function fails(r: Run, code: number, message: RegExp): void {
+  assert.equal(r.code, code, `expected exit ${code}, got ${r.code}:\n${r.stderr}`);
+  const errors = r.stderr.split("\n").filter((l) => l.startsWith("zkrs: "));
+  assert.equal(errors.length, 1, `expected one error line, got:\n${r.stderr}`);
+  assert.match(errors[0], message);
+}
+
+function json(r: Run): Record<string, unknown> {
+  return JSON.parse(r.stdout) as Record<string, unknown>;
+}
+
+function readJson(file: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+}
+
+/** No file at `path`, and no temporary left anywhere below `dir`. */
+function nothingWritten(dir: string, ...paths: string[]): void {
+  for (const p of paths) assert.equal(existsSync(p), false, `${p} should not exist`);
+  const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)]));
+  assert.deepEqual(walk(dir).filter((f) => /\.tmp-\d+$/.test(f)), []);
+}
+
+describe("zkrs CLI", function () {
+  let dir: string;
+  const f = (name: string): string => join(dir, name);
+
+  before(function () {
+    // The CLI proves with the built test circuits.
+    loadCircuitArtifacts("margin_test");
+    loadCircuitArtifacts("solvency_test");
+    dir = mkdtempSync(join(tmpdir(), "zkrs-cli-"));
+    mkdirSync(join(dir, "openings"));
+  });
+
+  after(function () {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe("off-chain commands", function () {
+    it("prints help for the tool and for each command", async function () {
+      const top = ok(await zkrs(["--help"]));
+      for (const c of ["setup", "risk", "account new", "tree", "prove margin", "prove solvency", "verify", "deploy", "publish", "post", "settle", "audit"]) {
+        assert.match(top.stdout, new RegExp(`\\n  ${c} `));
+      }
+      const help = ok(await zkrs(["prove", "margin", "--help"]));
+      assert.match(help.stdout, /^usage: zkrs prove margin --account acct\.json/);
+      assert.match(help.stdout, /--recipient 0x\.\.\./);
+    });
+
+    it("setup verify: the built test circuits' artifacts match the manifest", async function () {
+      const r = json(ok(await zkrs(["setup", "verify", "--circuit", "margin_test", "--circuit", "solvency_test", "--json"])));
+      assert.equal(r.ok, true);
+      assert.deepEqual((r.circuits as { circuit: string; insecure: boolean }[]).map((c) => c.circuit), ["margin_test", "solvency_test"]);
+    });
+
+    it("risk: computes the risk table and its riskRoot from a snapshot", async function () {
+      ok(await zkrs(["risk", "example", "--out", f("snap.json"), "--epoch", String(EPOCH)]));
+      const r = json(ok(await zkrs(["risk", "--snapshot", f("snap.json"), "--out", f("table.json"), "--circuit", "margin_test", "--json"])));
+      const table = computeRiskTable(decodeSnapshot("snap.json", readJson(f("snap.json"))));
+      assert.equal(r.riskRoot, commitRiskTable(table, 2).riskRoot.toString());
+      const file = readJson(f("table.json"));
+      assert.equal(file.format, "zkrs/risk-table@1");
+      assert.equal(file.riskRoot, r.riskRoot);
+      assert.equal((file.rows as { values: unknown[] }[])[1].values.every((v) => typeof v === "string"), true);
+    });
+
+    it("account new / set / opening: a secret account file (0600), salt re-randomised, opening without the secret", async function () {
+      ok(await zkrs(["account", "new", "--collateral", "50000000000", "--position", "0:2", "--position", "1:-1", "--out", f("alice.json")]));
+      ok(await zkrs(["account", "new", "--collateral", "1", "--out", f("bob.json")]));
+      assert.equal(statSync(f("alice.json")).mode & 0o777, 0o600);
+      const before = decodeAccount("bob.json", readJson(f("bob.json")));
+      const set = json(ok(await zkrs(["account", "set", "--account", f("bob.json"), "--collateral", "10000000000", "--position", "2:1", "--json"])));
+      const after = decodeAccount("bob.json", readJson(f("bob.json")));
+      assert.equal(set.collateral, "10000000000");
+      assert.equal(after.secret, before.secret);
+      assert.notEqual(after.salt, before.salt);
+      assert.deepEqual(after.positions, [{ instrument: 2, quantity: 1n }]);
+      assert.equal(statSync(f("bob.json")).mode & 0o777, 0o600);
+      for (const name of ["alice", "bob"]) {
+        ok(await zkrs(["account", "opening", "--account", f(`${name}.json`), "--out", f(`openings/${name}.opening.json`)]));
+        const opening = readJson(f(`openings/${name}.opening.json`));
+        assert.equal(opening.format, "zkrs/opening@1");
+        assert.equal("secret" in opening, false);
+      }
+      // A non-compliant account (a big BTC perp on little collateral), for a refusal below.
+      ok(await zkrs(["account", "new", "--collateral", "1000", "--position", "2:10", "--out", f("carol.json")]));
+    });
+
+    it("tree: builds the accounts tree, the ledger and one inclusion path per account", async function () {
+      const r = json(ok(await zkrs(["tree", "--openings", f("openings"), "--epoch", String(EPOCH), "--out", f("ledger.json"), "--circuit", "solvency_test", "--json"])));
+      assert.equal(r.accounts, 2);
+      const ledger = readJson(f("ledger.json"));
+      assert.equal(ledger.format, "zkrs/ledger@1");
+      assert.equal(ledger.accountsRoot, r.accountsRoot);
+      const alice = decodeOpening("alice", readJson(f("openings/alice.opening.json")));
+      const path = decodePath("alice.path.json", readJson(f("alice.path.json")));
+      assert.equal(path.epoch, EPOCH);
+      assert.equal(rootFromPath(accountCommitment(alice, 2), path.path).toString(), r.accountsRoot);
+      assert.equal(existsSync(f("bob.path.json")), true);
+    });
+
+    it("prove margin + verify: a valid margin proof", async function () {
+      const r = json(ok(await zkrs([
+        "prove", "margin", "--account", f("alice.json"), "--path", f("alice.path.json"), "--table", f("table.json"),
+        "--recipient", RECIPIENT, "--amount", "1000000", "--circuit", "margin_test", "--out", f("proof.json"), "--json",
+      ])));
+      assert.equal(r.amount, "1000000");
+      assert.equal(readJson(f("proof.json")).format, "zkrs/margin-proof@1");
+      const v = await zkrs(["verify", "--proof", f("proof.json"), "--table", f("table.json"), "--json"]);
+      assert.equal(json(ok(v)).valid, true);
+      assert.match(v.stderr, /verifying margin proof/); // progress on stderr
+    });
+
+    it("prove solvency + verify: a valid solvency proof from the ledger", async function () {
+      const r = await zkrs(["prove", "solvency", "--ledger", f("ledger.json"), "--table", f("table.json"), "--bound", BOUND, "--circuit", "solvency_test", "--out", f("solvency.json")]);
+      ok(r);
+      assert.match(r.stderr, /batch 1\/\d+ proven/);
+      const v = json(ok(await zkrs(["verify", "--proof", f("solvency.json"), "--json"])));
+      assert.equal(v.valid, true);
+      assert.equal(v.kind, "solvency");
+      assert.equal(v.liabilitiesBound, BOUND);
+    });
+
+    it("verify: a tampered margin or solvency proof is invalid (exit 1, reason given)", async function () {
+      const margin = readJson(f("proof.json"));
+      (margin.statement as Record<string, unknown>).amount = "2000000";
+      (margin.publicSignals as string[])[5] = "2000000";
+      writeFileSync(f("tampered.json"), JSON.stringify(margin));
+      fails(await zkrs(["verify", "--proof", f("tampered.json")]), 1, /^zkrs: .*tampered\.json: invalid margin proof: Groth16 proof does not verify/);
+      const signalsOnly = readJson(f("proof.json"));
+      (signalsOnly.publicSignals as string[])[4] = "1";
+      writeFileSync(f("tampered.json"), JSON.stringify(signalsOnly));
+      fails(await zkrs(["verify", "--proof", f("tampered.json")]), 1, /invalid margin proof: public signal recipient differs/);
+      const solvency = readJson(f("solvency.json"));
+      const batch = (solvency.batches as { statement: Record<string, unknown>; publicSignals: string[] }[])[0];
+      solvency.liabilitiesBound = batch.statement.liabilitiesBound = batch.publicSignals[3] = "1";
+      writeFileSync(f("tampered.json"), JSON.stringify(solvency));
+      const r = await zkrs(["verify", "--proof", f("tampered.json"), "--json"]);
+      fails(r, 1, /invalid solvency proof: batch 0: Groth16 proof is invalid/);
+      assert.equal(json(r).valid, false);
+    });
+
+    it("prove margin: a non-compliant portfolio is refused before proving, naming the scenario; nothing written", async function () {
+      ok(await zkrs(["account", "opening", "--account", f("carol.json"), "--out", f("carol.opening.json")]));
+      ok(await zkrs(["tree", f("carol.opening.json"), "--epoch", String(EPOCH), "--out", f("carol-ledger.json"), "--circuit", "solvency_test"]));
+      const r = await zkrs([
+        "prove", "margin", "--account", f("carol.json"), "--path", f("carol.path.json"), "--table", f("table.json"),
+        "--recipient", RECIPIENT, "--circuit", "margin_test", "--out", f("carol-proof.json"),
+      ]);
+      fails(r, 1, /^zkrs: portfolio is not margin-compliant: short by \d+ in scenario \d+ \(price/);
+      nothingWritten(dir, f("carol-proof.json"));
+    });
+
+    it("prove solvency: a bound below the liabilities is refused naming the scenario; nothing written", async function () {
+      const r = await zkrs(["prove", "solvency", "--ledger", f("ledger.json"), "--table", f("table.json"), "--bound", "1000", "--circuit", "solvency_test", "--out", f("low.json")]);
+      fails(r, 1, /^zkrs: liabilitiesBound 1000 is too low: liabilities in scenario \d+ .* are \d+/);
+      // Same from the opening files directly (leaf order = file order).
+      const direct = await zkrs(["prove", "solvency", "--openings", f("openings"), "--table", f("table.json"), "--bound", "1000", "--circuit", "solvency_test", "--out", f("low.json")]);
+      fails(direct, 1, /liabilitiesBound 1000 is too low/);
+      nothingWritten(dir, f("low.json"));
+    });
+  });
+
+  describe("bad inputs: one clear line, exit code, nothing left behind", function () {
+    const proveMargin = (over: Record<string, string>): string[] => {
+      const a: Record<string, string> = {
+        account: f("alice.json"), path: f("alice.path.json"), table: f("table.json"), recipient: RECIPIENT, circuit: "margin_test", out: f("out.json"), ...over,
+      };
+      return ["prove", "margin", ...Object.entries(a).flatMap(([k, v]) => [`--${k}`, v])];
+    };
+
+    it("a missing input file", async function () {
+      fails(await zkrs(proveMargin({ account: f("nope.json") })), 1, /^zkrs: --account .*nope\.json: no such file$/);
+      nothingWritten(dir, f("out.json"));
+    });
+
+    it("malformed JSON", async function () {
+      writeFileSync(f("broken.json"), '{"format": "zkrs/account@1", "secret": ');
+      fails(await zkrs(proveMargin({ account: f("broken.json") })), 1, /^zkrs: .*broken\.json is not valid JSON/);
+      nothingWritten(dir, f("out.json"));
+    });
+
+    it("the wrong kind of file, or a file without a format tag", async function () {
+      fails(await zkrs(proveMargin({ account: f("table.json") })), 1, /table\.json is a zkrs\/risk-table@1 file, but --account takes a "zkrs\/account@1" file/);
+      fails(await zkrs(proveMargin({ path: f("openings/alice.opening.json") })), 1, /alice\.opening\.json is a zkrs\/opening@1 file, but --path takes a "zkrs\/path@1" file/);
+      writeFileSync(f("untagged.json"), "{}");
+      fails(await zkrs(["verify", "--proof", f("untagged.json")]), 1, /untagged\.json has no "format" tag/);
+      nothingWritten(dir, f("out.json"));
+    });
+
+    it("out-of-range values: negative collateral, a quantity of 2^40 (flag or file)", async function () {
+      fails(await zkrs(["account", "new", "--collateral=-5", "--out", f("neg.json")]), 1, /^zkrs: --collateral = -5 is out of range \[0, 2\^64 - 1\]$/);
+      fails(await zkrs(["account", "new", "--collateral", "5", "--position", `0:${2 ** 40}`, "--out", f("neg.json")]), 1,
+        /^zkrs: --position 0:1099511627776: quantity 1099511627776 is out of range \[-2\^32, 2\^32 - 1\]$/);
+      nothingWritten(dir, f("neg.json"));
+      const edited = readJson(f("alice.json"));
+      edited.collateral = "-5";
+      writeFileSync(f("edited.json"), JSON.stringify(edited));
+      fails(await zkrs(proveMargin({ account: f("edited.json") })), 1, /edited\.json: collateral = -5 is out of range/);
+      // One bad opening among good ones: the tree writes no ledger and no path file at all.
+      mkdirSync(f("bad-openings"));
+      const opening = readJson(f("openings/alice.opening.json"));
+      writeFileSync(f("bad-openings/a.json"), JSON.stringify(opening));
+      opening.accountKey = "12345";
+      (opening.positions as { quantity: string }[])[0].quantity = String(2 ** 40);
+      writeFileSync(f("bad-openings/b.json"), JSON.stringify(opening));
+      fails(await zkrs(["tree", "--openings", f("bad-openings"), "--epoch", "7", "--out", f("bad-ledger.json"), "--circuit", "solvency_test"]), 1,
+        /b\.json: positions\[0\]\.quantity = 1099511627776 is out of range/);
+      nothingWritten(dir, f("bad-ledger.json"), f("a.path.json"), f("b.path.json"));
+    });
+
+    it("a risk table of another epoch than the accounts root", async function () {
+      ok(await zkrs(["risk", "example", "--out", f("snap8.json"), "--epoch", "8"]));
+      ok(await zkrs(["risk", "--snapshot", f("snap8.json"), "--out", f("table8.json"), "--circuit", "margin_test"]));
+      fails(await zkrs(proveMargin({ table: f("table8.json") })), 1, /table8\.json is the risk table of epoch 8, but .*alice\.path\.json is for epoch 7/);
+      fails(await zkrs(["prove", "solvency", "--ledger", f("ledger.json"), "--table", f("table8.json"), "--bound", BOUND, "--circuit", "solvency_test", "--out", f("out.json")]), 1,
+        /table8\.json is the risk table of epoch 8, but .*ledger\.json is for epoch 7/);
+      nothingWritten(dir, f("out.json"));
+    });
+
+    it("an edited risk table, another account's path, a wrong-size circuit", async function () {
+      const table = readJson(f("table.json"));
+      (table.rows as { values: string[] }[])[0].values[3] = "1";
+      writeFileSync(f("edited-table.json"), JSON.stringify(table));
+      fails(await zkrs(proveMargin({ table: f("edited-table.json") })), 1, /edited-table\.json: riskRoot does not match the table's rows/);
+      fails(await zkrs(proveMargin({ path: f("bob.path.json") })), 1, /alice\.json is not the account at leaf 1 of .*bob\.path\.json/);
+      fails(await zkrs(proveMargin({ circuit: "solvency_test" })), 1, /--circuit solvency_test is a solvency circuit, this command needs a margin circuit/);
+      nothingWritten(dir, f("out.json"));
+    });
+
+    it("usage mistakes exit 2: missing flag, unknown option, unknown command; an account is never overwritten", async function () {
+      fails(await zkrs(["account", "new", "--collateral", "5"]), 2, /^zkrs: missing --out \(see zkrs account new --help\)$/);
+      fails(await zkrs(["account", "new", "--collateral", "5", "--out", f("x.json"), "--colateral", "6"]), 2, /unknown option --colateral/);
+      fails(await zkrs(["prove", "everything"]), 2, /unknown command "prove everything"/);
+      fails(await zkrs(["account", "new", "--collateral", "5", "--out", f("alice.json")]), 1, /alice\.json exists already: refusing to overwrite an account/);
+      nothingWritten(dir, f("x.json"));
+    });
+
+    it("on-chain commands: no --rpc-url, or an unreachable RPC", async function () {
+      const args = ["publish", "--pool", "0x0000000000000000000000000000000000000001", "--table", f("table.json"), "--private-key", `0x${"11".repeat(32)}`];
+      fails(await zkrs(args), 2, /^zkrs: missing --rpc-url/);
+      fails(await zkrs([...args, "--rpc-url", "http://127.0.0.1:9"]), 1, /^zkrs: RPC http:\/\/127\.0\.0\.1:9 is unreachable/);
+      const r = await zkrs(["audit", "--rpc-url", "http://127.0.0.1:9", "--pool", "0x0000000000000000000000000000000000000001", "--epoch", "7", "--json"]);
+      fails(r, 1, /unreachable/);
+      assert.equal(json(r).ok, false);
+    });
+  });
+
+  describe("on-chain commands against a local anvil", function () {
+    let chain: Chain;
+    let env: Record<string, string>;
+    let rpc: string[];
+
+    before(async function () {
+      chain = await startAnvil();
+      env = { ZKRS_PRIVATE_KEY: devWallet(0, chain.provider).privateKey };
+      rpc = ["--rpc-url", chain.rpcUrl];
+    });
+
+    after(async function () {
+      await chain?.stop();
+    });
+
+    it("deploy, deposit, publish, post, settle (once), audit", async function () {
+      const pool = f("pool.json");
+      const d = json(ok(await zkrs(["deploy", ...rpc, "--circuits", "test", "--out", pool, "--json"], env)));
+      assert.equal(readJson(pool).format, "zkrs/deployment@1");
+      // Fund the dev wallet with test tokens (TestToken mints freely), then deposit as an LP.
+      const token = new Contract(d.token as string, ["function mint(address,uint256)"], devWallet(1, chain.provider));
+      await (await token.getFunction("mint").send(devWallet(0, chain.provider).address, 10n ** 12n)).wait();
+      ok(await zkrs(["deposit", ...rpc, "--pool", pool, "--amount", BOUND, "--lp"], env));
+
+      // Posting before the risk root is published is refused with a clear line.
+      fails(await zkrs(["post", ...rpc, "--pool", pool, "--proof", f("solvency.json")], env), 1, /epoch 7 has no published riskRoot on the pool/);
+      const pub = json(ok(await zkrs(["publish", ...rpc, "--pool", pool, "--table", f("table.json"), "--json"], env)));
+      assert.equal(pub.riskRoot, readJson(f("table.json")).riskRoot);
+      fails(await zkrs(["settle", ...rpc, "--pool", pool, "--proof", f("proof.json")], env), 1, /epoch 7 is not open for settlement/);
+      const post = json(ok(await zkrs(["post", ...rpc, "--pool", pool, "--proof", f("solvency.json"), "--json"], env)));
+      assert.equal(post.liabilitiesBound, BOUND);
+
+      const paidBefore = await new Contract(d.token as string, ["function balanceOf(address) view returns (uint256)"], chain.provider).getFunction("balanceOf").staticCall(RECIPIENT) as bigint;
+      ok(await zkrs(["settle", ...rpc, "--pool", pool, "--proof", f("proof.json")], env));
+      const paidAfter = await new Contract(d.token as string, ["function balanceOf(address) view returns (uint256)"], chain.provider).getFunction("balanceOf").staticCall(RECIPIENT) as bigint;
+      assert.equal(paidAfter - paidBefore, 1_000_000n);
+      fails(await zkrs(["settle", ...rpc, "--pool", pool, "--proof", f("proof.json")], env), 1, /settled in epoch 7 already \(nullifier used\)/);
+
+      // The audit needs no key: risk root re-derived, every proof re-verified, headroom, inclusion.
+      const audit = await zkrs(["audit", ...rpc, "--pool", pool, "--epoch", "7", "--table", f("table.json"), "--account", f("alice.json"), "--path", f("alice.path.json"), "--json"]);
+      const report = json(ok(audit));
+      assert.equal(report.ok, true);
+      assert.equal(report.batches, 1);
+      assert.equal(report.settlements, 1);
+      assert.equal(report.accountIncluded, true);
+      assert.equal(report.headroom, "0"); // the bound was exactly the balance; the settlement lowered both
+      const checks = report.checks as { ok: boolean; what: string }[];
+      assert.ok(checks.some((c) => c.ok && /riskRoot re-derived/.test(c.what)));
+      assert.ok(checks.some((c) => c.ok && /solvency batch 0 re-verified/.test(c.what)));
+      assert.ok(checks.some((c) => c.ok && /settlement of 1000000 .* re-verified/.test(c.what)));
+
+      // An account the operator left out (carol is not in this epoch's tree) fails the inclusion check.
+      fails(await zkrs(["audit", ...rpc, "--pool", pool, "--epoch", "7", "--account", f("carol.json"), "--path", f("carol.path.json")]), 1,
+        /audit of epoch 7 failed: your account .* is in epoch 7's accountsRoot/);
+    });
+  });
+});
+
