@@ -1,0 +1,125 @@
+/**
+ * `npm run gas` — gas of RiskSharingPool on an embedded anvil, read from transaction RECEIPTS
+ * (never estimated): deployment of each contract, publishRisk, postSolvency per batch, settle.
+ * Uses the reference circuits' verifiers when they are built, else the test circuits' (it says
+ * which). Prints only; writes no file.
+ *
+ *   tsx scripts/gas-report.ts
+ */
+import { Contract, type InterfaceAbi, Wallet } from "ethers";
+import { accountCommitment, newTraderAccount, type TraderAccount } from "../src/accounts/account.js";
+import { MerkleTree } from "../src/accounts/merkleTree.js";
+import { loadCircuitArtifacts, loadContractArtifact } from "../src/build/manifest.js";
+import { devWallet, withChain } from "../src/chain/localChain.js";
+import {
+  deployPool, type PoolCircuits, REFERENCE_CIRCUITS, type RiskSharingPoolClient, TEST_CIRCUITS, type TxResult, verifierArtifact,
+} from "../src/chain/riskSharingPool.js";
+import { proveSolvency } from "../src/operator/proveSolvency.js";
+import { liabilityTotals } from "../src/operator/solvencyTotals.js";
+import { releaseProverThreads } from "../src/proof/groth16Prover.js";
+import { commitRiskTable } from "../src/risk/riskCommitment.js";
+import { computeRiskTable, type MarketSnapshot } from "../src/risk/riskEngine.js";
+import { proveMargin } from "../src/trader/proveMargin.js";
+
+const SETTLE_TARGET = 300_000n;
+const POST_SOLVENCY_TARGET = 350_000n;
+const UNIT = 1_000_000n;
+const EPOCH = 1;
+
+function snapshot(epoch: number): MarketSnapshot {
+  return {
+    epoch,
+    unitsPerQuote: 1_000_000,
+    underlyings: [
+      { symbol: "ETH", price: 3000, vol: 0.6, priceScanRange: 0.15, volScanRange: 0.1 },
+      { symbol: "BTC", price: 60000, vol: 0.5, priceScanRange: 0.12, volScanRange: 0.08 },
+    ],
+    instruments: [
+      { id: "ETH-PERP", underlying: "ETH", kind: "perp", addonRate: 0.005 },
+      { id: "ETH-3000-C", underlying: "ETH", kind: "call", strike: 3000, expiryYears: 30 / 365, addonRate: 0.01 },
+      { id: "BTC-PERP", underlying: "BTC", kind: "perp", addonRate: 0.005 },
+      { id: "BTC-55000-P", underlying: "BTC", kind: "put", strike: 55000, expiryYears: 30 / 365, addonRate: 0.01 },
+    ],
+  };
+}
+
+/** Reference circuits when their circuits and verifiers are both built, else the test ones. */
+function chooseCircuits(): { circuits: PoolCircuits; label: string } {
+  try {
+    for (const c of [REFERENCE_CIRCUITS.margin, REFERENCE_CIRCUITS.solvency]) {
+      loadCircuitArtifacts(c);
+      loadContractArtifact(verifierArtifact(c));
+    }
+    return { circuits: REFERENCE_CIRCUITS, label: "reference circuits (margin, solvency)" };
+  } catch {
+    return { circuits: TEST_CIRCUITS, label: "TEST circuits (margin_test, solvency_test): the reference ones are not built" };
+  }
+}
+
+const fmt = (g: bigint): string => g.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",").padStart(11);
+const row = (what: string, g: bigint, target?: bigint): void =>
+  console.log(`  ${what.padEnd(48)}${fmt(g)}${target === undefined ? "" : g <= target ? `   <= ${fmt(target).trim()} ok` : `   ABOVE target ${fmt(target).trim()}`}`);
+
+async function main(): Promise<void> {
+  const { circuits, label } = chooseCircuits();
+  console.log("RiskSharingPool gas report (gas used, from transaction receipts)");
+  console.log(`  verifiers: ${label}`);
+  const params = loadCircuitArtifacts(circuits.solvency).instance.params;
+  if (!("logBatch" in params)) throw new Error(`${circuits.solvency} is not a solvency circuit`);
+  const batchSize = 2 ** params.logBatch;
+
+  // An epoch with two solvency batches: one more account than a batch holds.
+  const table = computeRiskTable(snapshot(EPOCH));
+  const accounts: TraderAccount[] = Array.from({ length: batchSize + 2 }, (_, j) =>
+    newTraderAccount(BigInt(10_000 + 500 * j) * UNIT, j % 3 === 0 ? [{ instrument: 0, quantity: 2n }] : j % 3 === 1 ? [{ instrument: 1, quantity: -1n }] : []));
+  const rows = commitRiskTable(table, params.logInstruments).rows;
+  const bound = liabilityTotals(accounts, rows, params.scenarios).reduce((m, t) => (t > m ? t : m), 0n);
+  const started = Date.now();
+  process.stdout.write(`  proving ${accounts.length} accounts with ${circuits.solvency} ...`);
+  const solvency = (await proveSolvency(accounts, table, bound, { circuit: circuits.solvency })).proof;
+  const tree = new MerkleTree(params.depth, accounts.map((a) => accountCommitment(a, params.positions)));
+  const fresh = Wallet.createRandom().address;
+  const margin = async (j: number, recipient: string) => proveMargin({
+    account: accounts[j], accountPath: tree.path(j), accountsRoot: tree.root, riskTable: table, epoch: EPOCH, recipient, amount: 100n * UNIT,
+  }, circuits.margin);
+
+  await withChain(undefined, async (chain) => {
+    const [admin, oracle, operator, lp, trader] = [0, 1, 2, 3, 4].map((i) => devWallet(i, chain.provider));
+    const toHolder = await margin(0, trader.address);
+    const toFresh = await margin(1, fresh);
+    console.log(` ${solvency.batches.length} batches + 2 margin proofs in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+    const d = await deployPool({ signer: admin, oracle: oracle.address, operator: operator.address, circuits });
+    console.log("deployment");
+    for (const c of d.deployed) row(c.name, c.gasUsed);
+    const pool: RiskSharingPoolClient = d.pool;
+    const token = new Contract(d.token, loadContractArtifact("TestToken").abi as InterfaceAbi, admin);
+    const mint = async (to: string, amount: bigint): Promise<void> => { await (await token.getFunction("mint").send(to, amount)).wait(); };
+
+    console.log("deposits");
+    await mint(lp.address, bound);
+    await pool.connect(lp).approveToken(bound);
+    row("depositLiquidity (first LP)", (await pool.connect(lp).depositLiquidity(bound)).gasUsed);
+    await mint(trader.address, 1_001n * UNIT); // keeps 1 after depositing 1,000: a recipient that holds tokens
+    await pool.connect(trader).approveToken(1_000n * UNIT);
+    row("depositCollateral (first)", (await pool.connect(trader).depositCollateral(500n * UNIT)).gasUsed);
+    row("depositCollateral (again)", (await pool.connect(trader).depositCollateral(500n * UNIT)).gasUsed);
+
+    console.log("epoch");
+    row("publishRisk (first epoch)", (await pool.connect(oracle).publishRisk(EPOCH, solvency.riskRoot)).gasUsed);
+    const posted: TxResult[] = await pool.connect(operator).postSolvencyEpoch(solvency);
+    posted.forEach((r, k) => row(`postSolvency batch ${k}${k === posted.length - 1 ? " (last: opens the epoch)" : ""}`, r.gasUsed, POST_SOLVENCY_TARGET));
+    row("settle (recipient already holds tokens)", (await pool.settle(toHolder)).gasUsed, SETTLE_TARGET);
+    row("settle (fresh recipient: token balance 0 -> x)", (await pool.settle(toFresh)).gasUsed, SETTLE_TARGET);
+    row("withdrawLiquidity", (await pool.connect(lp).withdrawLiquidity(100n * UNIT)).gasUsed);
+    row("publishRisk (next epoch, closes the last)", (await pool.connect(oracle).publishRisk(EPOCH + 1, solvency.riskRoot)).gasUsed);
+  });
+}
+
+main()
+  .then(releaseProverThreads)
+  .catch(async (err: unknown) => {
+    console.error(`gas report failed: ${err instanceof Error ? err.message : String(err)}`);
+    await releaseProverThreads();
+    process.exitCode = 1;
+  });

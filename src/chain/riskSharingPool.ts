@@ -1,0 +1,486 @@
+import {
+  type BaseContract,
+  Contract,
+  type ContractRunner,
+  type ContractTransactionResponse,
+  Interface,
+  type InterfaceAbi,
+  type Log,
+  type Provider,
+  type Signer,
+  type TransactionReceipt,
+} from "ethers";
+import { verifierName } from "../build/buildArtifacts.js";
+import { loadContractArtifact } from "../build/manifest.js";
+import type { BatchStatement } from "../operator/solvencyBatches.js";
+import type { BatchProof, SolvencyProof } from "../operator/proveSolvency.js";
+import type { SolidityProof } from "../proof/solidityProof.js";
+import type { MarginStatement } from "../trader/marginInput.js";
+import type { MarginProof } from "../trader/proveMargin.js";
+import { deployContract } from "./deployContract.js";
+
+/** The pool's roles, in the contract's `Role` enum order. */
+export const POOL_ROLES = ["admin", "riskOracle", "operator"] as const;
+export type PoolRole = (typeof POOL_ROLES)[number];
+
+const ERC20_ABI = [
+  "function balanceOf(address) view returns (uint256)",
+  "function approve(address, uint256) returns (bool)",
+  "function allowance(address, address) view returns (uint256)",
+  "function mint(address, uint256)",
+] as const;
+
+// ------------------------------------------------------------------------------------ results
+
+interface PoolEventBase<N extends string, A> {
+  name: N;
+  args: A;
+  blockNumber: number;
+  logIndex: number;
+  transactionHash: string;
+}
+
+/** Every event of RiskSharingPool, decoded. An auditor can rebuild the pool's history from these. */
+export type PoolEvent =
+  | PoolEventBase<"RoleTransferred", { role: PoolRole; previousAccount: string; newAccount: string }>
+  | PoolEventBase<"RiskPublished", { epoch: number; riskRoot: bigint }>
+  | PoolEventBase<"SolvencyBatchAccepted", {
+    epoch: number; batchIndex: number; isLast: boolean; accountsRoot: bigint; liabilitiesBound: bigint;
+    prevTotalsCommitment: bigint; totalsCommitment: bigint;
+  }>
+  | PoolEventBase<"EpochOpened", { epoch: number; riskRoot: bigint; accountsRoot: bigint; liabilitiesBound: bigint; poolBalance: bigint }>
+  | PoolEventBase<"EpochClosed", { epoch: number }>
+  | PoolEventBase<"Settled", { epoch: number; nullifier: bigint; recipient: string; amount: bigint }>
+  | PoolEventBase<"CollateralDeposited", { depositor: string; amount: bigint }>
+  | PoolEventBase<"LiquidityDeposited", { provider: string; amount: bigint; shares: bigint }>
+  | PoolEventBase<"LiquidityWithdrawn", { provider: string; shares: bigint; amount: bigint }>;
+
+export type PoolEventName = PoolEvent["name"];
+
+/** A mined pool transaction: its gas is read from the receipt, never estimated. */
+export interface TxResult {
+  hash: string;
+  blockNumber: number;
+  gasUsed: bigint;
+  /** The pool's events emitted by this transaction, in order. */
+  events: PoolEvent[];
+}
+
+export type ErrorArg = bigint | string | boolean;
+
+/** A call the pool refused, with the contract's custom error decoded (e.g. "NullifierAlreadyUsed"). */
+export class PoolError extends Error {
+  constructor(
+    /** The custom error's name, or "Error" / "Panic" / "unknown" when it is not one of the pool's errors. */
+    readonly errorName: string,
+    /** The error's arguments by name (enums and small integers are bigint). */
+    readonly args: Readonly<Record<string, ErrorArg>>,
+    /** The raw revert data, when the node returned it. */
+    readonly data: string | undefined,
+    readonly method: string,
+    options?: { cause?: unknown },
+  ) {
+    const shown = Object.entries(args).map(([k, v]) => `${k}=${String(v)}`).join(", ");
+    super(`RiskSharingPool.${method} reverted with ${errorName}(${shown})`, options);
+    this.name = "PoolError";
+  }
+}
+
+export interface EpochInfo {
+  riskRoot: bigint;
+  /** The epoch's accounts root while it is open for settlement, else 0. */
+  openAccountsRoot: bigint;
+  settleable: boolean;
+}
+
+export interface SolvencyCursorView {
+  nextBatch: number;
+  accountsRoot: bigint;
+  liabilitiesBound: bigint;
+  totalsCommitment: bigint;
+}
+
+export interface PoolState {
+  token: string;
+  marginVerifier: string;
+  solvencyVerifier: string;
+  admin: string;
+  riskOracle: string;
+  operator: string;
+  /** Latest published epoch, or undefined before the first publishRisk. */
+  currentEpoch: number | undefined;
+  /** Latest epoch whose solvency was accepted, or undefined. */
+  latestAcceptedEpoch: number | undefined;
+  latestBound: bigint;
+  unboundDeposits: bigint;
+  depositsSinceRisk: bigint;
+  /** Tokens LP withdrawals must leave in the pool (latestBound + unboundDeposits). */
+  lockedBalance: bigint;
+  poolBalance: bigint;
+  lpCapital: bigint;
+  totalShares: bigint;
+}
+
+/** What `settle` needs: a margin proof's statement and its proof points (MarginProof fits). */
+export type SettleInput = Pick<MarginProof, "statement" | "solidity">;
+/** What `postSolvency` needs: one batch's statement and proof points (BatchProof fits). */
+export type SolvencyBatchInput = Pick<BatchProof, "statement" | "solidity">;
+
+// ------------------------------------------------------------------------------------ decoding
+
+function poolInterface(): Interface {
+  return new Interface(loadContractArtifact("RiskSharingPool").abi as InterfaceAbi);
+}
+
+function toPlain(type: string, value: unknown): ErrorArg {
+  if (typeof value === "bigint" || typeof value === "string" || typeof value === "boolean") return value;
+  if (typeof value === "number") return BigInt(value);
+  throw new TypeError(`cannot decode a ${type} value`);
+}
+
+function decodeEvent(iface: Interface, log: Log): PoolEvent | undefined {
+  const parsed = iface.parseLog({ topics: [...log.topics], data: log.data });
+  if (!parsed) return undefined;
+  const args: Record<string, ErrorArg | number> = {};
+  parsed.fragment.inputs.forEach((input, i) => {
+    const v = toPlain(input.type, parsed.args[i]);
+    if (input.name === "role") args.role = POOL_ROLES[Number(v)];
+    else if (input.type === "uint32") args[input.name] = Number(v);
+    else args[input.name] = v;
+  });
+  return {
+    name: parsed.name, args, blockNumber: log.blockNumber, logIndex: log.index, transactionHash: log.transactionHash,
+  } as PoolEvent;
+}
+
+/** Finds the revert data in an ethers error, however the provider nested it. */
+function revertData(err: unknown): string | undefined {
+  const seen = new Set<unknown>();
+  const visit = (e: unknown): string | undefined => {
+    if (typeof e !== "object" || e === null || seen.has(e)) return undefined;
+    seen.add(e);
+    const o = e as Record<string, unknown>;
+    if (typeof o.data === "string" && /^0x[0-9a-fA-F]*$/.test(o.data) && o.data.length >= 10) return o.data;
+    for (const k of ["error", "info", "cause", "data"]) {
+      const found = visit(o[k]);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  return visit(err);
+}
+
+/** Decodes a failed pool call into a PoolError naming the custom error; other errors pass through. */
+export function decodePoolError(iface: Interface, method: string, err: unknown): unknown {
+  const data = revertData(err);
+  if (!data) return err;
+  try {
+    const parsed = iface.parseError(data);
+    if (parsed) {
+      const args: Record<string, ErrorArg> = {};
+      parsed.fragment.inputs.forEach((input, i) => { args[input.name || String(i)] = toPlain(input.type, parsed.args[i]); });
+      return new PoolError(parsed.name, args, data, method, { cause: err });
+    }
+  } catch {
+    // not one of the pool's errors: fall through
+  }
+  return new PoolError("unknown", { selector: data.slice(0, 10) }, data, method, { cause: err });
+}
+
+/**
+ * Runs `send` again when the node answers "nonce too low": ethers' provider caches identical
+ * requests for 250 ms, so on an automining dev chain a transaction sent right after another one
+ * from the same account can get the previous nonce. The node rejected it, so a retry is safe.
+ */
+async function retryStaleNonce<T>(send: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await send();
+    } catch (err) {
+      const stale = typeof err === "object" && err !== null && (err as { code?: unknown }).code === "NONCE_EXPIRED";
+      if (!stale || attempt >= 3) throw err;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+}
+
+// ------------------------------------------------------------------------------------ client
+
+/** A typed client of a deployed RiskSharingPool. Every transaction waits for its receipt. */
+export class RiskSharingPoolClient {
+  readonly contract: Contract;
+  readonly interface: Interface;
+
+  constructor(readonly address: string, readonly runner: ContractRunner) {
+    this.interface = poolInterface();
+    this.contract = new Contract(address, this.interface, runner);
+  }
+
+  /** The same pool, sending transactions as `signer`. */
+  connect(signer: Signer): RiskSharingPoolClient {
+    return new RiskSharingPoolClient(this.address, signer);
+  }
+
+  private get provider(): Provider {
+    const provider = this.runner.provider;
+    if (!provider) throw new Error("the pool client's runner has no provider");
+    return provider;
+  }
+
+  private async send(method: string, args: readonly unknown[], target: Contract = this.contract): Promise<TxResult> {
+    let receipt: TransactionReceipt | null;
+    try {
+      const tx = await retryStaleNonce(() => target.getFunction(method).send(...args) as Promise<ContractTransactionResponse>);
+      receipt = await tx.wait();
+    } catch (err) {
+      throw decodePoolError(this.interface, method, err);
+    }
+    if (!receipt) throw new Error(`${method}: transaction was dropped`);
+    return this.result(receipt);
+  }
+
+  private result(receipt: TransactionReceipt): TxResult {
+    const events = receipt.logs
+      .filter((l) => l.address.toLowerCase() === this.address.toLowerCase())
+      .map((l) => decodeEvent(this.interface, l))
+      .filter((e): e is PoolEvent => e !== undefined);
+    return { hash: receipt.hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed, events };
+  }
+
+  private async view<T>(method: string, ...args: unknown[]): Promise<T> {
+    try {
+      return (await this.contract.getFunction(method).staticCall(...args)) as T;
+    } catch (err) {
+      throw decodePoolError(this.interface, method, err);
+    }
+  }
+
+  // ---- roles
+
+  transferAdmin(newAdmin: string): Promise<TxResult> {
+    return this.send("transferAdmin", [newAdmin]);
+  }
+
+  setRiskOracle(newOracle: string): Promise<TxResult> {
+    return this.send("setRiskOracle", [newOracle]);
+  }
+
+  setOperator(newOperator: string): Promise<TxResult> {
+    return this.send("setOperator", [newOperator]);
+  }
+
+  // ---- money in and out
+
+  /** Approves the pool to pull `amount` of the collateral token from the runner. */
+  async approveToken(amount: bigint): Promise<TxResult> {
+    const token = new Contract(await this.tokenAddress(), ERC20_ABI, this.runner);
+    return this.send("approve", [this.address, amount], token);
+  }
+
+  /** Trader collateral deposit (the operator credits it in its ledger). Needs an approval first. */
+  depositCollateral(amount: bigint): Promise<TxResult> {
+    return this.send("depositCollateral", [amount]);
+  }
+
+  depositLiquidity(amount: bigint): Promise<TxResult> {
+    return this.send("depositLiquidity", [amount]);
+  }
+
+  withdrawLiquidity(shares: bigint): Promise<TxResult> {
+    return this.send("withdrawLiquidity", [shares]);
+  }
+
+  // ---- epochs
+
+  publishRisk(epoch: number, riskRoot: bigint): Promise<TxResult> {
+    return this.send("publishRisk", [epoch, riskRoot]);
+  }
+
+  /** Posts one solvency batch (a BatchProof from proveSolvency, or any statement + proof points). */
+  postSolvency(batch: SolvencyBatchInput): Promise<TxResult> {
+    const s: BatchStatement = batch.statement;
+    return this.send("postSolvency", [
+      s.epoch, s.accountsRoot, s.liabilitiesBound, s.batchIndex, s.isLast, s.prevTotalsCommitment, s.totalsCommitment,
+      proofTuple(batch.solidity),
+    ]);
+  }
+
+  /** Posts every batch of an epoch's solvency proof, in order; stops at the first refusal. */
+  async postSolvencyEpoch(proof: SolvencyProof, onBatch?: (index: number, result: TxResult) => void): Promise<TxResult[]> {
+    const results: TxResult[] = [];
+    for (const [k, batch] of proof.batches.entries()) {
+      const r = await this.postSolvency(batch);
+      results.push(r);
+      onBatch?.(k, r);
+    }
+    return results;
+  }
+
+  /** Settles a margin proof: pays its amount to its recipient (anyone may submit it). */
+  settle(proof: SettleInput): Promise<TxResult> {
+    const s: MarginStatement = proof.statement;
+    return this.send("settle", [s.epoch, s.nullifier, s.recipient, s.amount, proofTuple(proof.solidity)]);
+  }
+
+  // ---- views
+
+  async tokenAddress(): Promise<string> {
+    return this.view<string>("token");
+  }
+
+  async tokenBalanceOf(account: string): Promise<bigint> {
+    const token = new Contract(await this.tokenAddress(), ERC20_ABI, this.provider);
+    return (await token.getFunction("balanceOf").staticCall(account)) as bigint;
+  }
+
+  poolBalance(): Promise<bigint> {
+    return this.view<bigint>("poolBalance");
+  }
+
+  lockedBalance(): Promise<bigint> {
+    return this.view<bigint>("lockedBalance");
+  }
+
+  sharesOf(provider: string): Promise<bigint> {
+    return this.view<bigint>("sharesOf", provider);
+  }
+
+  previewWithdraw(shares: bigint): Promise<bigint> {
+    return this.view<bigint>("previewWithdraw", shares);
+  }
+
+  nullifierUsed(nullifier: bigint): Promise<boolean> {
+    return this.view<boolean>("nullifierUsed", nullifier);
+  }
+
+  async epochInfo(epoch: number): Promise<EpochInfo> {
+    const [riskRoot, openAccountsRoot, settleable] = await this.view<[bigint, bigint, boolean]>("epochInfo", epoch);
+    return { riskRoot, openAccountsRoot, settleable };
+  }
+
+  async solvencyCursor(epoch: number): Promise<SolvencyCursorView> {
+    const [nextBatch, accountsRoot, liabilitiesBound, totalsCommitment] =
+      await this.view<[bigint, bigint, bigint, bigint]>("solvencyCursor", epoch);
+    return { nextBatch: Number(nextBatch), accountsRoot, liabilitiesBound, totalsCommitment };
+  }
+
+  /** Every piece of the pool's public state, read at one block. */
+  async state(): Promise<PoolState> {
+    const blockTag = await this.provider.getBlockNumber();
+    const read = async <T>(method: string): Promise<T> =>
+      (await this.contract.getFunction(method).staticCall({ blockTag })) as T;
+    const [token, marginVerifier, solvencyVerifier, admin, riskOracle, operator, currentEpoch, riskPublished, latestAcceptedEpoch,
+      anyAccepted, latestBound, unboundDeposits, depositsSinceRisk, lockedBalance, poolBalance, lpCapital, totalShares] = await Promise.all([
+      read<string>("token"), read<string>("marginVerifier"), read<string>("solvencyVerifier"), read<string>("admin"),
+      read<string>("riskOracle"), read<string>("operator"), read<bigint>("currentEpoch"), read<boolean>("riskPublished"),
+      read<bigint>("latestAcceptedEpoch"), read<boolean>("anyAccepted"), read<bigint>("latestBound"), read<bigint>("unboundDeposits"),
+      read<bigint>("depositsSinceRisk"), read<bigint>("lockedBalance"), read<bigint>("poolBalance"), read<bigint>("lpCapital"),
+      read<bigint>("totalShares"),
+    ]);
+    return {
+      token, marginVerifier, solvencyVerifier, admin, riskOracle, operator,
+      currentEpoch: riskPublished ? Number(currentEpoch) : undefined,
+      latestAcceptedEpoch: anyAccepted ? Number(latestAcceptedEpoch) : undefined,
+      latestBound, unboundDeposits, depositsSinceRisk, lockedBalance, poolBalance, lpCapital, totalShares,
+    };
+  }
+
+  /** The pool's events from `fromBlock` (default: genesis) to the latest block, decoded, in chain order. */
+  async events(fromBlock = 0): Promise<PoolEvent[]> {
+    const logs = await this.provider.getLogs({ address: this.address, fromBlock, toBlock: "latest" });
+    return logs
+      .map((l) => decodeEvent(this.interface, l))
+      .filter((e): e is PoolEvent => e !== undefined)
+      .sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
+  }
+}
+
+function proofTuple(p: SolidityProof): { a: [bigint, bigint]; b: [[bigint, bigint], [bigint, bigint]]; c: [bigint, bigint] } {
+  return { a: p.a, b: p.b, c: p.c };
+}
+
+// ------------------------------------------------------------------------------------ deployment
+
+export interface PoolCircuits {
+  /** Margin circuit whose verifier to deploy: "margin" (reference, MarginVerifier) or "margin_test". */
+  margin: string;
+  /** Solvency circuit whose verifier to deploy: "solvency" (reference) or "solvency_test". */
+  solvency: string;
+}
+
+export interface DeployPoolOptions {
+  /** Deployer; becomes the pool's admin. */
+  signer: Signer;
+  /** Collateral ERC-20; default: a fresh TestToken ("Test USD", 6 decimals, open mint). */
+  token?: string;
+  /** An already deployed margin verifier; default: deploy the one of `circuits.margin`. */
+  marginVerifier?: string;
+  /** An already deployed solvency verifier; default: deploy the one of `circuits.solvency`. */
+  solvencyVerifier?: string;
+  /** Risk oracle address; default: the signer. */
+  oracle?: string;
+  /** Operator address; default: the signer. */
+  operator?: string;
+  /** Which circuits' verifiers to deploy (default: the reference ones). */
+  circuits?: PoolCircuits;
+}
+
+export interface DeployedContract {
+  /** Artifact name, e.g. "RiskSharingPool", "MarginTestVerifier". */
+  name: string;
+  address: string;
+  gasUsed: bigint;
+}
+
+export interface PoolDeployment {
+  pool: RiskSharingPoolClient;
+  token: string;
+  marginVerifier: string;
+  solvencyVerifier: string;
+  /** Every contract this call deployed, with its deployment gas from the receipt. */
+  deployed: DeployedContract[];
+}
+
+export const REFERENCE_CIRCUITS: PoolCircuits = { margin: "margin", solvency: "solvency" };
+export const TEST_CIRCUITS: PoolCircuits = { margin: "margin_test", solvency: "solvency_test" };
+
+/** Artifact name of a circuit's generated verifier ("margin_test" -> "MarginTestVerifier"). */
+export function verifierArtifact(circuit: string): string {
+  return verifierName(circuit);
+}
+
+/** Deploys an artifact and returns its address and deployment gas (from the receipt). */
+export async function deployArtifact(name: string, signer: Signer, ...args: unknown[]): Promise<DeployedContract> {
+  const contract: BaseContract = await retryStaleNonce(() => deployContract(name, signer, ...args));
+  const receipt = await contract.deploymentTransaction()?.wait();
+  if (!receipt) throw new Error(`deployment of ${name} has no receipt`);
+  return { name, address: await contract.getAddress(), gasUsed: receipt.gasUsed };
+}
+
+/**
+ * Deploys a RiskSharingPool and whatever it needs that was not given: a TestToken and the
+ * margin / solvency verifiers of `circuits` (reference circuits by default).
+ */
+export async function deployPool(options: DeployPoolOptions): Promise<PoolDeployment> {
+  const { signer } = options;
+  const circuits = options.circuits ?? REFERENCE_CIRCUITS;
+  const me = await signer.getAddress();
+  const deployed: DeployedContract[] = [];
+  const need = async (given: string | undefined, name: string, ...args: unknown[]): Promise<string> => {
+    if (given) return given;
+    const d = await deployArtifact(name, signer, ...args);
+    deployed.push(d);
+    return d.address;
+  };
+  const token = await need(options.token, "TestToken", "Test USD", "tUSD", 6);
+  const marginVerifier = await need(options.marginVerifier, verifierArtifact(circuits.margin));
+  const solvencyVerifier = await need(options.solvencyVerifier, verifierArtifact(circuits.solvency));
+  let pool: DeployedContract;
+  try {
+    pool = await deployArtifact("RiskSharingPool", signer, token, marginVerifier, solvencyVerifier, options.oracle ?? me, options.operator ?? me);
+  } catch (err) {
+    throw decodePoolError(poolInterface(), "constructor", err);
+  }
+  deployed.push(pool);
+  return { pool: new RiskSharingPoolClient(pool.address, signer), token, marginVerifier, solvencyVerifier, deployed };
+}
