@@ -18,7 +18,8 @@ import { proveSolvency } from "../src/operator/proveSolvency.js";
 import { liabilityTotals } from "../src/operator/solvencyTotals.js";
 import { releaseProverThreads } from "../src/proof/groth16Prover.js";
 import { commitRiskTable } from "../src/risk/riskCommitment.js";
-import { computeRiskTable, type MarketSnapshot } from "../src/risk/riskEngine.js";
+import { computeRiskTable } from "../src/risk/riskEngine.js";
+import { smallSnapshot } from "../src/demo/demoMarket.js";
 import { proveMargin } from "../src/trader/proveMargin.js";
 
 const SETTLE_TARGET = 300_000n;
@@ -26,22 +27,7 @@ const POST_SOLVENCY_TARGET = 350_000n;
 const UNIT = 1_000_000n;
 const EPOCH = 1;
 
-function snapshot(epoch: number): MarketSnapshot {
-  return {
-    epoch,
-    unitsPerQuote: 1_000_000,
-    underlyings: [
-      { symbol: "ETH", price: 3000, vol: 0.6, priceScanRange: 0.15, volScanRange: 0.1 },
-      { symbol: "BTC", price: 60000, vol: 0.5, priceScanRange: 0.12, volScanRange: 0.08 },
-    ],
-    instruments: [
-      { id: "ETH-PERP", underlying: "ETH", kind: "perp", addonRate: 0.005 },
-      { id: "ETH-3000-C", underlying: "ETH", kind: "call", strike: 3000, expiryYears: 30 / 365, addonRate: 0.01 },
-      { id: "BTC-PERP", underlying: "BTC", kind: "perp", addonRate: 0.005 },
-      { id: "BTC-55000-P", underlying: "BTC", kind: "put", strike: 55000, expiryYears: 30 / 365, addonRate: 0.01 },
-    ],
-  };
-}
+const snapshot = smallSnapshot;
 
 /** Reference circuits when their circuits and verifiers are both built, else the test ones. */
 function chooseCircuits(): { circuits: PoolCircuits; label: string } {

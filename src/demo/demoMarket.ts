@@ -2,6 +2,31 @@ import { type AccountOpening, newTraderAccount, type Position, type TraderAccoun
 import type { InstrumentSpec, MarketSnapshot } from "../risk/riskEngine.js";
 
 /**
+ * A small market for the test circuits (4 instrument slots): perps and options on ETH and BTC,
+ * 6-decimal collateral units. Used by the tests, the gas report and `zkrs risk example`.
+ */
+export function smallSnapshot(epoch: number, ethPrice = 3000, btcPrice = 60000): MarketSnapshot {
+  return {
+    epoch,
+    unitsPerQuote: 1_000_000,
+    underlyings: demoUnderlyings(ethPrice, btcPrice, 0.6, 0.5),
+    instruments: [
+      { id: "ETH-PERP", underlying: "ETH", kind: "perp", addonRate: 0.005 },
+      { id: "ETH-3000-C", underlying: "ETH", kind: "call", strike: 3000, expiryYears: 30 / 365, addonRate: 0.01 },
+      { id: "BTC-PERP", underlying: "BTC", kind: "perp", addonRate: 0.005 },
+      { id: "BTC-55000-P", underlying: "BTC", kind: "put", strike: 55000, expiryYears: 30 / 365, addonRate: 0.01 },
+    ],
+  };
+}
+
+function demoUnderlyings(ethPrice: number, btcPrice: number, ethVol: number, btcVol: number): MarketSnapshot["underlyings"] {
+  return [
+    { symbol: "ETH", price: ethPrice, vol: ethVol, priceScanRange: 0.15, volScanRange: 0.1 },
+    { symbol: "BTC", price: btcPrice, vol: btcVol, priceScanRange: 0.12, volScanRange: 0.08 },
+  ];
+}
+
+/**
  * The demo and benchmark market: ETH and BTC, each with a perpetual, a quarterly future and
  * calls and puts at seven strikes (32 listed instruments), priced in a 6-decimal USD token.
  */
@@ -19,10 +44,7 @@ export function demoSnapshot(epoch: number, ethPrice = 3000, btcPrice = 60000): 
   return {
     epoch,
     unitsPerQuote: 1_000_000,
-    underlyings: [
-      { symbol: "ETH", price: ethPrice, vol: 0.65, priceScanRange: 0.15, volScanRange: 0.1 },
-      { symbol: "BTC", price: btcPrice, vol: 0.55, priceScanRange: 0.12, volScanRange: 0.08 },
-    ],
+    underlyings: demoUnderlyings(ethPrice, btcPrice, 0.65, 0.55),
     instruments,
   };
 }

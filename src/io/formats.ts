@@ -16,6 +16,7 @@ import { commitRiskTable } from "../risk/riskCommitment.js";
 import type { InstrumentKind, MarketSnapshot, RiskTable } from "../risk/riskEngine.js";
 import type { MarginStatement } from "../trader/marginInput.js";
 import type { MarginProof } from "../trader/proveMargin.js";
+import { smallSnapshot } from "../demo/demoMarket.js";
 import { Fields, FORMATS, InputError } from "./json.js";
 
 const FIELD = { min: 0n, max: FIELD_MODULUS - 1n };
@@ -53,24 +54,9 @@ export function decodeSnapshot(file: string, data: unknown): MarketSnapshot {
   };
 }
 
-/** An example snapshot (two underlyings, perps and options), for `zkrs risk --example`. */
+/** An example snapshot (two underlyings, perps and options), for `zkrs risk example`. */
 export function exampleSnapshot(epoch = 1): Record<string, unknown> {
-  return {
-    format: FORMATS.snapshot,
-    epoch,
-    unitsPerQuote: 1_000_000,
-    rate: 0,
-    underlyings: [
-      { symbol: "ETH", price: 3000, vol: 0.6, priceScanRange: 0.15, volScanRange: 0.1 },
-      { symbol: "BTC", price: 60000, vol: 0.5, priceScanRange: 0.12, volScanRange: 0.08 },
-    ],
-    instruments: [
-      { id: "ETH-PERP", underlying: "ETH", kind: "perp", addonRate: 0.005 },
-      { id: "ETH-3000-C", underlying: "ETH", kind: "call", strike: 3000, expiryYears: 30 / 365, addonRate: 0.01 },
-      { id: "BTC-PERP", underlying: "BTC", kind: "perp", addonRate: 0.005 },
-      { id: "BTC-55000-P", underlying: "BTC", kind: "put", strike: 55000, expiryYears: 30 / 365, addonRate: 0.01 },
-    ],
-  };
+  return { format: FORMATS.snapshot, ...smallSnapshot(epoch), rate: 0 };
 }
 
 // ---------------------------------------------------------------- risk table
