@@ -1,19 +1,16 @@
 import { existsSync } from "node:fs";
-import { getAddress, Interface, isAddress, JsonRpcProvider, NonceManager, Wallet } from "ethers";
-import type { Groth16Proof } from "snarkjs";
-import { accountCommitment, type AccountOpening } from "../../accounts/account.js";
-import { rootFromPath } from "../../accounts/merkleTree.js";
+import { getAddress, isAddress, JsonRpcProvider, NonceManager, Wallet } from "ethers";
+import type { AccountOpening } from "../../accounts/account.js";
 import { findCircuit } from "../../build/circuitCatalog.js";
 import { connectChain } from "../../chain/localChain.js";
-import type { PoolCircuits, PoolEvent, RiskSharingPoolClient } from "../../chain/riskSharingPool.js";
+import type { PoolCircuits, RiskSharingPoolClient } from "../../chain/riskSharingPool.js";
 import { decodeAccount, decodeOpening } from "../../io/formats.js";
 import { Fields, FORMATS, InputError, readTagged } from "../../io/json.js";
 import { jsonOutput, writeOutputs } from "../../io/output.js";
-import type { SolidityProof } from "../../proof/solidityProof.js";
 import { commitRiskTable } from "../../risk/riskCommitment.js";
 import { type Args, type Command, type CommandResult, type Context, JSON_OPTION, UsageError } from "../framework.js";
 import { loadPath, loadProof, loadTable } from "../inputs.js";
-import { proverModules } from "../lazy.js";
+import { markProverLoaded } from "../lazy.js";
 import { verifyProofFile } from "./verify.js";
 
 // ------------------------------------------------------------------------------ options
@@ -114,44 +111,6 @@ async function openPool(_ctx: Context, chain: Conn, ref: PoolRef, key?: string):
 
 function gas(results: readonly { gasUsed: bigint }[]): bigint {
   return results.reduce((a, r) => a + r.gasUsed, 0n);
-}
-
-// ------------------------------------------------------------------------------ audit helpers
-
-/** A Solidity-layout proof back in snarkjs' layout (G2 coordinates swapped back), for off-chain verification. */
-function fromSolidityProof(p: SolidityProof): Groth16Proof {
-  const s = (x: bigint): string => x.toString();
-  return {
-    pi_a: [s(p.a[0]), s(p.a[1]), "1"],
-    pi_b: [[s(p.b[0][1]), s(p.b[0][0])], [s(p.b[1][1]), s(p.b[1][0])], ["1", "0"]],
-    pi_c: [s(p.c[0]), s(p.c[1]), "1"],
-    protocol: "groth16",
-    curve: "bn128",
-  };
-}
-
-interface CallProof {
-  proof: Groth16Proof;
-  args: readonly unknown[];
-}
-
-/** The proof points a pool transaction carried, read back from its calldata. */
-async function proofFromTx(provider: JsonRpcProvider, iface: Interface, hash: string, method: string): Promise<CallProof> {
-  const tx = await provider.getTransaction(hash);
-  if (!tx) throw new Error(`transaction ${hash} is not available from the node`);
-  const parsed = iface.parseTransaction({ data: tx.data });
-  if (!parsed || parsed.name !== method) throw new Error(`transaction ${hash} is not a direct ${method} call (sent through another contract?)`);
-  const raw = parsed.args[parsed.args.length - 1] as { a: bigint[]; b: bigint[][]; c: bigint[] };
-  const solidity: SolidityProof = {
-    a: [raw.a[0], raw.a[1]], b: [[raw.b[0][0], raw.b[0][1]], [raw.b[1][0], raw.b[1][1]]], c: [raw.c[0], raw.c[1]],
-  };
-  return { proof: fromSolidityProof(solidity), args: [...parsed.args] };
-}
-
-interface Check {
-  ok: boolean;
-  what: string;
-  detail?: string;
 }
 
 // ------------------------------------------------------------------------------ commands
@@ -369,8 +328,9 @@ export const chainCommands: Command[] = [
     details: [
       "Re-derives riskRoot from --table and compares it with the published one; re-verifies off-chain every",
       "solvency batch proof and every settlement proof from the pool's transactions; checks the batches",
-      "chain; compares the pool's balance with the accepted bound (headroom); with --account and --path,",
-      "checks your account is in the epoch's accountsRoot. Exit 1 when any check fails. Reads only.",
+      "chain; checks the balance covered the bound when accepted and, for the latest accepted epoch, covers",
+      "now the bound less the epoch's settlements plus deposits no bound covers (headroom); with --account",
+      "and --path, checks your account is in the epoch's accountsRoot. Exit 1 when any check fails. Reads only.",
     ],
     options: {
       ...RPC_OPTION, ...POOL_OPTION,
@@ -397,102 +357,19 @@ export const chainCommands: Command[] = [
       }
       const path = pathFile ? loadPath(pathFile) : undefined;
       const fromBlock = args.int("from-block", 0, Number.MAX_SAFE_INTEGER, ref.block !== undefined ? Math.max(0, ref.block - 16) : 0);
-      const margin = findCircuit(ref.circuits.margin);
-      const solvency = findCircuit(ref.circuits.solvency);
 
       return onChain(ctx, url, async (chain) => {
         const { pool } = await openPool(ctx, chain, ref);
-        const checks: Check[] = [];
-        const check = (ok: boolean, what: string, detail?: string): boolean => {
-          checks.push({ ok, what, detail });
-          return ok;
-        };
-        const [state, events] = await ctx.step(`reading pool ${ref.address}`, () => Promise.all([pool.state(), pool.events(fromBlock)]));
-        const mine = events.filter((e) => "epoch" in e.args && e.args.epoch === epoch);
-        const published = mine.find((e): e is Extract<PoolEvent, { name: "RiskPublished" }> => e.name === "RiskPublished");
-        const batches = mine.filter((e): e is Extract<PoolEvent, { name: "SolvencyBatchAccepted" }> => e.name === "SolvencyBatchAccepted");
-        const opened = mine.find((e): e is Extract<PoolEvent, { name: "EpochOpened" }> => e.name === "EpochOpened");
-        const settled = mine.filter((e): e is Extract<PoolEvent, { name: "Settled" }> => e.name === "Settled");
-        const closed = mine.some((e) => e.name === "EpochClosed");
-
-        // 1. risk root
-        const riskRoot = published?.args.riskRoot;
-        if (check(riskRoot !== undefined, `risk root of epoch ${epoch} published`, riskRoot?.toString()) && table) {
-          const derived = commitRiskTable(table, margin.params.logInstruments).riskRoot;
-          check(table.epoch === epoch && derived === riskRoot, `riskRoot re-derived from ${tableFile} matches the published one`,
-            table.epoch !== epoch ? `${tableFile} is for epoch ${table.epoch}` : derived === riskRoot ? undefined : `derived ${derived}`);
-        }
-
-        // 2. solvency batches, re-verified from their transactions
-        const { prover } = await proverModules();
-        const iface = new Interface(pool.interface.fragments);
-        let batchesOk = batches.length > 0;
-        check(batches.length > 0, `solvency batches posted for epoch ${epoch}`, `${batches.length}`);
-        await ctx.step(`re-verifying ${batches.length} solvency batch proof(s) and ${settled.length} settlement proof(s) off-chain`, async () => {
-          for (const [k, b] of batches.entries()) {
-            const a = b.args;
-            const chained = a.batchIndex === k && (k === 0 || a.prevTotalsCommitment === batches[k - 1].args.totalsCommitment) && a.isLast === (k === batches.length - 1);
-            const { proof } = await proofFromTx(chain.provider, iface, b.transactionHash, "postSolvency");
-            const signals = [BigInt(epoch), riskRoot ?? 0n, a.accountsRoot, a.liabilitiesBound, BigInt(a.batchIndex), a.isLast ? 1n : 0n, a.prevTotalsCommitment, a.totalsCommitment].map(String);
-            const valid = await prover.verifyGroth16(solvency.name, signals, proof);
-            batchesOk = batchesOk && chained && valid;
-            check(chained && valid, `solvency batch ${a.batchIndex} re-verified (${solvency.name})`, !chained ? "batches out of order or not chained" : valid ? undefined : "proof does not verify");
-          }
-          for (const s of settled) {
-            const { proof } = await proofFromTx(chain.provider, iface, s.transactionHash, "settle");
-            const accountsRoot = opened?.args.accountsRoot ?? 0n;
-            const signals = [BigInt(epoch), riskRoot ?? 0n, accountsRoot, s.args.nullifier, BigInt(s.args.recipient), s.args.amount].map(String);
-            const valid = await prover.verifyGroth16(margin.name, signals, proof);
-            check(valid, `settlement of ${s.args.amount} to ${s.args.recipient} re-verified (${margin.name})`, valid ? undefined : "proof does not verify");
-          }
-        });
-
-        // 3. acceptance and headroom
-        const bound = opened?.args.liabilitiesBound;
-        if (check(opened !== undefined, `epoch ${epoch} solvency accepted (opened for settlement)`, opened ? `accountsRoot ${opened.args.accountsRoot}` : "no EpochOpened event")) {
-          const o = opened as Extract<PoolEvent, { name: "EpochOpened" }>;
-          check(o.args.poolBalance >= o.args.liabilitiesBound, "pool balance covered the bound when accepted", `balance ${o.args.poolBalance}, bound ${o.args.liabilitiesBound}`);
-        }
-        const paid = settled.reduce((t, s) => t + s.args.amount, 0n);
-        const isLatest = state.latestAcceptedEpoch === epoch;
-        // Each settlement pays a compliant account out of its own equity, so it lowers the proven
-        // liabilities by what it pays: what the pool must still hold is the locked amount less that.
-        const mustHold = isLatest ? state.lockedBalance - paid : undefined;
-        if (bound !== undefined && mustHold !== undefined) {
-          check(state.poolBalance >= mustHold, "pool balance now covers the bound (less this epoch's settlements) and uncovered deposits",
-            `balance ${state.poolBalance}, must hold ${mustHold}, headroom ${state.poolBalance - mustHold}`);
-        }
-
-        // 4. account inclusion
-        let inclusion: boolean | undefined;
-        if (account && path && pathFile) {
-          const accountsRoot = opened?.args.accountsRoot;
-          const leaf = accountCommitment(account, path.positionSlots);
-          const root = rootFromPath(leaf, path.path);
-          inclusion = path.epoch === epoch && accountsRoot !== undefined && root === accountsRoot;
-          check(inclusion, `your account (${accountFile}) is in epoch ${epoch}'s accountsRoot`,
-            path.epoch !== epoch ? `${pathFile} is for epoch ${path.epoch}` : accountsRoot === undefined ? "no accepted accountsRoot" :
-            root === accountsRoot ? `leaf ${path.path.index}` : leaf !== path.leaf ? "your account differs from the leaf the operator put in the tree (altered?)" : "the path leads to another root (omitted?)");
-        }
-
-        const failed = checks.filter((c) => !c.ok);
-        const json = {
-          ok: failed.length === 0, pool: ref.address, epoch,
-          riskRoot: riskRoot?.toString(), accountsRoot: opened?.args.accountsRoot.toString(), liabilitiesBound: bound?.toString(),
-          poolBalanceAtAcceptance: opened?.args.poolBalance.toString(), poolBalance: state.poolBalance.toString(), lockedBalance: state.lockedBalance.toString(),
-          mustHold: mustHold?.toString(), headroom: mustHold !== undefined ? (state.poolBalance - mustHold).toString() : undefined,
-          latestAcceptedEpoch: state.latestAcceptedEpoch, settlementOpen: opened !== undefined && !closed,
-          batches: batches.length, settlements: settled.length, settledAmount: paid.toString(), accountIncluded: inclusion,
-          checks,
-        };
-        const human = [
-          `solvency audit of pool ${ref.address}, epoch ${epoch}`,
-          ...checks.map((c) => `  [${c.ok ? "ok" : "FAIL"}] ${c.what}${c.detail ? `: ${c.detail}` : ""}`),
-          `  liabilities bound ${bound ?? "-"}; pool balance ${state.poolBalance}${mustHold !== undefined ? `; must hold ${mustHold}; headroom ${json.headroom}` : ` (epoch ${epoch} is not the latest accepted one)`}`,
-          `  settlements: ${settled.length} paying ${paid} in total; settlement ${json.settlementOpen ? "open" : "closed"}`,
-          failed.length === 0 ? "audit passed" : `audit FAILED (${failed.length} check(s))`,
-        ];
-        if (failed.length > 0) return { json, human, exitCode: 1, message: `audit of epoch ${epoch} failed: ${failed[0].what}${failed[0].detail ? ` (${failed[0].detail})` : ""}` };
+        markProverLoaded();
+        const { auditEpoch, formatAuditReport } = await import("../../auditor/auditEpoch.js");
+        const report = await ctx.step(`auditing epoch ${epoch} of pool ${ref.address} (events, then every proof re-verified off-chain)`, () => auditEpoch({
+          pool, provider: chain.provider, epoch, circuits: ref.circuits, riskTable: table, fromBlock,
+          account: account && path ? { opening: account, path: path.path, leaf: path.leaf, epoch: path.epoch } : undefined,
+        }));
+        const json = { ...report };
+        const human = formatAuditReport(report).split("\n");
+        const failed = report.checks.find((c) => !c.ok);
+        if (failed) return { json, human, exitCode: 1, message: `audit of epoch ${epoch} failed: ${failed.what}${failed.detail ? ` (${failed.detail})` : ""}` };
         return { json, human };
       });
     },
