@@ -150,33 +150,34 @@ export async function runDemoEpoch(options: DemoOptions): Promise<DemoResult> {
   }, circuits.margin);
   timings.marginProveMs = Date.now() - t1;
   timings.marginWitnessMs = aliceProof.timings.witnessMs;
+  const dave = traders[3];
+  const refused = async (what: string, attempt: Parameters<RiskSharingPoolClient["settle"]>[0]): Promise<void> => {
+    try {
+      await poolAs(dave.wallet).settle(attempt);
+    } catch (err) {
+      if (!(err instanceof PoolError)) throw err;
+      log(`  ${what}: refused with ${err.errorName}`);
+      return;
+    }
+    throw new Error(`${what} should have been refused`);
+  };
+  // A front-runner copying alice's proof from the mempool cannot redirect the payment.
+  await refused("dave front-runs alice's proof with himself as recipient", { ...aliceProof, statement: { ...aliceProof.statement, recipient: dave.wallet.address } });
   const before = await deployment.pool.tokenBalanceOf(alice.wallet.address);
   const settled = await poolAs(alice.wallet).settle(aliceProof);
   const firstSettlementMs = Date.now() - started;
   gas.settle = settled.gasUsed;
   const after = await deployment.pool.tokenBalanceOf(alice.wallet.address);
   log(`  proof in ${(timings.marginProveMs / 1000).toFixed(2)} s (witness ${aliceProof.timings.witnessMs} ms); settle gas ${settled.gasUsed.toLocaleString("en-US")}; alice received ${usd(after - before)} tUSD`);
+  await refused("alice's proof replayed", aliceProof);
 
-  log("\n— dave is under-margined: no proof can be made, and forged ones are refused on-chain");
-  const dave = traders[3];
+  log("\n— dave is under-margined: his own prover refuses to make a proof");
   try {
     await proveMargin({ account: dave.account, accountPath: tree.path(3), accountsRoot: tree.root, riskTable: table, epoch, recipient: dave.wallet.address, amount: 500n * USD }, circuits.margin);
     throw new Error("dave's margin proof should have been refused");
   } catch (err) {
     if (!(err instanceof MarginShortfallError)) throw err;
-    log(`  prover refused: ${err.message}`);
-  }
-  for (const [what, attempt] of [
-    ["alice's proof redirected to dave", { ...aliceProof, statement: { ...aliceProof.statement, recipient: dave.wallet.address } }],
-    ["alice's proof replayed", aliceProof],
-  ] as const) {
-    try {
-      await poolAs(dave.wallet).settle(attempt);
-      throw new Error(`${what} should have been refused`);
-    } catch (err) {
-      if (!(err instanceof PoolError)) throw err;
-      log(`  ${what}: refused with ${err.errorName}`);
-    }
+    log(`  prover refused: short by ${usd(err.shortfall)} tUSD in ${err.label}`);
   }
 
   log("\n— audit from public data (events, calldata, the published table) and alice's own account file");
