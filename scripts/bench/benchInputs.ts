@@ -1,0 +1,35 @@
+/** The benchmark's inputs: an 8-position account in a depth-20 tree, or a full batch of 16 accounts. */
+import { accountCommitment, newTraderAccount } from "../../src/accounts/account.js";
+import { MerkleTree } from "../../src/accounts/merkleTree.js";
+import { loadCircuitArtifacts } from "../../src/build/manifest.js";
+import { demoSnapshot, instrumentIndex, syntheticAccounts } from "../../src/demo/demoMarket.js";
+import { planSolvencyBatches } from "../../src/operator/solvencyBatches.js";
+import { liabilityTotals } from "../../src/operator/solvencyTotals.js";
+import type { CircuitInput } from "../../src/proof/groth16Prover.js";
+import { commitRiskTable } from "../../src/risk/riskCommitment.js";
+import { computeRiskTable } from "../../src/risk/riskEngine.js";
+import { buildMarginInput } from "../../src/trader/marginInput.js";
+
+export function buildInput(kind: string): CircuitInput {
+  const snapshot = demoSnapshot(1);
+  const table = computeRiskTable(snapshot);
+  const artifacts = loadCircuitArtifacts(kind);
+  if (artifacts.instance.kind === "margin") {
+    const params = artifacts.instance.params;
+    const ix = (id: string): number => instrumentIndex(snapshot, id);
+    const account = newTraderAccount(50_000_000_000n, [
+      { instrument: ix("ETH-PERP"), quantity: 4n }, { instrument: ix("ETH-3250-C"), quantity: -2n }, { instrument: ix("BTC-55000-P"), quantity: 1n },
+      { instrument: ix("BTC-PERP"), quantity: -1n }, { instrument: ix("ETH-2750-P"), quantity: 3n }, { instrument: ix("BTC-65000-C"), quantity: -1n },
+      { instrument: ix("ETH-FUT-Q"), quantity: 2n }, { instrument: ix("BTC-60000-P"), quantity: 1n },
+    ]);
+    const tree = new MerkleTree(params.depth);
+    tree.set(123_456, accountCommitment(account, params.positions));
+    return buildMarginInput({ account, accountPath: tree.path(123_456), accountsRoot: tree.root, riskTable: table, epoch: 1, recipient: "0x000000000000000000000000000000000000dEaD", amount: 1_000_000_000n }, params).input;
+  } else {
+    const params = artifacts.instance.params;
+    const accounts = syntheticAccounts(2 ** params.logBatch, params.positions, snapshot.instruments.length);
+    const totals = liabilityTotals(accounts, commitRiskTable(table, params.logInstruments).rows, params.scenarios);
+    const bound = totals.reduce((m, t) => (t > m ? t : m), 0n);
+    return planSolvencyBatches(accounts, table, bound, 1, params).batches[0].input;
+  }
+}
