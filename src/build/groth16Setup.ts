@@ -22,6 +22,12 @@ export interface KeySet {
   contribution: string;
   /** True when the entropy is the built-in deterministic dev value, known to everyone. */
   deterministicEntropy: boolean;
+  /**
+   * True when rebuilding from the same ptau and entropy gives byte-identical keys: the dev
+   * setup applies its contribution as a snarkjs beacon (deterministic). A real contribution
+   * (ZKRS_ENTROPY / --entropy) is not: snarkjs mixes fresh OS randomness into the entropy.
+   */
+  reproducible: boolean;
   setupMs: number;
 }
 
@@ -35,13 +41,15 @@ export interface SetupOptions {
  * Groth16 setup for one compiled circuit: `zkey new` against the ptau, one phase-2
  * contribution, `zkey verify` against r1cs + ptau, then the verification key and the Solidity
  * verifier exported from it. Cached in build/keys/<name>-<hash>/ keyed by circuit, ptau and
- * entropy; the same inputs give byte-identical keys, so rebuilding from scratch is reproducible.
+ * entropy. The dev setup is reproducible (a beacon from the public dev entropy): removing build/
+ * and rebuilding gives byte-identical keys. A setup with secret entropy is not, by design.
  */
 export async function groth16Setup(name: string, circuit: CompiledCircuit, ptau: PtauChoice, options: SetupOptions): Promise<KeySet> {
   const envEntropy = process.env.ZKRS_ENTROPY;
   const entropy = options.entropy ?? envEntropy ?? `zkrs insecure dev entropy ${circuit.circuitHash}`;
   const deterministicEntropy = options.entropy === undefined && envEntropy === undefined;
-  const setupHash = sha256Hex([circuit.circuitHash, ptau.sha256, sha256Hex(entropy)].join("\0"));
+  // "beacon-v1": dev keys are made with a deterministic beacon contribution (see below).
+  const setupHash = sha256Hex([circuit.circuitHash, ptau.sha256, sha256Hex(entropy), deterministicEntropy ? "beacon-v1" : "contribution"].join("\0"));
   const dir = join(BUILD_DIR, "keys", `${name}-${setupHash.slice(0, 16)}`);
   const infoPath = join(dir, "keys.json");
   if (existsSync(infoPath)) {
@@ -58,8 +66,13 @@ export async function groth16Setup(name: string, circuit: CompiledCircuit, ptau:
   const zkeyTmp = join(tmp, `${name}.zkey`);
   options.log(`  ${name}: groth16 setup with ${ptau.path} (power ${ptau.power}${ptau.insecure ? ", INSECURE dev ptau" : ""}) ...`);
   await snarkjs.zKey.newZKey(circuit.r1cs, ptau.path, zkey0);
-  const contribution = deterministicEntropy ? "zkrs dev contribution (INSECURE: entropy is public)" : "zkrs phase-2 contribution";
-  await snarkjs.zKey.contribute(zkey0, zkeyTmp, contribution, entropy);
+  const contribution = deterministicEntropy ? "zkrs dev beacon (INSECURE: entropy is public)" : "zkrs phase-2 contribution";
+  if (deterministicEntropy) {
+    // A beacon is snarkjs' deterministic contribution: same inputs, same keys, on any machine.
+    await snarkjs.zKey.beacon(zkey0, zkeyTmp, contribution, sha256Hex(entropy), 10);
+  } else {
+    await snarkjs.zKey.contribute(zkey0, zkeyTmp, contribution, entropy);
+  }
   rmSync(zkey0);
   options.log(`  ${name}: verifying the zkey against r1cs + ptau ...`);
   if (!(await snarkjs.zKey.verifyFromR1cs(circuit.r1cs, ptau.path, zkeyTmp, logger))) {
@@ -79,6 +92,7 @@ export async function groth16Setup(name: string, circuit: CompiledCircuit, ptau:
     verifierSol: join(dir, "Verifier.sol"),
     contribution,
     deterministicEntropy,
+    reproducible: deterministicEntropy,
     setupMs: Date.now() - started,
   };
   writeJsonAtomic(join(tmp, "keys.json"), keys);
