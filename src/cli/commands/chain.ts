@@ -9,7 +9,7 @@ import { Fields, FORMATS, InputError, readTagged } from "../../io/json.js";
 import { jsonOutput, writeOutputs } from "../../io/output.js";
 import { commitRiskTable } from "../../risk/riskCommitment.js";
 import { type Args, type Command, type CommandResult, type Context, JSON_OPTION, UsageError } from "../framework.js";
-import { loadPath, loadProof, loadTable } from "../inputs.js";
+import { type LoadedProof, loadPath, loadProof, loadTable } from "../inputs.js";
 import { markProverLoaded } from "../lazy.js";
 import { verifyProofFile } from "./verify.js";
 
@@ -113,6 +113,19 @@ function gas(results: readonly { gasUsed: bigint }[]): bigint {
   return results.reduce((a, r) => a + r.gasUsed, 0n);
 }
 
+/**
+ * Loads a proof file of one kind, checks it was made with the circuit the pool verifies, and
+ * verifies it off-chain, so a bad file fails here with its reason instead of as a revert.
+ */
+async function loadVerifiedProof<K extends LoadedProof["kind"]>(ctx: Context, file: string, kind: K, poolCircuit: string): Promise<Extract<LoadedProof, { kind: K }>> {
+  const loaded = loadProof(file, "--proof", [kind]);
+  if (loaded.kind !== kind) throw new Error(`${file}: expected a ${kind} file`);
+  if (loaded.proof.circuit !== poolCircuit) throw new InputError(`${file} was proven with circuit ${loaded.proof.circuit}, the pool verifies ${poolCircuit} (see --circuits)`);
+  const verdict = await ctx.step(`checking ${file} off-chain`, () => verifyProofFile(loaded));
+  if (!verdict.valid) throw new InputError(`${file}: invalid ${kind === "marginProof" ? "margin" : "solvency"} proof: ${verdict.reason}`);
+  return loaded as Extract<LoadedProof, { kind: K }>;
+}
+
 // ------------------------------------------------------------------------------ commands
 
 export const chainCommands: Command[] = [
@@ -214,12 +227,7 @@ export const chainCommands: Command[] = [
       const key = privateKey(args);
       const ref = poolRef(args);
       const file = args.string("proof");
-      const loaded = loadProof(file, "--proof", ["solvencyProof"]);
-      if (loaded.kind !== "solvencyProof") throw new Error("unreachable");
-      const proof = loaded.proof;
-      if (proof.circuit !== ref.circuits.solvency) throw new InputError(`${file} was proven with circuit ${proof.circuit}, the pool verifies ${ref.circuits.solvency} (see --circuits)`);
-      const verdict = await ctx.step(`checking ${file} off-chain`, () => verifyProofFile(loaded));
-      if (!verdict.valid) throw new InputError(`${file}: invalid solvency proof: ${verdict.reason}`);
+      const { proof } = await loadVerifiedProof(ctx, file, "solvencyProof", ref.circuits.solvency);
       return onChain(ctx, url, async (chain) => {
         const { pool } = await openPool(ctx, chain, ref, key);
         const info = await pool.epochInfo(proof.epoch);
@@ -266,13 +274,8 @@ export const chainCommands: Command[] = [
       const key = privateKey(args);
       const ref = poolRef(args);
       const file = args.string("proof");
-      const loaded = loadProof(file, "--proof", ["marginProof"]);
-      if (loaded.kind !== "marginProof") throw new Error("unreachable");
-      const proof = loaded.proof;
+      const { proof } = await loadVerifiedProof(ctx, file, "marginProof", ref.circuits.margin);
       const s = proof.statement;
-      if (proof.circuit !== ref.circuits.margin) throw new InputError(`${file} was proven with circuit ${proof.circuit}, the pool verifies ${ref.circuits.margin} (see --circuits)`);
-      const verdict = await ctx.step(`checking ${file} off-chain`, () => verifyProofFile(loaded));
-      if (!verdict.valid) throw new InputError(`${file}: invalid margin proof: ${verdict.reason}`);
       return onChain(ctx, url, async (chain) => {
         const { pool } = await openPool(ctx, chain, ref, key);
         const info = await pool.epochInfo(s.epoch);
