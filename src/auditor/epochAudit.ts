@@ -1,0 +1,267 @@
+import type { Groth16Proof } from "snarkjs";
+import { findCircuit } from "../build/circuitCatalog.js";
+import { commitRiskTable } from "../risk/riskCommitment.js";
+import type { RiskTable } from "../risk/riskEngine.js";
+import { type AccountCheck, type AccountToCheck, checkAccount } from "./accountCheck.js";
+import { type EpochStatusName, type Haircut, haircutPayment, haircutRatio, statusName } from "./epochStatus.js";
+import { type AuditEvent, eventsNamed } from "./poolEvents.js";
+import type { PoolReader, PoolSnapshot } from "./poolReader.js";
+import { type LiquidationAudit, type OpeningAudit, replayWaterfall, type WaterfallReplay } from "./waterfall.js";
+
+/** Off-chain Groth16 verification, injected: snarkjs with keys from build/ (CLI) or fetched beside the page (browser). */
+export type ProofVerifier = (circuit: string, publicSignals: string[], proof: Groth16Proof) => Promise<boolean>;
+
+/** The circuits whose verification keys the pool's verifiers were generated from. */
+export interface AuditCircuits {
+  margin: string;
+  solvency: string;
+  /** The liquidation circuit (DESIGN §9); without it, liquidation proofs are reported as not re-verified. */
+  liquidation?: string;
+}
+
+/** One thing the auditor checked. `what` states what holds when `ok`. */
+export interface AuditCheck {
+  ok: boolean;
+  what: string;
+  /** Why it failed, or the figure it rests on. */
+  detail?: string;
+  /** For a re-verified proof: the transaction that carried it. */
+  transactionHash?: string;
+  /** For a re-verified proof: which kind. */
+  proof?: "solvency" | "settlement" | "liquidation";
+}
+
+/** What an auditor concludes about one epoch, from public data only. */
+export interface AuditReport {
+  pool: string;
+  epoch: number;
+  riskRootOnChain?: bigint;
+  /** Re-derived from the published table, when one was given. */
+  riskRootFromTable?: bigint;
+  /** From the epoch's EpochOpened event (its last solvency batch). */
+  accountsRoot?: bigint;
+  /** The proven stress bound (max over mark and every scenario). */
+  liabilitiesBound?: bigint;
+  /** The proven mark bound (DESIGN §9; undefined on a pool without it). */
+  markBound?: bigint;
+  poolBalanceAtAcceptance?: bigint;
+  /** Solvent, stressed (LP withdrawals frozen) or haircut, recomputed from the opening's public figures. */
+  status?: EpochStatusName;
+  /** A Haircut epoch's haircut: settlements pay amount × num / den. */
+  haircut?: Haircut;
+  /** The haircut as a decimal, e.g. "0.8731". */
+  haircutRatio?: string;
+  /** The opening recomputed (status, epoch-level write-offs). */
+  opening?: OpeningAudit;
+  /** Every liquidation of the epoch, its waterfall recomputed. */
+  liquidations: LiquidationAudit[];
+  /** The insurance fund and LP capital at the end of the epoch's window (next opening, or now). */
+  insuranceFundAtEnd?: bigint;
+  lpCapitalAtEnd?: bigint;
+  /** Solvency batches accepted on-chain for the epoch. */
+  batches: number;
+  /** The batches form one chain 0..K-1, the last one `isLast`, and the epoch was opened. */
+  solvencyChainComplete: boolean;
+  settlements: number;
+  settledAmount: bigint;
+  /** What the settlements actually paid (less than settledAmount in a Haircut epoch). */
+  paidAmount: bigint;
+  settlementOpen: boolean;
+  poolBalance: bigint;
+  latestAcceptedEpoch?: number;
+  /** poolBalance - liabilitiesBound, plainly. */
+  balanceLessBound?: bigint;
+  /** Trader deposits no accepted bound covers yet (only for the latest accepted epoch, as below). */
+  uncoveredDeposits?: bigint;
+  /** What the pool must hold now: bound - this epoch's settlements + uncovered deposits. */
+  mustHold?: bigint;
+  /** poolBalance - mustHold (only for the latest accepted Solvent epoch: a later bound governs older ones). */
+  headroom?: bigint;
+  /** With an account: its leaf is under the epoch's accounts root. */
+  accountIncluded?: boolean;
+  account?: AccountCheck;
+  checks: AuditCheck[];
+  /** Every check holds. */
+  ok: boolean;
+  /** The failed checks, one line each. */
+  problems: string[];
+}
+
+/** The pool's public history, read once and shared by the audits of all its epochs. */
+export interface PoolHistory {
+  reader: PoolReader;
+  fromBlock: number;
+  events: AuditEvent[];
+  snapshot: PoolSnapshot;
+  waterfall: WaterfallReplay;
+}
+
+/**
+ * Reads the pool's events from `fromBlock`, its state now, and replays the loss waterfall
+ * from the fund and LP capital it had just before `fromBlock`.
+ */
+export async function loadPoolHistory(reader: PoolReader, fromBlock = 0): Promise<PoolHistory> {
+  const [events, snapshot, start] = await Promise.all([reader.events(fromBlock), reader.snapshot(), reader.fundsAt(fromBlock - 1)]);
+  return { reader, fromBlock, events, snapshot, waterfall: replayWaterfall(events, start) };
+}
+
+export interface EpochAuditOptions {
+  history: PoolHistory;
+  epoch: number;
+  circuits: AuditCircuits;
+  verify: ProofVerifier;
+  /** The risk table the oracle published for the epoch. */
+  riskTable?: RiskTable;
+  /** A trader's own account opening and inclusion path. */
+  account?: AccountToCheck;
+}
+
+/**
+ * The auditor (DESIGN §2): anyone, with nothing but the chain, the published risk table and —
+ * as a trader — their own account file. Rebuilds the epoch from the pool's events; re-derives
+ * the risk root from the table; re-verifies every solvency batch, settlement and liquidation
+ * proof from the transactions' own calldata (no operator data needed); checks the batches
+ * chain 0..K-1 ending in the last one; recomputes the epoch's status (solvent / stressed /
+ * haircut) and haircut, every settlement's payment and every liquidation's waterfall from
+ * public figures (DESIGN §9); checks the balance covers what a Solvent latest epoch still owes;
+ * and checks the trader's account is in the accounts root — the operator is trusted with the
+ * ledger, and an omitted or altered account is caught only by its owner, here.
+ * Browser-safe: the chain, the keys and the verifier are all injected.
+ */
+export async function auditEpochWith(options: EpochAuditOptions): Promise<AuditReport> {
+  const { history, epoch, circuits, verify } = options;
+  const { reader, events, snapshot: state, waterfall } = history;
+  const margin = findCircuit(circuits.margin).params;
+  const named = <N extends AuditEvent["name"]>(name: N) => eventsNamed(events, name, epoch);
+  const [published] = named("RiskPublished");
+  const [opened] = named("EpochOpened");
+  const batches = named("SolvencyBatchAccepted");
+  const settled = named("Settled");
+  const opening = waterfall.openings.get(epoch);
+  const atEnd = waterfall.fundsAtEnd.get(epoch);
+  const r: AuditReport = {
+    pool: reader.address, epoch, riskRootOnChain: published?.args.riskRoot, accountsRoot: opened?.args.accountsRoot,
+    liabilitiesBound: opened?.args.liabilitiesBound, markBound: opened?.args.markBound, poolBalanceAtAcceptance: opened?.args.poolBalance,
+    status: opening?.status, haircut: opening?.haircut, haircutRatio: opening?.haircut && haircutRatio(opening.haircut), opening,
+    liquidations: waterfall.liquidations.filter((l) => l.epoch === epoch),
+    insuranceFundAtEnd: state.insuranceFund === undefined ? undefined : atEnd?.insuranceFund, lpCapitalAtEnd: atEnd?.lpCapital,
+    batches: batches.length, solvencyChainComplete: false, settlements: settled.length,
+    settledAmount: settled.reduce((t, s) => t + s.args.amount, 0n), paidAmount: settled.reduce((t, s) => t + (s.args.paid ?? s.args.amount), 0n),
+    settlementOpen: opened !== undefined && named("EpochClosed").length === 0,
+    poolBalance: state.poolBalance, latestAcceptedEpoch: state.latestAcceptedEpoch, checks: [], ok: false, problems: [],
+  };
+  const check = (ok: boolean, what: string, detail?: string, extra: Partial<AuditCheck> = {}): boolean => {
+    r.checks.push({ ok, what, detail, ...extra });
+    return ok;
+  };
+  /** Re-verifies the proof a transaction carried; undefined when valid, else why not. */
+  const reverify = async (hash: string, method: string, circuit: string | undefined, signals: readonly (bigint | number)[]): Promise<string | undefined> => {
+    if (!circuit) return "no verification key for this proof kind was given";
+    const proof = await reader.proofFromCalldata(hash, method);
+    if (typeof proof === "string") return proof;
+    return (await verify(circuit, signals.map(String), proof)) ? undefined : "proof does not verify";
+  };
+
+  // 1. risk root
+  const riskRoot = published?.args.riskRoot;
+  check(riskRoot !== undefined, `risk root of epoch ${epoch} published`,
+    riskRoot?.toString() ?? `no RiskPublished event${history.fromBlock ? ` since block ${history.fromBlock}` : ""}`);
+  if (riskRoot === undefined) return finish(r);
+  const table = options.riskTable;
+  if (table) {
+    r.riskRootFromTable = commitRiskTable(table, margin.logInstruments).riskRoot;
+    check(table.epoch === epoch && r.riskRootFromTable === riskRoot, "riskRoot re-derived from the published table matches the on-chain one",
+      table.epoch !== epoch ? `the table is for epoch ${table.epoch}` : r.riskRootFromTable === riskRoot ? undefined : `the table hashes to ${r.riskRootFromTable}`);
+  }
+
+  // 2. solvency batches: one chain, each proof re-verified from its calldata
+  let chained = true;
+  for (const [k, b] of batches.entries()) {
+    const a = b.args;
+    const first = batches[0].args;
+    const inChain = a.batchIndex === k && a.isLast === (k === batches.length - 1) && a.accountsRoot === first.accountsRoot
+      && a.liabilitiesBound === first.liabilitiesBound && a.markBound === first.markBound
+      && (k === 0 || a.prevTotalsCommitment === batches[k - 1].args.totalsCommitment);
+    chained &&= inChain;
+    const bounds = a.markBound === undefined ? [a.liabilitiesBound] : [a.liabilitiesBound, a.markBound];
+    const signals = [epoch, riskRoot, a.accountsRoot, ...bounds, a.batchIndex, a.isLast ? 1 : 0, a.prevTotalsCommitment, a.totalsCommitment];
+    const why = [inChain ? undefined : "out of order, or not chained to the previous batch", await reverify(b.transactionHash, "postSolvency", circuits.solvency, signals)]
+      .filter(Boolean).join("; ");
+    check(!why, `solvency batch ${a.batchIndex} re-verified (${circuits.solvency})`, why || undefined, { transactionHash: b.transactionHash, proof: "solvency" });
+  }
+  const last = batches.at(-1)?.args;
+  r.solvencyChainComplete = chained && last?.isLast === true && opened !== undefined;
+  check(r.solvencyChainComplete, `epoch ${epoch}'s solvency accepted: batches 0..K-1 chained, the last one opened the epoch`,
+    !last ? "no solvency batch accepted" : !last.isLast ? `${batches.length} batch(es) accepted, the last one not yet`
+    : !chained ? "the batches do not form one chain" : !opened ? "no EpochOpened event" : `${batches.length} batch(es)`);
+
+  // 3. the epoch's status and the epoch-level waterfall, recomputed from the opening's figures
+  if (opening) {
+    const figures = `balance ${opening.poolBalance}, stress bound ${opening.liabilitiesBound}${opening.markBound === undefined ? "" : `, mark bound ${opening.markBound}`}`;
+    check(!opening.mismatch, `epoch ${epoch} opened ${opening.status}${opening.haircut ? ` with haircut ${r.haircutRatio}` : ""} (recomputed from public figures)`,
+      opening.mismatch ?? figures);
+    if (opening.haircut) {
+      const stored = await reader.epochStatus(epoch);
+      if (stored) {
+        const same = stored.status === 2 && stored.haircutNum === opening.haircut.num && stored.haircutDen === opening.haircut.den;
+        check(same, "the pool stores the same status and haircut", same ? undefined
+          : `stored ${statusName(stored.status)} ${stored.haircutNum}/${stored.haircutDen}, recomputed haircut ${opening.haircut.num}/${opening.haircut.den}`);
+      }
+    }
+  }
+
+  // 4. settlements: each margin proof re-verified from its calldata, each payment recomputed
+  for (const s of settled) {
+    const { nullifier, recipient, amount, paid } = s.args;
+    const why = await reverify(s.transactionHash, "settle", circuits.margin, [epoch, riskRoot, r.accountsRoot ?? 0n, nullifier, BigInt(recipient), amount]);
+    const due = haircutPayment(amount, r.haircut);
+    const payWhy = paid !== undefined && paid !== due ? `paid ${paid}, the haircut rule gives ${due}` : undefined;
+    const detail = [why, payWhy].filter(Boolean).join("; ") || (paid !== undefined && paid !== amount ? `paid ${paid} after the haircut` : undefined);
+    check(!why && !payWhy, `settlement of ${amount} to ${recipient} re-verified (${circuits.margin})`, detail, { transactionHash: s.transactionHash, proof: "settlement" });
+  }
+
+  // 5. liquidations: each proof re-verified, each waterfall step recomputed
+  for (const l of r.liquidations) {
+    const why = await reverify(l.transactionHash, "liquidate", circuits.liquidation, [epoch, riskRoot, r.accountsRoot ?? 0n, l.tag, l.penalty, l.deficit]);
+    check(!why, `liquidation (penalty ${l.penalty}, deficit ${l.deficit}) re-verified (${circuits.liquidation ?? "no liquidation circuit"})`, why,
+      { transactionHash: l.transactionHash, proof: "liquidation" });
+    check(!l.mismatch, `liquidation waterfall recomputed: ${l.steps.map((x) => `${x.stage} ${x.expected}`).join(", ")}`, l.mismatch, { transactionHash: l.transactionHash });
+  }
+
+  // 6. balance against the bound, for the latest accepted epoch (a later bound governs older ones)
+  if (opened) {
+    const bound = opened.args.liabilitiesBound;
+    r.balanceLessBound = state.poolBalance - bound;
+    if (state.latestAcceptedEpoch === epoch) {
+      // A settlement pays a compliant account out of its own equity, so it lowers the proven
+      // liabilities by what it pays; trader deposits since the risk was published are owed on
+      // top of the bound. The contract locks the same amount against LP withdrawals.
+      r.uncoveredDeposits = state.unboundDeposits;
+      r.mustHold = bound - r.settledAmount + state.unboundDeposits;
+      if (r.status === undefined || r.status === "solvent") {
+        r.headroom = state.poolBalance - r.mustHold;
+        check(r.headroom >= 0n, "pool balance now covers the bound less this epoch's settlements, plus deposits no bound covers yet",
+          r.headroom >= 0n ? undefined : `balance ${state.poolBalance}, must hold ${r.mustHold}`);
+      }
+    }
+  }
+
+  // 7. the trader's own account
+  if (options.account) {
+    r.account = checkAccount(options.account, epoch, r.accountsRoot, margin, events, table);
+    r.accountIncluded = r.account.included;
+    check(r.account.included, `your account (leaf ${r.account.index}) is in epoch ${epoch}'s accountsRoot`, r.account.why);
+  }
+  return finish(r);
+}
+
+function finish(r: AuditReport): AuditReport {
+  r.problems = r.checks.filter((c) => !c.ok).map((c) => `${c.what}: FAILED${c.detail ? ` (${c.detail})` : ""}`);
+  r.ok = r.problems.length === 0;
+  return r;
+}
+
+/** Every epoch the pool published, in order. */
+export function publishedEpochs(history: PoolHistory): number[] {
+  return eventsNamed(history.events, "RiskPublished").map((e) => e.args.epoch);
+}

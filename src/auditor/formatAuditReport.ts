@@ -1,0 +1,62 @@
+import type { AuditReport } from "./epochAudit.js";
+import type { WaterfallStepCheck } from "./waterfall.js";
+
+const STEP_WORDS: Record<WaterfallStepCheck["stage"], string> = {
+  "penalty": "penalty into the insurance fund",
+  "insurance fund": "insurance fund drawn",
+  "LP capital": "LP capital written down",
+  "haircut": "left to the haircut",
+};
+
+function stepLine(s: WaterfallStepCheck): string {
+  const mark = s.ok ? "" : `  MISMATCH: the pool emitted ${s.emitted}`;
+  return `      ${STEP_WORDS[s.stage].padEnd(32)} ${s.expected.toString().padStart(16)}  (fund ${s.insuranceFundAfter}, LP capital ${s.lpCapitalAfter})${mark}`;
+}
+
+function statusLine(r: AuditReport): string | undefined {
+  if (!r.status || !r.opening) return undefined;
+  const o = r.opening;
+  const figures = `balance ${o.poolBalance} at opening; stress bound ${o.liabilitiesBound}${o.markBound === undefined ? "" : `, mark bound ${o.markBound}`}`;
+  switch (r.status) {
+    case "solvent":
+      return `  status: SOLVENT (${figures}: the balance covers every stress scenario)`;
+    case "stressed":
+      return `  status: STRESSED, LP withdrawals frozen (${figures}: covers mark, not every stress scenario)`;
+    case "haircut":
+      return `  status: HAIRCUT ${r.haircutRatio} = ${r.haircut?.num} / ${r.haircut?.den} (${figures}): settlements pay amount x ${r.haircutRatio}`;
+  }
+}
+
+/** A readable report of one epoch (amounts in token base units): checks, status, waterfall, figures. */
+export function formatAuditReport(r: AuditReport): string {
+  const figures = r.liabilitiesBound === undefined ? `no accepted bound; pool balance ${r.poolBalance}`
+    : r.headroom !== undefined ? `liabilities bound ${r.liabilitiesBound}; pool balance ${r.poolBalance}; must hold ${r.mustHold}; headroom ${r.headroom}`
+    : r.latestAcceptedEpoch === r.epoch ? `liabilities bound ${r.liabilitiesBound}; pool balance ${r.poolBalance}; balance - bound ${r.balanceLessBound}`
+    : `liabilities bound ${r.liabilitiesBound}; pool balance ${r.poolBalance}; balance - bound ${r.balanceLessBound} (epoch ${r.epoch} is not the latest accepted one: epoch ${r.latestAcceptedEpoch}'s bound governs the balance now)`;
+  const waterfall: string[] = [];
+  const opening = r.opening;
+  if (opening && opening.steps.length > 0) {
+    waterfall.push(`  epoch-level write-offs at the Haircut opening${opening.mismatch ? "  MISMATCH" : ""}:`, ...opening.steps.map(stepLine));
+  }
+  for (const l of r.liquidations) {
+    waterfall.push(`  liquidation tag ${l.tag.toString().slice(0, 10)}… (penalty ${l.penalty}, deficit ${l.deficit}), tx ${l.transactionHash.slice(0, 10)}…${l.mismatch ? "  MISMATCH" : "  (recomputed: matches)"}`,
+      ...l.steps.map(stepLine));
+  }
+  if (r.insuranceFundAtEnd !== undefined) waterfall.push(`  insurance fund ${r.insuranceFundAtEnd}, LP capital ${r.lpCapitalAtEnd} at the end of the epoch's window`);
+  const account = r.account?.margin && r.account.included
+    ? [`  your headroom per scenario (E_s - R, requirement ${r.account.margin.requirement}): worst ${r.account.margin.worstLabel} ${r.account.margin.headroom.reduce((m, x) => (x < m ? x : m))}`]
+    : [];
+  return [
+    `solvency audit of pool ${r.pool}, epoch ${r.epoch}`,
+    ...r.checks.map((c) => `  [${c.ok ? "ok" : "FAIL"}] ${c.what}${c.detail ? `: ${c.detail}` : ""}`),
+    ...[statusLine(r)].filter((x): x is string => x !== undefined),
+    ...waterfall,
+    `  ${figures}`,
+    ...(r.headroom !== undefined && r.headroom !== r.balanceLessBound
+      ? [`  balance - bound is ${r.balanceLessBound}: this epoch's settlements (${r.settledAmount}) paid out liabilities the bound covered, and deposits no bound covers yet (${r.uncoveredDeposits}) are owed on top`]
+      : []),
+    `  settlements: ${r.settlements} for ${r.settledAmount} in total${r.paidAmount !== r.settledAmount ? `, paying ${r.paidAmount} after the haircut` : ""}; settlement ${r.settlementOpen ? "open" : "closed"}`,
+    ...account,
+    r.ok ? "audit passed" : `audit FAILED (${r.problems.length} check(s))`,
+  ].join("\n");
+}

@@ -1,0 +1,136 @@
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { extname, join, normalize, resolve, sep } from "node:path";
+import { CIRCUITS } from "../../build/circuitCatalog.js";
+import { readManifest } from "../../build/manifest.js";
+import type { AuditCircuits } from "../epochAudit.js";
+import { AUDITOR_PAGE_DIR } from "./buildAuditorPage.js";
+
+export interface AuditorServerOptions {
+  /** Port on 127.0.0.1 (default 0: a free one). */
+  port?: number;
+  /** Prefilled in the page (the auditor can change them there). */
+  rpcUrl?: string;
+  pool?: string;
+  fromBlock?: number;
+  /** "test" or "reference" (default reference). */
+  circuits?: string;
+  /** Published risk table files (zkrs/risk-table@1), or directories of them, served at tables/<epoch>.json. */
+  tables?: string[];
+  /** The built page (default build/auditor-page). */
+  pageDir?: string;
+}
+
+export interface AuditorServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+const TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
+  ".json": "application/json", ".svg": "image/svg+xml", ".png": "image/png", ".wasm": "application/wasm",
+};
+
+/** The circuit sets the catalog defines, each with its liquidation circuit when there is one. */
+function circuitSets(): Record<string, AuditCircuits> {
+  const sets: Record<string, AuditCircuits> = {};
+  for (const set of ["test", "reference"] as const) {
+    const of = (kind: string): string | undefined => CIRCUITS.find((c) => c.set === set && c.kind === kind)?.name;
+    const margin = of("margin");
+    const solvency = of("solvency");
+    if (margin && solvency) sets[set] = { margin, solvency, ...(of("liquidation") ? { liquidation: of("liquidation") } : {}) };
+  }
+  return sets;
+}
+
+/** Epoch -> table file, from the given files and directories (read each time: new epochs' tables show up). */
+function tableFiles(paths: readonly string[]): Map<number, string> {
+  const out = new Map<number, string>();
+  const consider = (file: string): void => {
+    try {
+      const data = JSON.parse(readFileSync(file, "utf8")) as { format?: unknown; epoch?: unknown };
+      if (data.format === "zkrs/risk-table@1" && Number.isInteger(data.epoch)) out.set(data.epoch as number, file);
+    } catch {
+      // not a table file: skipped
+    }
+  };
+  for (const p of paths) {
+    if (!existsSync(p)) continue;
+    if (statSync(p).isDirectory()) for (const f of readdirSync(p)) { if (f.endsWith(".json")) consider(join(p, f)); }
+    else consider(p);
+  }
+  return out;
+}
+
+/**
+ * Serves the auditor's page on 127.0.0.1, beside what it needs and nothing else: the
+ * verification keys of the built circuits (keys/<circuit>.json), the pool's ABI, the published
+ * risk tables, and config.json (the prefilled RPC URL, pool and circuits). Read-only, GET only.
+ * The page talks to the chain itself; this server never sees the trader's files.
+ */
+export async function serveAuditorPage(options: AuditorServerOptions = {}): Promise<AuditorServer> {
+  const pageDir = resolve(options.pageDir ?? AUDITOR_PAGE_DIR);
+  if (!existsSync(join(pageDir, "index.html"))) throw new Error(`the auditor's page is not built (${pageDir}): run \`npm run auditor\` or buildAuditorPage()`);
+  const tables = options.tables ?? [];
+
+  const send = (res: ServerResponse, status: number, body: string | Buffer, type = "text/plain; charset=utf-8"): void => {
+    res.writeHead(status, { "content-type": type, "cache-control": "no-store", "x-content-type-options": "nosniff" });
+    res.end(body);
+  };
+  const json = (res: ServerResponse, value: unknown): void => send(res, 200, JSON.stringify(value), TYPES[".json"]);
+
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "read-only server\n");
+    const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+    if (path === "/config.json") {
+      const manifest = readManifest();
+      const sets = circuitSets();
+      return json(res, {
+        rpcUrl: options.rpcUrl, pool: options.pool, fromBlock: options.fromBlock, circuits: options.circuits ?? "reference",
+        circuitSets: sets, tables: [...tableFiles(tables).keys()].sort((a, b) => a - b),
+        insecureKeys: Object.values(sets).flatMap((s) => Object.values(s)).some((c) => manifest.circuits[c]?.insecure),
+      });
+    }
+    let m = /^\/keys\/([A-Za-z0-9_]+)\.json$/.exec(path);
+    if (m) {
+      const entry = readManifest().circuits[m[1]];
+      if (!entry || !existsSync(entry.keys.vkey)) return send(res, 404, `no verification key for circuit ${m[1]} (not built)\n`);
+      return send(res, 200, readFileSync(entry.keys.vkey), TYPES[".json"]);
+    }
+    if (path === "/contracts/RiskSharingPool.abi.json") {
+      const artifact = readManifest().contracts?.artifacts.RiskSharingPool;
+      if (!artifact) return send(res, 404, "contracts are not built\n");
+      return json(res, artifact.abi);
+    }
+    m = /^\/tables\/([0-9]+)\.json$/.exec(path);
+    if (m) {
+      const file = tableFiles(tables).get(Number(m[1]));
+      if (!file) return send(res, 404, `no published table for epoch ${m[1]}\n`);
+      return send(res, 200, readFileSync(file), TYPES[".json"]);
+    }
+    const file = normalize(join(pageDir, path === "/" ? "index.html" : path));
+    if (!file.startsWith(pageDir + sep) || !existsSync(file) || !statSync(file).isFile()) return send(res, 404, "not found\n");
+    return send(res, 200, readFileSync(file), TYPES[extname(file)] ?? "application/octet-stream");
+  };
+
+  const server = createServer((req, res) => {
+    try {
+      handle(req, res);
+    } catch (err) {
+      send(res, 500, `${(err as Error).message}\n`);
+    }
+  });
+  await new Promise<void>((ok, fail) => {
+    server.once("error", fail);
+    server.listen(options.port ?? 0, "127.0.0.1", () => ok());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: () => new Promise<void>((ok) => {
+      server.closeAllConnections();
+      server.close(() => ok());
+    }),
+  };
+}

@@ -1,0 +1,174 @@
+import { expectedStatus, type EpochStatusName, type Haircut, WATERFALL_STAGES, type WaterfallStageName } from "./epochStatus.js";
+import type { AuditEvent, EventOf } from "./poolEvents.js";
+
+/** One waterfall step: what the public rules say, and what the pool's WaterfallStep event said. */
+export interface WaterfallStepCheck {
+  stage: WaterfallStageName;
+  /** Recomputed from public data. */
+  expected: bigint;
+  /** From the WaterfallStep event (0 when the pool emitted none for this stage). */
+  emitted: bigint;
+  insuranceFundAfter: bigint;
+  lpCapitalAfter: bigint;
+  ok: boolean;
+}
+
+/** One liquidation (DESIGN §9), its steps recomputed. */
+export interface LiquidationAudit {
+  epoch: number;
+  tag: bigint;
+  penalty: bigint;
+  deficit: bigint;
+  transactionHash: string;
+  /** penalty into the fund, fund drawn, LP capital written down, left to the haircut. */
+  steps: WaterfallStepCheck[];
+  /** Why the recomputation disagrees with the pool's events, if it does. */
+  mismatch?: string;
+}
+
+/** An epoch's opening, its status and (for a Haircut) the epoch-level write-offs recomputed. */
+export interface OpeningAudit {
+  epoch: number;
+  poolBalance: bigint;
+  liabilitiesBound: bigint;
+  markBound?: bigint;
+  /** The status the rule gives from the three figures above. */
+  status: EpochStatusName;
+  /** The status the pool's event recorded (undefined on a pool without statuses). */
+  statusEmitted?: EpochStatusName;
+  haircut?: Haircut;
+  /** Tag-0 steps of a Haircut opening: fund and LP capital written off, the rest left to the haircut. */
+  steps: WaterfallStepCheck[];
+  /** The fund and LP capital just before and just after the opening. */
+  insuranceFundBefore: bigint;
+  lpCapitalBefore: bigint;
+  insuranceFundAfter: bigint;
+  lpCapitalAfter: bigint;
+  mismatch?: string;
+}
+
+export interface WaterfallReplay {
+  openings: Map<number, OpeningAudit>;
+  liquidations: LiquidationAudit[];
+  /** Other disagreements (an InsuranceFunded whose "after" is wrong, a step no rule explains). */
+  problems: string[];
+  /** The fund and LP capital after the last event. */
+  insuranceFund: bigint;
+  lpCapital: bigint;
+  /** The fund and LP capital at the end of each epoch's window (until the next epoch opened, or now). */
+  fundsAtEnd: Map<number, { insuranceFund: bigint; lpCapital: bigint }>;
+}
+
+const STATUS_BY_CODE: readonly EpochStatusName[] = ["solvent", "stressed", "haircut"];
+const min = (a: bigint, b: bigint): bigint => (a < b ? a : b);
+
+/** Compares recomputed steps with the events one transaction emitted (the pool emits only non-zero steps). */
+function compareSteps(expected: { stage: number; amount: bigint; fund: bigint; lp: bigint }[], emitted: EventOf<"WaterfallStep">[], label: string): { steps: WaterfallStepCheck[]; mismatch?: string } {
+  const problems: string[] = [];
+  const steps = expected.map((x): WaterfallStepCheck => {
+    const got = emitted.filter((e) => e.args.stage === x.stage);
+    const e = got[0]?.args;
+    const emittedAmount = e?.amount ?? 0n;
+    let ok = got.length <= 1 && emittedAmount === x.amount;
+    if (e && (e.insuranceFundAfter !== x.fund || e.lpCapitalAfter !== x.lp)) ok = false;
+    if (!ok) {
+      problems.push(`${WATERFALL_STAGES[x.stage]}: rules give ${x.amount} (fund after ${x.fund}, LP capital after ${x.lp}), the pool emitted ${
+        e ? `${emittedAmount} (fund after ${e.insuranceFundAfter}, LP capital after ${e.lpCapitalAfter})` : "no step"}${got.length > 1 ? ` and ${got.length - 1} more` : ""}`);
+    }
+    return { stage: WATERFALL_STAGES[x.stage], expected: x.amount, emitted: emittedAmount, insuranceFundAfter: x.fund, lpCapitalAfter: x.lp, ok };
+  });
+  const unexplained = emitted.filter((e) => !expected.some((x) => x.stage === e.args.stage));
+  for (const e of unexplained) problems.push(`unexpected ${WATERFALL_STAGES[e.args.stage] ?? `stage ${e.args.stage}`} step of ${e.args.amount}`);
+  return { steps, mismatch: problems.length ? `${label}: ${problems.join("; ")}` : undefined };
+}
+
+/**
+ * Replays the loss waterfall (DESIGN §9) from the pool's public events alone and compares
+ * every step with what the pool emitted: LP deposits and withdrawals move the LP capital;
+ * `fundInsurance` feeds the fund; a liquidation puts its penalty into the fund, draws its
+ * deficit from the fund, then writes the rest off the LP capital, and leaves what neither
+ * covers to the next haircut; an epoch that opens below its mark bound writes the fund and the
+ * LP capital off (they are inside the balance that pays the haircut) and sets the haircut
+ * balance / markBound. `start` is the fund and LP capital before the first event read.
+ */
+export function replayWaterfall(events: readonly AuditEvent[], start: { insuranceFund: bigint; lpCapital: bigint }): WaterfallReplay {
+  let fund = start.insuranceFund;
+  let lp = start.lpCapital;
+  const out: WaterfallReplay = { openings: new Map(), liquidations: [], problems: [], insuranceFund: 0n, lpCapital: 0n, fundsAtEnd: new Map() };
+  const stepsOf = (tx: string, epoch: number, tag: bigint): EventOf<"WaterfallStep">[] =>
+    events.filter((e): e is EventOf<"WaterfallStep"> => e.name === "WaterfallStep" && e.transactionHash === tx && e.args.epoch === epoch && e.args.tag === tag);
+  let openEpoch: number | undefined;
+
+  for (const ev of events) {
+    switch (ev.name) {
+      case "LiquidityDeposited":
+        lp += ev.args.amount;
+        break;
+      case "LiquidityWithdrawn":
+        lp -= ev.args.amount;
+        break;
+      case "InsuranceFunded":
+        fund += ev.args.amount;
+        if (ev.args.insuranceFundAfter !== fund) out.problems.push(`InsuranceFunded in ${ev.transactionHash}: fund after is ${ev.args.insuranceFundAfter}, the replay gives ${fund}`);
+        break;
+      case "EpochOpened": {
+        if (openEpoch !== undefined) out.fundsAtEnd.set(openEpoch, { insuranceFund: fund, lpCapital: lp });
+        openEpoch = ev.args.epoch;
+        const { epoch, poolBalance, liabilitiesBound, markBound } = ev.args;
+        const status = expectedStatus(poolBalance, liabilitiesBound, markBound);
+        const before = { insuranceFund: fund, lpCapital: lp };
+        const expected: { stage: number; amount: bigint; fund: bigint; lp: bigint }[] = [];
+        let haircut: Haircut | undefined;
+        if (status === "haircut" && markBound !== undefined) {
+          haircut = { num: poolBalance, den: markBound };
+          if (fund !== 0n) expected.push({ stage: 1, amount: fund, fund: 0n, lp });
+          fund = 0n;
+          if (lp !== 0n) expected.push({ stage: 2, amount: lp, fund: 0n, lp: 0n });
+          lp = 0n;
+          expected.push({ stage: 3, amount: markBound - poolBalance, fund: 0n, lp: 0n });
+        }
+        const cmp = compareSteps(expected, stepsOf(ev.transactionHash, epoch, 0n), `epoch ${epoch} opening`);
+        const statusEmitted = ev.args.status === undefined ? undefined : STATUS_BY_CODE[ev.args.status];
+        const problems = [cmp.mismatch, statusEmitted !== undefined && statusEmitted !== status
+          ? `the pool recorded status ${statusEmitted}, the rule gives ${status} (balance ${poolBalance}, stress bound ${liabilitiesBound}, mark bound ${markBound})` : undefined]
+          .filter(Boolean);
+        out.openings.set(epoch, {
+          epoch, poolBalance, liabilitiesBound, markBound, status, statusEmitted, haircut, steps: cmp.steps,
+          insuranceFundBefore: before.insuranceFund, lpCapitalBefore: before.lpCapital, insuranceFundAfter: fund, lpCapitalAfter: lp,
+          mismatch: problems.length ? problems.join("; ") : undefined,
+        });
+        break;
+      }
+      case "Liquidated": {
+        const { epoch, tag, penalty, deficit } = ev.args;
+        const expected: { stage: number; amount: bigint; fund: bigint; lp: bigint }[] = [];
+        fund += penalty;
+        expected.push({ stage: 0, amount: penalty, fund, lp });
+        const drawn = min(deficit, fund);
+        fund -= drawn;
+        expected.push({ stage: 1, amount: drawn, fund, lp });
+        const written = min(deficit - drawn, lp);
+        lp -= written;
+        expected.push({ stage: 2, amount: written, fund, lp });
+        expected.push({ stage: 3, amount: deficit - drawn - written, fund, lp });
+        // The pool emits only non-zero steps: compare those, and require the zero ones absent.
+        const cmp = compareSteps(expected.filter((x) => x.amount !== 0n), stepsOf(ev.transactionHash, epoch, tag), `liquidation ${short(tag)}`);
+        const steps = expected.map((x) => cmp.steps.find((s) => s.stage === WATERFALL_STAGES[x.stage])
+          ?? { stage: WATERFALL_STAGES[x.stage], expected: 0n, emitted: 0n, insuranceFundAfter: x.fund, lpCapitalAfter: x.lp, ok: true });
+        out.liquidations.push({ epoch, tag, penalty, deficit, transactionHash: ev.transactionHash, steps, mismatch: cmp.mismatch });
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  if (openEpoch !== undefined) out.fundsAtEnd.set(openEpoch, { insuranceFund: fund, lpCapital: lp });
+  out.insuranceFund = fund;
+  out.lpCapital = lp;
+  return out;
+}
+
+function short(x: bigint): string {
+  const s = x.toString();
+  return s.length > 12 ? `${s.slice(0, 6)}…${s.slice(-4)}` : s;
+}
