@@ -15,12 +15,13 @@ import { riskCommands } from "./commands/risk.js";
 import { setupCommands } from "./commands/setup.js";
 import { treeCommands } from "./commands/tree.js";
 import { verifyCommands } from "./commands/verify.js";
+import { workerCommands } from "./commands/worker.js";
 import { makeContext } from "./context.js";
 import { type Command, commandHelp, parseCommandArgs, UsageError } from "./framework.js";
 import { releaseProver } from "./lazy.js";
 
 export const COMMANDS: Command[] = [
-  ...setupCommands, ...riskCommands, ...accountCommands, ...treeCommands, ...proveCommands, ...verifyCommands, ...chainCommands,
+  ...setupCommands, ...riskCommands, ...accountCommands, ...treeCommands, ...proveCommands, ...verifyCommands, ...chainCommands, ...workerCommands,
 ];
 
 function globalHelp(): string {

@@ -9,6 +9,7 @@ import { columnLabel } from "../../risk/scenarios.js";
 import { type Command, JSON_OPTION, UsageError } from "../framework.js";
 import { catalogCircuit, checkOpeningsFor, loadAccount, loadLedger, loadOpenings, loadPath, loadTable, type NamedOpening } from "../inputs.js";
 import { proverModules } from "../lazy.js";
+import { QUEUE_NAME_OPTION, queueConnection } from "./worker.js";
 
 function zkeySha256(circuit: string): string | undefined {
   return readManifest().circuits[circuit]?.keys.zkeySha256;
@@ -96,6 +97,8 @@ export const proveCommands: Command[] = [
       epoch: { type: "string", arg: "n", description: "epoch (with --openings; default: the table's)" },
       circuit: { type: "string", arg: "name", description: "solvency circuit (default: solvency)" },
       concurrency: { type: "string", arg: "n", description: "batches proven at once (default 2)" },
+      queue: { type: "string", arg: "redis-url", description: "prove the batches on `zkrs worker` processes through this Redis queue (redis:// or rediss://; see zkrs worker --help)" },
+      ...QUEUE_NAME_OPTION,
       out: { type: "string", arg: "solvency.json", description: "proof file to write (zkrs/solvency-proof@1)", required: true },
       ...JSON_OPTION,
     },
@@ -129,11 +132,24 @@ export const proveCommands: Command[] = [
       const { solvency, prover } = await proverModules();
       await prover.warmUpProver();
       const batches = Math.max(1, Math.ceil(openings.length / 2 ** circuit.params.logBatch));
-      const result = await ctx.step(`proving solvency of ${openings.length} accounts in ${batches} batch(es) (${circuit.name}, epoch ${epoch})`, () =>
-        solvency.proveSolvency(openings.map((o) => o.opening), table, bound, {
-          circuit: circuit.name, epoch, concurrency,
-          onProgress: (done, total) => ctx.log(`  batch ${done}/${total} proven`),
-        }));
+      const queueUrl = args.optionalString("queue");
+      if (queueUrl !== undefined && args.has("concurrency")) throw new UsageError("--concurrency is for in-process proving; with --queue, start more `zkrs worker` processes", args.command);
+      const result = queueUrl === undefined
+        ? await ctx.step(`proving solvency of ${openings.length} accounts in ${batches} batch(es) (${circuit.name}, epoch ${epoch})`, () =>
+          solvency.proveSolvency(openings.map((o) => o.opening), table, bound, {
+            circuit: circuit.name, epoch, concurrency,
+            onProgress: (done, total) => ctx.log(`  batch ${done}/${total} proven`),
+          }))
+        : await (async () => {
+          const connection = await queueConnection(queueUrl);
+          const { proveSolvencyOnQueue } = await import("../../operator/queue/proveSolvencyOnQueue.js");
+          const { formatProgress } = await import("../../operator/queue/progress.js");
+          return ctx.step(`proving solvency of ${openings.length} accounts on the queue (${circuit.name}, epoch ${epoch})`, () =>
+            proveSolvencyOnQueue(openings.map((o) => o.opening), table, bound, {
+              circuit: circuit.name, epoch, connection, url: queueUrl, queueName: args.optionalString("queue-name"), log: ctx.log,
+              onProgress: (p) => ctx.log(`  ${formatProgress(p, 2 ** circuit.params.logBatch)}`),
+            }));
+        })();
       const proof = result.proof;
       if (expectedRoot !== undefined && proof.accountsRoot !== expectedRoot) throw new Error("internal: the proof's accountsRoot differs from the ledger's");
       writeOutputs([jsonOutput(out, encodeSolvencyProof(proof, zkeySha256(circuit.name)))]);

@@ -1,0 +1,169 @@
+import type { Groth16Proof, VerificationKey } from "snarkjs";
+import { toSolidityProof } from "../../proof/solidityProof.js";
+import { verifyGroth16, verificationKey } from "../../proof/groth16Prover.js";
+import type { BatchProof } from "../proveSolvency.js";
+import { batchPublicSignals, type PlannedBatch, type SolvencyPlan } from "../solvencyBatches.js";
+import { chainProblem, expectedSignals } from "./batchSignals.js";
+import type { EnqueuedBatch } from "./enqueueSolvencyBatches.js";
+import { measureProgress, type QueueProgress } from "./progress.js";
+import type { SolvencyJobResult } from "./solvencyJob.js";
+import type { SolvencyQueue } from "./solvencyQueue.js";
+
+/** How one batch's job went: who proved it and how many times it was started. */
+export interface BatchJobReport {
+  batchIndex: number;
+  jobId: string;
+  worker: string;
+  /** Times a worker started the job (more than 1 after a crash or a retry). */
+  attemptsStarted: number;
+  /** Times the job was found stalled (its worker stopped renewing the lock) and put back. */
+  stalledCount: number;
+}
+
+export interface CollectOptions {
+  /** How often to look for finished jobs. Default 500 ms. */
+  pollMs?: number;
+  onProgress?: (progress: QueueProgress) => void;
+  /** Status lines for a person (never job payloads). */
+  log?: (line: string) => void;
+  /** Leave finished jobs in Redis (default: remove each one once its proof is checked: it holds private inputs). */
+  keepJobs?: boolean;
+  /** After a failure, how long to wait for jobs still being proven so they can be removed too. Default 60 s. */
+  drainMs?: number;
+}
+
+export interface CollectedBatches {
+  batches: BatchProof[];
+  jobs: BatchJobReport[];
+}
+
+/** A failed batch job: the reason its worker gave (a bad witness fails once, with the constraint). */
+export class BatchJobError extends Error {
+  constructor(readonly batchIndex: number, readonly jobId: string, readonly reason: string, readonly attemptsMade: number) {
+    super(`batch ${batchIndex} failed after ${attemptsMade} attempt(s): ${reason}`);
+    this.name = "BatchJobError";
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** The job's return value checked for shape (it comes back from Redis, written by any worker). */
+function readResult(value: unknown): SolvencyJobResult | string {
+  if (typeof value !== "object" || value === null) return "the worker returned no result";
+  const r = value as Partial<SolvencyJobResult>;
+  if (!Array.isArray(r.publicSignals) || r.publicSignals.some((s) => typeof s !== "string" || !/^(0|[1-9][0-9]*)$/.test(s))) return "the result's publicSignals are not decimal strings";
+  const p = r.proof as Partial<Groth16Proof> | undefined;
+  if (!p || !Array.isArray(p.pi_a) || !Array.isArray(p.pi_b) || !Array.isArray(p.pi_c)) return "the result has no Groth16 proof";
+  const timings = r.timings ?? { witnessMs: 0, proveMs: 0 };
+  return { publicSignals: r.publicSignals, proof: p as Groth16Proof, timings, worker: typeof r.worker === "string" ? r.worker : "?" };
+}
+
+/** Why a worker's answer for a planned batch is not acceptable, or undefined when it is. */
+async function answerProblem(planned: PlannedBatch, result: SolvencyJobResult, vk: VerificationKey): Promise<string | undefined> {
+  const expected = expectedSignals(planned.input);
+  if (result.publicSignals.length !== expected.length || expected.some((v, i) => v !== result.publicSignals[i])) {
+    return `worker ${result.worker} proved other public signals than the batch's input`;
+  }
+  if (batchPublicSignals(planned.statement).some((v, i) => v !== result.publicSignals[i])) return "the public signals differ from the batch's statement";
+  if (!(await verifyGroth16(vk, result.publicSignals, result.proof))) return `worker ${result.worker}'s Groth16 proof does not verify (other keys?)`;
+  return undefined;
+}
+
+/**
+ * Waits for every enqueued batch and checks each answer as it arrives: its public signals
+ * must be the planned input's (by name) and the Groth16 proof must verify; at the end the
+ * batches must chain. A job that failed for good rejects with its worker's reason
+ * (BatchJobError) after removing this run's jobs that are still waiting. Checked jobs are
+ * removed from Redis (they hold private inputs) unless `keepJobs`.
+ */
+export async function collectSolvencyBatches(
+  queue: SolvencyQueue, enqueued: readonly EnqueuedBatch[], plan: SolvencyPlan, circuit: string, options: CollectOptions = {},
+): Promise<CollectedBatches> {
+  const pollMs = options.pollMs ?? 500;
+  const total = enqueued.length;
+  if (total !== plan.batches.length) throw new RangeError(`${total} jobs enqueued for a plan of ${plan.batches.length} batches`);
+  const vk = verificationKey(circuit);
+  const pending = new Map(enqueued.map((e) => [e.jobId, e.batchIndex]));
+  const batches: BatchProof[] = new Array(total);
+  const jobs: BatchJobReport[] = new Array(total);
+  const started = Date.now();
+  let lastProgress = Date.now();
+  let warnedIdle = false;
+  options.onProgress?.(measureProgress(0, total, started));
+
+  /** True when the job is gone (removed now or before); false while a worker holds its lock. */
+  const removeQuietly = async (jobId: string): Promise<boolean> => {
+    try {
+      return (await queue.remove(jobId)) === 1 || (await queue.getJobState(jobId)) === "unknown";
+    } catch {
+      return false;
+    }
+  };
+  /**
+   * After a failure: take this run's other jobs off the queue (they hold private inputs). A
+   * job a worker is proving is locked; wait for it to finish (at most `drainMs`), then remove it.
+   */
+  const abandon = async (): Promise<void> => {
+    if (options.keepJobs) return;
+    const deadline = Date.now() + (options.drainMs ?? 60_000);
+    let left = [...pending.keys()];
+    for (;;) {
+      const still: string[] = [];
+      for (const id of left) if (!(await removeQuietly(id))) still.push(id);
+      left = still;
+      if (left.length === 0 || Date.now() > deadline) break;
+      await sleep(pollMs);
+    }
+    if (left.length > 0) options.log?.(`${left.length} job(s) still being proven stay in Redis until a day after they finish`);
+  };
+
+  while (pending.size > 0) {
+    const [completed, failed] = await Promise.all([queue.getJobs(["completed"], 0, 999), queue.getJobs(["failed"], 0, 999)]);
+    for (const job of failed) {
+      const k = job?.id === undefined ? undefined : pending.get(job.id);
+      if (k === undefined || !job.id) continue;
+      const err = new BatchJobError(k, job.id, job.failedReason || "no reason given", job.attemptsMade);
+      pending.delete(job.id);
+      if (!options.keepJobs) await removeQuietly(job.id);
+      await abandon();
+      throw err;
+    }
+    let progressed = false;
+    for (const job of completed) {
+      const k = job?.id === undefined ? undefined : pending.get(job.id);
+      if (k === undefined || !job.id) continue;
+      const planned = plan.batches[k];
+      const result = readResult(job.returnvalue);
+      const problem = typeof result === "string" ? result : await answerProblem(planned, result, vk);
+      if (problem !== undefined || typeof result === "string") {
+        pending.delete(job.id);
+        await abandon();
+        throw new BatchJobError(k, job.id, problem ?? "invalid result", job.attemptsMade);
+      }
+      batches[k] = { circuit, proof: result.proof, publicSignals: result.publicSignals, solidity: toSolidityProof(result.proof), timings: result.timings, statement: planned.statement };
+      jobs[k] = { batchIndex: k, jobId: job.id, worker: result.worker, attemptsStarted: job.attemptsStarted ?? job.attemptsMade, stalledCount: job.stalledCounter ?? 0 };
+      pending.delete(job.id);
+      if (!options.keepJobs) await removeQuietly(job.id);
+      progressed = true;
+    }
+    if (progressed) {
+      lastProgress = Date.now();
+      options.onProgress?.(measureProgress(total - pending.size, total, started));
+      continue;
+    }
+    if (!warnedIdle && Date.now() - lastProgress > 30_000) {
+      warnedIdle = true;
+      let workers: number | undefined;
+      try {
+        workers = await queue.getWorkersCount();
+      } catch {
+        workers = undefined; // CLIENT LIST may be disabled on managed Redis
+      }
+      options.log?.(`no batch finished in the last 30 s; ${workers === undefined ? "worker count unknown" : `${workers} worker(s) connected`} to queue ${queue.name}`);
+    }
+    await sleep(pollMs);
+  }
+  const problem = chainProblem(batches.map((b) => b.publicSignals));
+  if (problem) throw new Error(`the collected batches do not form a valid chain: ${problem}`);
+  return { batches, jobs };
+}
