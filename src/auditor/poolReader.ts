@@ -79,7 +79,8 @@ export class PoolReader {
 
   /** The insurance fund and LP capital at the end of `block` (the waterfall replay's starting point). */
   async fundsAt(block: number): Promise<{ insuranceFund: bigint; lpCapital: bigint }> {
-    if (block < 0) return { insuranceFund: 0n, lpCapital: 0n };
+    // Before the pool existed (the usual case: scanning from its deployment block), both were 0.
+    if (block < 0 || (await this.provider.getCode(this.address, block)) === "0x") return { insuranceFund: 0n, lpCapital: 0n };
     const [insuranceFund, lpCapital] = await Promise.all([
       this.has("insuranceFund") ? this.view<bigint>("insuranceFund", block) : Promise.resolve(0n), this.view<bigint>("lpCapital", block),
     ]);

@@ -337,7 +337,11 @@ export const chainCommands: Command[] = [
     ],
     options: {
       ...RPC_OPTION, ...POOL_OPTION,
-      epoch: { type: "string", arg: "n", description: "epoch to audit", required: true },
+      pool: { ...POOL_OPTION.pool, required: false, description: "the pool: its address, or the deployment file (required unless --serve)" },
+      epoch: { type: "string", arg: "n", description: "epoch to audit (required unless --serve)" },
+      serve: { type: "boolean", description: "serve the auditor's page on 127.0.0.1 instead: every epoch audited in your browser (Ctrl-C stops)" },
+      port: { type: "string", arg: "n", description: "with --serve: the port (default: a free one)" },
+      tables: { type: "string", arg: "file|dir", multiple: true, description: "with --serve: published risk tables (files or folders) served beside the page" },
       table: { type: "string", arg: "table.json", description: "the published risk table, to re-derive riskRoot" },
       account: { type: "string", arg: "acct.json", description: "your account (or its opening), to check inclusion" },
       path: { type: "string", arg: "path.json", description: "your inclusion path (with --account)" },
@@ -345,6 +349,18 @@ export const chainCommands: Command[] = [
       ...JSON_OPTION,
     },
     async run(ctx, args): Promise<CommandResult> {
+      if (args.flag("serve")) {
+        const ref = args.has("pool") ? poolRef(args) : undefined;
+        const { serveAuditorCommand } = await import("../../auditor/node/serveCommand.js");
+        const set = args.optionalString("circuits") ?? (ref?.circuits.margin === CIRCUIT_SETS.test.margin ? "test" : "reference");
+        const served = await serveAuditorCommand({
+          rpcUrl: args.optionalString("rpc-url") ?? process.env.ZKRS_RPC_URL, pool: ref?.address, circuits: set,
+          fromBlock: args.has("from-block") ? args.int("from-block", 0, Number.MAX_SAFE_INTEGER) : ref?.block === undefined ? undefined : Math.max(0, ref.block - 16),
+          tables: [...args.list("tables"), ...(args.has("table") ? [args.string("table")] : [])], port: args.int("port", 0, 65535, 0),
+          log: (line) => ctx.log(line), step: (label, fn) => ctx.step(label, fn),
+        });
+        return { json: { served: served.url }, human: [] };
+      }
       const url = rpcUrl(args);
       const ref = poolRef(args);
       const epoch = args.int("epoch", 0, 2 ** 32 - 1);
