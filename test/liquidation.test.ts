@@ -145,7 +145,7 @@ describe("Liquidation (DESIGN §9)", function () {
           return true;
         });
       }
-      // The same portfolio one unit lower is liquidatable, in its worst column only if it is the only breached one.
+      // The same portfolio one unit lower is liquidatable.
       assert.equal(await witnessRejected(artifacts, input(request(withHeadroom(-1n)))), false);
     });
 
@@ -182,20 +182,25 @@ describe("Liquidation (DESIGN §9)", function () {
     });
 
     it("a risk value, add-on or row that is not the one committed in riskRoot", async () => {
+      // A compliant account (headroom 100) that forged rows would make liquidatable: a call value
+      // 1,000 higher (the account is short 3 calls) or an add-on 1,000 higher puts it 2,900 short.
       const req = request(withHeadroom(100n));
       const i = input(req);
       const worst = assessLiquidation(req.account, rows, params.scenarios).worstColumn;
-      // A worse value for the account (short calls: a higher call value) in its worst column.
+      assert.equal(req.account.positions[0].instrument, 1);
       const values = (i.values as bigint[][]).map((r) => [...r]);
       values[0][worst] = values[0][worst] + 1_000n;
-      assert.equal(await witnessRejected(artifacts, { ...i, values, breach: (input(req, worst).breach as bigint[]) }), true);
+      assert.equal(await witnessRejected(artifacts, { ...i, values }), true);
       const addon = [...(i.addon as bigint[])];
       addon[0] = addon[0] + 1_000n;
       assert.equal(await witnessRejected(artifacts, { ...i, addon }), true);
-      const instrument = [...(i.instrument as bigint[])];
-      instrument[0] = 3n; // the row of slot 0 opened at another instrument's index
-      assert.equal(await witnessRejected(artifacts, { ...i, instrument }), true);
-      assert.equal(await witnessRejected(artifacts, { ...i, riskRoot: (i.riskRoot as bigint) + 1n }), true);
+      // A liquidatable account whose row is opened at another instrument's index, or another root.
+      const j = input(request(withHeadroom(-1n)));
+      assert.equal(await witnessRejected(artifacts, j), false);
+      const instrument = [...(j.instrument as bigint[])];
+      instrument[0] = 3n;
+      assert.equal(await witnessRejected(artifacts, { ...j, instrument }), true);
+      assert.equal(await witnessRejected(artifacts, { ...j, riskRoot: (j.riskRoot as bigint) + 1n }), true);
     });
 
     it("a wrong tag: another epoch's, another key's, or an epoch changed under it", async () => {
@@ -249,22 +254,25 @@ describe("Liquidation (DESIGN §9)", function () {
     });
 
     it("out-of-range and field-wrapping collateral and quantities", async () => {
-      // A negative collateral (p - 5) or one of 2^64 cannot be opened, even in a matching tree.
-      for (const collateral of [FIELD_MODULUS - 5n, 1n << 64n]) {
-        const account = { ...withHeadroom(-1n), collateral };
+      // A "negative" collateral (p - 5, p - 2^64) would make any account liquidatable: it cannot
+      // be opened, even from a tree that holds exactly that leaf.
+      for (const collateral of [FIELD_MODULUS - 5n, FIELD_MODULUS - (1n << 64n)]) {
+        const account = { ...withHeadroom(1_000n), collateral };
         assert.throws(() => buildLiquidationInput(request(account), params), /collateral = .* is out of range/);
         const honest = input(request({ ...account, collateral: 0n }));
         const tree = new MerkleTree(params.depth);
         tree.set(5, accountCommitment(account, params.positions));
         assert.equal(await witnessRejected(artifacts, { ...honest, collateral, accountSiblings: tree.path(5).siblings, accountsRoot: tree.root }), true);
       }
-      // A quantity of 2^32 or one that wraps the field (which would fake a short) is refused.
-      for (const quantity of [1n << 32n, -(1n << 32n) - 1n, FIELD_MODULUS - (1n << 40n), (FIELD_MODULUS + 1n) / 2n]) {
-        const account: AccountOpening = { ...withHeadroom(0n), positions: [{ instrument: 1, quantity }] };
+      // A quantity below -2^32, or one that wraps the field, would fake a short: refused likewise.
+      const { accountKey, salt } = newTraderAccount(0n);
+      const base: AccountOpening = { accountKey, salt, collateral: 10n ** 12n, positions: [{ instrument: 1, quantity: -1n }] };
+      const good = input(request(base));
+      for (const quantity of [-(1n << 32n) - 1n, 1n << 32n, FIELD_MODULUS - (1n << 40n), (FIELD_MODULUS + 1n) / 2n]) {
+        const account: AccountOpening = { ...base, positions: [{ instrument: 1, quantity }] };
         assert.throws(() => buildLiquidationInput(request(account), params), /quantity = .* is out of range/);
         const tree = new MerkleTree(params.depth);
-        tree.set(5, accountCommitment({ ...account, positions: [{ instrument: 1, quantity: toField(quantity) }] }, params.positions));
-        const good = input(request({ ...account, positions: [{ instrument: 1, quantity: -1n }], collateral: 0n }));
+        tree.set(5, accountCommitment(account, params.positions));
         const q = [...(good.quantity as bigint[])];
         q[0] = toField(quantity);
         assert.equal(await witnessRejected(artifacts, { ...good, quantity: q, accountSiblings: tree.path(5).siblings, accountsRoot: tree.root }), true);
