@@ -14,7 +14,11 @@ include "./lib/totals.circom";
 //
 // Public inputs (in this order):
 //   epoch, riskRoot, accountsRoot   the epoch and its roots (same as in the margin proofs).
-//   liabilitiesBound               in [0, 2^128); checked against every total when isLast = 1.
+//   liabilitiesBound               the stress bound, in [0, 2^128); checked against every total
+//                                  (mark and all S scenarios) when isLast = 1.
+//   markBound                      the mark bound (DESIGN §9), in [0, 2^128); checked against the
+//                                  mark total (s = 0) when isLast = 1. The contract sets the
+//                                  epoch's haircut from it when it exceeds the pool's balance.
 //   batchIndex                     k, in [0, 2^(DEPTH - LOG_B)).
 //   isLast                         1 on the last batch of the epoch, else 0.
 //   prevTotalsCommitment           TotalsCommitment(epoch, k - 1, totals before this batch).
@@ -30,9 +34,10 @@ include "./lib/totals.circom";
 //   right is empty); each active leaf is the commitment of its opening; collateral in [0, 2^64);
 //   |quantity| < 2^32; instrument < 2^LOG_N; for every slot j and scenario s,
 //   totals[s] = prevTotals[s] + sum_j max(0, E_{j,s}) with E_{j,s} = collateral_j + sum q * v_s;
-//   prevTotals = 0 on batch 0; and, if last, totals[s] <= liabilitiesBound for every s.
+//   prevTotals = 0 on batch 0; and, if last, totals[s] <= liabilitiesBound for every s and
+//   totals[0] <= markBound.
 // Bounds: |E_{j,s}| < 2^84 is checked (SignedInRange(84)); totals stay below 2^(84 + DEPTH)
-//   <= 2^116, far below p, so nothing wraps; bound - total is checked in [0, 2^128).
+//   <= 2^116, far below p, so nothing wraps; each bound - total is checked in [0, 2^128).
 //   Table values are not range-checked here (1,088 values x 49 bits would cost ~54k constraints):
 //   they are fixed by riskRoot, which the oracle publishes with the table for anyone to check
 //   (the margin circuit range-checks every row it opens). Whatever the values, each E_{j,s} is
@@ -49,6 +54,7 @@ template PoolSolvency(S, LOG_N, P, DEPTH, LOG_B) {
     signal input riskRoot;
     signal input accountsRoot;
     signal input liabilitiesBound;
+    signal input markBound;
     signal input batchIndex;
     signal input isLast;
     signal input prevTotalsCommitment;
@@ -69,6 +75,7 @@ template PoolSolvency(S, LOG_N, P, DEPTH, LOG_B) {
 
     isLast * (isLast - 1) === 0;
     InRange(BOUND_BITS)(liabilitiesBound);
+    InRange(BOUND_BITS)(markBound);
 
     // The risk table is the one committed in riskRoot.
     signal flatValues[N * S1];
@@ -151,6 +158,8 @@ template PoolSolvency(S, LOG_N, P, DEPTH, LOG_B) {
         boundSlack[s] <== isLast * (liabilitiesBound - totals[s]);
         InRange(BOUND_BITS)(boundSlack[s]);
     }
+    signal markSlack <== isLast * (markBound - totals[0]);
+    InRange(BOUND_BITS)(markSlack);
     signal computedPrev <== TotalsCommitment(S1)(epoch, batchIndex - 1, prevTotals, prevBlinding);
     prevTotalsCommitment === computedPrev;
     signal computedNext <== TotalsCommitment(S1)(epoch, batchIndex, totals, blinding);

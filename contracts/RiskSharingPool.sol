@@ -2,19 +2,30 @@
 pragma solidity ^0.8.28;
 
 import {IERC20Minimal} from "./IERC20Minimal.sol";
-import {IGroth16Verifier6, IGroth16Verifier8} from "./IGroth16Verifier.sol";
+import {IGroth16Verifier6, IGroth16Verifier9} from "./IGroth16Verifier.sol";
 import {safeTransfer, safeTransferFrom} from "./SafeTransfer.sol";
 
-/// @title RiskSharingPool — a shared derivatives risk pool settled by zero-knowledge proofs (DESIGN §5).
+/// @title RiskSharingPool — a shared derivatives risk pool settled by zero-knowledge proofs (DESIGN §5, §9).
 /// @notice One ERC-20 collateral token. Traders deposit collateral (the operator credits it in its
 ///         private ledger); LPs deposit capital for shares. Each epoch:
 ///           1. the risk oracle publishes the risk table's root (`publishRisk`);
 ///           2. the operator proves, batch by batch, that the pool's liabilities to every account in
 ///              its accounts root are at most `liabilitiesBound` at mark and under every stress
-///              scenario (`postSolvency`); the last batch is accepted only if the bound is covered
-///              by the pool's token balance, and it opens the epoch for settlement;
+///              scenario, and at mark alone at most `markBound` (`postSolvency`); the last batch
+///              opens the epoch for settlement with a status (DESIGN §9):
+///                Solvent  — liabilitiesBound <= balance;
+///                Stressed — markBound <= balance < liabilitiesBound: LP withdrawals frozen;
+///                Haircut  — balance < markBound: the insurance fund and the LP capital are
+///                           written off and every settlement of the epoch pays
+///                           amount * balance / markBound (rounded down);
 ///           3. traders (or anyone on their behalf) settle with a margin proof against that
-///              epoch's roots (`settle`): one settlement per account and epoch (nullifier).
+///              epoch's roots (`settle`): one settlement per account and epoch (nullifier);
+///           4. the operator liquidates an account below its requirement with a Liquidation
+///              proof (`liquidate`); the proof's tag is the account's nullifier of the epoch, so a
+///              liquidated account cannot also settle. The loss waterfall runs on-chain, in
+///              order: the defaulter's collateral (inside the proof: `deficit` is what is left
+///              after it), its penalty (into the insurance fund), the insurance fund, the LP
+///              capital (first loss), and last the epoch haircut above.
 ///         Settlement of an epoch closes when the oracle publishes the next epoch, so every
 ///         accounts root the operator proves is built after all settlements against the previous
 ///         root are final. LP withdrawals never take the balance below the locked amount:
@@ -27,6 +38,7 @@ contract RiskSharingPool {
     /// @notice The BN254 scalar field modulus: public signals must be below it.
     uint256 public constant FIELD_MODULUS =
         21888242871839275222246405745257275088548364400416034343698204186575808495617;
+    uint256 private constant HAIRCUT_FLAG = 1 << 255;
 
     enum Role {
         Admin,
@@ -41,11 +53,44 @@ contract RiskSharingPool {
         uint256[2] c;
     }
 
+    /// @notice How an accepted epoch stands against the pool's balance (DESIGN §9).
+    enum EpochStatus {
+        Solvent,
+        Stressed,
+        Haircut
+    }
+
+    /// @notice The loss waterfall's on-chain steps, in order (the defaulter's collateral is used
+    ///         up inside the liquidation proof before any of them).
+    enum WaterfallStage {
+        Penalty,
+        InsuranceFund,
+        LpCapital,
+        Haircut
+    }
+
     /// @dev Per epoch: the published risk root and, while the epoch is open for settlement, its
-    ///      proven accounts root (zero when not accepted yet or closed).
+    ///      proven accounts root (zero when not accepted yet or closed) with HAIRCUT_FLAG set
+    ///      when the epoch has a haircut; its status, and its haircut as a fraction. The flag
+    ///      (bit 255: a root is a field element < 2^254) spares settlements without a haircut a
+    ///      cold read of the haircut slot.
     struct EpochRecord {
         uint256 riskRoot;
         uint256 openAccountsRoot;
+        uint128 haircutNum;
+        uint128 haircutDen;
+        EpochStatus status;
+    }
+
+    /// @notice One solvency batch's statement (the public signals besides epoch and riskRoot).
+    struct BatchStatement {
+        uint256 accountsRoot;
+        uint256 liabilitiesBound;
+        uint256 markBound;
+        uint32 batchIndex;
+        bool isLast;
+        uint256 prevTotalsCommitment;
+        uint256 totalsCommitment;
     }
 
     /// @dev Progress of the current epoch's solvency batches. Only the current epoch can take
@@ -58,13 +103,15 @@ contract RiskSharingPool {
         uint128 liabilitiesBound;
         uint32 epoch;
         uint32 nextBatch;
+        uint128 markBound;
     }
 
     // ---------------------------------------------------------------- immutables and roles
 
     IERC20Minimal public immutable token;
     IGroth16Verifier6 public immutable marginVerifier;
-    IGroth16Verifier8 public immutable solvencyVerifier;
+    IGroth16Verifier9 public immutable solvencyVerifier;
+    IGroth16Verifier6 public immutable liquidationVerifier;
 
     address public admin;
     address public riskOracle;
@@ -84,6 +131,13 @@ contract RiskSharingPool {
     bool public anyAccepted;
     /// @notice The liabilities bound of `latestAcceptedEpoch`: LP withdrawals keep the balance above it.
     uint128 public latestBound;
+    /// @notice The status of `latestAcceptedEpoch`: LP withdrawals are frozen unless Solvent.
+    ///         (Declared here to share the slot of the epoch counters above.)
+    EpochStatus public latestStatus;
+
+    /// @notice Tokens earmarked for losses (DESIGN §9): fed by liquidation penalties and
+    ///         `fundInsurance`, drawn by liquidation deficits; locked against LP withdrawals.
+    uint256 public insuranceFund;
 
     /// @notice Trader deposits not covered by any accepted bound yet (locked against LP withdrawals).
     uint128 public unboundDeposits;
@@ -109,12 +163,35 @@ contract RiskSharingPool {
         bool isLast,
         uint256 accountsRoot,
         uint256 liabilitiesBound,
+        uint256 markBound,
         uint256 prevTotalsCommitment,
         uint256 totalsCommitment
     );
-    event EpochOpened(uint32 indexed epoch, uint256 riskRoot, uint256 accountsRoot, uint256 liabilitiesBound, uint256 poolBalance);
+    event EpochOpened(
+        uint32 indexed epoch,
+        uint256 riskRoot,
+        uint256 accountsRoot,
+        uint256 liabilitiesBound,
+        uint256 markBound,
+        uint256 poolBalance,
+        EpochStatus status
+    );
+    event LpWithdrawalsFrozen(uint32 indexed epoch, uint256 liabilitiesBound, uint256 poolBalance);
+    event HaircutSet(uint32 indexed epoch, uint256 poolBalance, uint256 markBound);
     event EpochClosed(uint32 indexed epoch);
-    event Settled(uint32 indexed epoch, uint256 indexed nullifier, address indexed recipient, uint256 amount);
+    event Settled(uint32 indexed epoch, uint256 indexed nullifier, address indexed recipient, uint256 amount, uint256 paid);
+    event Liquidated(uint32 indexed epoch, uint256 indexed tag, uint256 penalty, uint256 deficit);
+    /// @notice One step of the loss waterfall; `tag` is 0 for the epoch-level write-offs of a
+    ///         Haircut opening. Amounts and the fund / LP capital after the step.
+    event WaterfallStep(
+        uint32 indexed epoch,
+        uint256 indexed tag,
+        WaterfallStage stage,
+        uint256 amount,
+        uint256 insuranceFundAfter,
+        uint256 lpCapitalAfter
+    );
+    event InsuranceFunded(address indexed from, uint256 amount, uint256 insuranceFundAfter);
     event CollateralDeposited(address indexed depositor, uint256 amount);
     event LiquidityDeposited(address indexed provider, uint256 amount, uint256 shares);
     event LiquidityWithdrawn(address indexed provider, uint256 shares, uint256 amount);
@@ -135,7 +212,8 @@ contract RiskSharingPool {
     error BatchStatementMismatch(uint32 epoch, uint32 batchIndex);
     error BatchNotChained(uint32 epoch, uint32 batchIndex);
     error BoundTooLarge(uint256 liabilitiesBound);
-    error BoundExceedsBalance(uint256 liabilitiesBound, uint256 poolBalance);
+    error MarkAboveStress(uint256 markBound, uint256 liabilitiesBound);
+    error WithdrawalsFrozen(uint32 epoch, EpochStatus status);
     error InvalidProof();
     error EpochNotSettleable(uint32 epoch);
     error NullifierAlreadyUsed(uint256 nullifier);
@@ -162,7 +240,8 @@ contract RiskSharingPool {
     constructor(
         IERC20Minimal token_,
         IGroth16Verifier6 marginVerifier_,
-        IGroth16Verifier8 solvencyVerifier_,
+        IGroth16Verifier9 solvencyVerifier_,
+        IGroth16Verifier6 liquidationVerifier_,
         address riskOracle_,
         address operator_
     ) {
@@ -170,9 +249,11 @@ contract RiskSharingPool {
         if (address(token_).code.length == 0) revert NotAContract(address(token_));
         if (address(marginVerifier_).code.length == 0) revert NotAContract(address(marginVerifier_));
         if (address(solvencyVerifier_).code.length == 0) revert NotAContract(address(solvencyVerifier_));
+        if (address(liquidationVerifier_).code.length == 0) revert NotAContract(address(liquidationVerifier_));
         token = token_;
         marginVerifier = marginVerifier_;
         solvencyVerifier = solvencyVerifier_;
+        liquidationVerifier = liquidationVerifier_;
         admin = msg.sender;
         riskOracle = riskOracle_;
         operator = operator_;
@@ -181,7 +262,7 @@ contract RiskSharingPool {
         emit RoleTransferred(Role.Operator, address(0), operator_);
         // Non-zero placeholders (nextBatch = 0 means "no batch yet" whatever the epoch).
         _cursor = SolvencyCursor({
-            accountsRoot: 1, totalsCommitment: 1, liabilitiesBound: 0, epoch: type(uint32).max, nextBatch: 0
+            accountsRoot: 1, totalsCommitment: 1, liabilitiesBound: 0, epoch: type(uint32).max, nextBatch: 0, markBound: 1
         });
     }
 
@@ -238,9 +319,12 @@ contract RiskSharingPool {
     }
 
     /// @notice Burns `shares` for their part of the LP capital, as long as the pool keeps at
-    ///         least `lockedBalance()` tokens afterwards.
+    ///         least `lockedBalance()` tokens afterwards. Frozen while the latest accepted epoch
+    ///         is Stressed or Haircut (DESIGN §9).
     function withdrawLiquidity(uint256 shares) external nonReentrant returns (uint256 amount) {
         if (shares == 0) revert ZeroAmount();
+        EpochStatus status = latestStatus;
+        if (status != EpochStatus.Solvent) revert WithdrawalsFrozen(latestAcceptedEpoch, status);
         uint256 owned = sharesOf[msg.sender];
         if (shares > owned) revert InsufficientShares(owned, shares);
         uint256 supply = totalShares;
@@ -257,6 +341,15 @@ contract RiskSharingPool {
         lpCapital = capital - amount;
         emit LiquidityWithdrawn(msg.sender, shares, amount);
         token.safeTransfer(msg.sender, amount);
+    }
+
+    /// @notice Adds `amount` to the insurance fund (anyone: protocol treasury, LPs, sponsors).
+    ///         Funded tokens are locked against LP withdrawals and only ever absorb losses.
+    function fundInsurance(uint256 amount) external nonReentrant {
+        uint256 received = _pull(amount);
+        uint256 fund = insuranceFund + received;
+        insuranceFund = fund;
+        emit InsuranceFunded(msg.sender, received, fund);
     }
 
     // ---------------------------------------------------------------- epochs
@@ -282,102 +375,113 @@ contract RiskSharingPool {
         emit RiskPublished(epoch, riskRoot);
     }
 
-    /// @notice Posts batch `batchIndex` of the current epoch's solvency proof (operator only).
-    ///         Batches go in order 0..K-1 with the same accounts root and bound, each chained to
-    ///         the previous one by its totals commitment; the batch with `isLast` is accepted only
-    ///         if `liabilitiesBound` is at most the pool's balance, and opens the epoch for settlement.
-    function postSolvency(
-        uint32 epoch,
-        uint256 accountsRoot,
-        uint256 liabilitiesBound,
-        uint32 batchIndex,
-        bool isLast,
-        uint256 prevTotalsCommitment,
-        uint256 totalsCommitment,
-        Proof calldata proof
-    ) external onlyRole(Role.Operator) {
-        (uint256[8] memory signals, uint256 balance) = _checkBatch(
-            epoch, accountsRoot, liabilitiesBound, batchIndex, isLast, prevTotalsCommitment, totalsCommitment
-        );
+    /// @notice Posts batch `s.batchIndex` of the current epoch's solvency proof (operator only).
+    ///         Batches go in order 0..K-1 with the same accounts root and bounds, each chained to
+    ///         the previous one by its totals commitment; the batch with `isLast` opens the epoch
+    ///         for settlement as Solvent, Stressed or Haircut against the pool's balance.
+    function postSolvency(uint32 epoch, BatchStatement calldata s, Proof calldata proof) external onlyRole(Role.Operator) {
+        uint256[9] memory signals = _checkBatch(epoch, s);
         if (!solvencyVerifier.verifyProof(proof.a, proof.b, proof.c, signals)) revert InvalidProof();
-        _acceptBatch(signals, balance); // effects only after the proof verified
+        _acceptBatch(epoch, s); // effects only after the proof verified
     }
 
     /// @dev Every check of a solvency batch but the proof: canonical signals, current epoch, batch
-    ///      order, same roots and bound as batch 0, chaining, and (last batch) bound <= balance.
-    ///      Returns the batch's public signals and, for the last batch, the pool's balance.
-    function _checkBatch(
-        uint32 epoch,
-        uint256 accountsRoot,
-        uint256 liabilitiesBound,
-        uint32 batchIndex,
-        bool isLast,
-        uint256 prevTotalsCommitment,
-        uint256 totalsCommitment
-    ) private view returns (uint256[8] memory signals, uint256 balance) {
-        if (accountsRoot >= FIELD_MODULUS) revert SignalNotInField(2, accountsRoot);
-        if (liabilitiesBound >= FIELD_MODULUS) revert SignalNotInField(3, liabilitiesBound);
-        if (prevTotalsCommitment >= FIELD_MODULUS) revert SignalNotInField(6, prevTotalsCommitment);
-        if (totalsCommitment >= FIELD_MODULUS) revert SignalNotInField(7, totalsCommitment);
-        if (accountsRoot == 0) revert ZeroRoot();
-        if (liabilitiesBound > type(uint128).max) revert BoundTooLarge(liabilitiesBound);
+    ///      order, same roots and bounds as batch 0, chaining. Returns the batch's public signals.
+    function _checkBatch(uint32 epoch, BatchStatement calldata s) private view returns (uint256[9] memory signals) {
+        if (s.accountsRoot >= FIELD_MODULUS) revert SignalNotInField(2, s.accountsRoot);
+        if (s.liabilitiesBound >= FIELD_MODULUS) revert SignalNotInField(3, s.liabilitiesBound);
+        if (s.markBound >= FIELD_MODULUS) revert SignalNotInField(4, s.markBound);
+        if (s.prevTotalsCommitment >= FIELD_MODULUS) revert SignalNotInField(7, s.prevTotalsCommitment);
+        if (s.totalsCommitment >= FIELD_MODULUS) revert SignalNotInField(8, s.totalsCommitment);
+        if (s.accountsRoot == 0) revert ZeroRoot();
+        if (s.liabilitiesBound > type(uint128).max) revert BoundTooLarge(s.liabilitiesBound);
+        if (s.markBound > s.liabilitiesBound) revert MarkAboveStress(s.markBound, s.liabilitiesBound);
         if (!riskPublished || epoch != currentEpoch) revert NotCurrentEpoch(epoch);
         EpochRecord storage record = _epochs[epoch];
         if (record.openAccountsRoot != 0) revert SolvencyAlreadyAccepted(epoch);
 
         SolvencyCursor storage cursor = _cursor;
         uint32 expected = cursor.epoch == epoch ? cursor.nextBatch : 0;
-        if (batchIndex != expected) revert BatchOutOfOrder(epoch, expected, batchIndex);
-        if (batchIndex != 0) {
-            if (accountsRoot != cursor.accountsRoot || liabilitiesBound != cursor.liabilitiesBound) {
-                revert BatchStatementMismatch(epoch, batchIndex);
-            }
-            if (prevTotalsCommitment != cursor.totalsCommitment) revert BatchNotChained(epoch, batchIndex);
-        }
-        if (isLast) {
-            balance = token.balanceOf(address(this));
-            if (liabilitiesBound > balance) revert BoundExceedsBalance(liabilitiesBound, balance);
+        if (s.batchIndex != expected) revert BatchOutOfOrder(epoch, expected, s.batchIndex);
+        if (s.batchIndex != 0) {
+            if (
+                s.accountsRoot != cursor.accountsRoot || s.liabilitiesBound != cursor.liabilitiesBound
+                    || s.markBound != cursor.markBound
+            ) revert BatchStatementMismatch(epoch, s.batchIndex);
+            if (s.prevTotalsCommitment != cursor.totalsCommitment) revert BatchNotChained(epoch, s.batchIndex);
         }
         signals = [
             uint256(epoch),
             record.riskRoot,
-            accountsRoot,
-            liabilitiesBound,
-            uint256(batchIndex),
-            isLast ? 1 : 0,
-            prevTotalsCommitment,
-            totalsCommitment
+            s.accountsRoot,
+            s.liabilitiesBound,
+            s.markBound,
+            uint256(s.batchIndex),
+            s.isLast ? 1 : 0,
+            s.prevTotalsCommitment,
+            s.totalsCommitment
         ];
     }
 
-    /// @dev Records a verified batch: advances the cursor and, on the last batch, opens the epoch
-    ///      for settlement and makes its bound the latest accepted one.
-    function _acceptBatch(uint256[8] memory s, uint256 balance) private {
-        uint32 epoch = uint32(s[0]);
-        uint32 batchIndex = uint32(s[4]);
-        emit SolvencyBatchAccepted(epoch, batchIndex, s[5] == 1, s[2], s[3], s[6], s[7]);
+    /// @dev Records a verified batch: advances the cursor and, on the last batch, opens the epoch.
+    function _acceptBatch(uint32 epoch, BatchStatement calldata s) private {
+        emit SolvencyBatchAccepted(
+            epoch, s.batchIndex, s.isLast, s.accountsRoot, s.liabilitiesBound, s.markBound, s.prevTotalsCommitment, s.totalsCommitment
+        );
         SolvencyCursor storage cursor = _cursor;
-        if (batchIndex == 0) {
-            cursor.accountsRoot = s[2];
-            cursor.liabilitiesBound = uint128(s[3]);
+        if (s.batchIndex == 0) {
+            cursor.accountsRoot = s.accountsRoot;
+            cursor.liabilitiesBound = uint128(s.liabilitiesBound);
+            cursor.markBound = uint128(s.markBound);
             cursor.epoch = epoch;
         }
-        cursor.nextBatch = batchIndex + 1;
-        if (s[5] == 1) {
-            _epochs[epoch].openAccountsRoot = s[2];
-            latestAcceptedEpoch = epoch;
-            anyAccepted = true;
-            latestBound = uint128(s[3]);
-            unboundDeposits = depositsSinceRisk;
-            emit EpochOpened(epoch, s[1], s[2], s[3], balance);
-        } else {
-            cursor.totalsCommitment = s[7];
-        }
+        cursor.nextBatch = s.batchIndex + 1;
+        if (s.isLast) _openEpoch(epoch, s);
+        else cursor.totalsCommitment = s.totalsCommitment;
     }
 
-    /// @notice Pays `amount` to `recipient` for a margin proof against `epoch`'s roots: the
-    ///         epoch must be open for settlement and the nullifier unused. Anyone may submit
-    ///         (the proof binds the recipient and amount).
+    /// @dev Opens a proven epoch for settlement and sets its status against the pool's balance:
+    ///      Solvent, Stressed (LP withdrawals frozen) or Haircut (the insurance fund and the LP
+    ///      capital are written off — they are part of the balance that pays the haircut — and
+    ///      settlements pay balance / markBound of their amount).
+    function _openEpoch(uint32 epoch, BatchStatement calldata s) private {
+        uint256 balance = token.balanceOf(address(this));
+        EpochRecord storage record = _epochs[epoch];
+        EpochStatus status = s.liabilitiesBound <= balance
+            ? EpochStatus.Solvent
+            : (s.markBound <= balance ? EpochStatus.Stressed : EpochStatus.Haircut);
+        record.openAccountsRoot = status == EpochStatus.Haircut ? s.accountsRoot | HAIRCUT_FLAG : s.accountsRoot;
+        if (status != EpochStatus.Solvent) record.status = status; // a fresh record reads Solvent already
+        latestAcceptedEpoch = epoch;
+        anyAccepted = true;
+        latestStatus = status;
+        latestBound = uint128(s.liabilitiesBound);
+        unboundDeposits = depositsSinceRisk;
+        emit EpochOpened(epoch, record.riskRoot, s.accountsRoot, s.liabilitiesBound, s.markBound, balance, status);
+        if (status == EpochStatus.Solvent) return;
+        emit LpWithdrawalsFrozen(epoch, s.liabilitiesBound, balance);
+        if (status != EpochStatus.Haircut) return;
+        record.haircutNum = uint128(balance); // balance < markBound <= 2^128
+        record.haircutDen = uint128(s.markBound);
+        uint256 fund = insuranceFund;
+        if (fund != 0) {
+            insuranceFund = 0;
+            emit WaterfallStep(epoch, 0, WaterfallStage.InsuranceFund, fund, 0, lpCapital);
+        }
+        uint256 capital = lpCapital;
+        if (capital != 0) {
+            lpCapital = 0;
+            emit WaterfallStep(epoch, 0, WaterfallStage.LpCapital, capital, 0, 0);
+        }
+        emit WaterfallStep(epoch, 0, WaterfallStage.Haircut, s.markBound - balance, 0, 0);
+        emit HaircutSet(epoch, balance, s.markBound);
+    }
+
+    /// @notice Pays for a margin proof against `epoch`'s roots: the epoch must be open for
+    ///         settlement and the nullifier unused. Pays `amount` to `recipient`, or in a Haircut
+    ///         epoch `amount * balance / markBound` rounded down (so the epoch's settlements
+    ///         together never pay more than the balance: their amounts sum to at most the
+    ///         proven mark liabilities). Anyone may submit (the proof binds recipient and amount).
     function settle(uint32 epoch, uint256 nullifier, address recipient, uint256 amount, Proof calldata proof)
         external
         nonReentrant
@@ -385,24 +489,90 @@ contract RiskSharingPool {
         if (nullifier >= FIELD_MODULUS) revert SignalNotInField(3, nullifier);
         if (amount >= FIELD_MODULUS) revert SignalNotInField(5, amount);
         EpochRecord storage record = _epochs[epoch];
-        uint256 accountsRoot = record.openAccountsRoot;
-        if (accountsRoot == 0) revert EpochNotSettleable(epoch);
+        uint256 open = record.openAccountsRoot;
+        if (open == 0) revert EpochNotSettleable(epoch);
+        uint256 accountsRoot = open & ~HAIRCUT_FLAG;
         if (nullifierUsed[nullifier]) revert NullifierAlreadyUsed(nullifier);
         uint256[6] memory signals =
             [uint256(epoch), record.riskRoot, accountsRoot, nullifier, uint256(uint160(recipient)), amount];
         if (!marginVerifier.verifyProof(proof.a, proof.b, proof.c, signals)) revert InvalidProof();
 
         nullifierUsed[nullifier] = true;
-        emit Settled(epoch, nullifier, recipient, amount);
-        if (amount != 0) token.safeTransfer(recipient, amount);
+        uint256 paid = (open & HAIRCUT_FLAG) == 0 ? amount : (amount * record.haircutNum) / record.haircutDen;
+        emit Settled(epoch, nullifier, recipient, amount, paid);
+        if (paid != 0) token.safeTransfer(recipient, paid);
+    }
+
+    /// @notice Liquidates an account of the open epoch `epoch` (operator only) with a proof that
+    ///         the account, as committed in the epoch's accounts root, is below its requirement
+    ///         under the epoch's risk table. `tag` is the account's nullifier of the epoch (the
+    ///         public cannot link it to the account; the account can no longer settle this epoch).
+    ///         Runs the waterfall: `penalty` (what the proof says the account still had, up to its
+    ///         requirement) feeds the insurance fund; `deficit` (its loss beyond its collateral)
+    ///         is drawn from the insurance fund, then written off the LP capital; what neither
+    ///         covers is left to the mark bound and the next epoch's haircut.
+    function liquidate(uint32 epoch, uint256 tag, uint256 penalty, uint256 deficit, Proof calldata proof)
+        external
+        onlyRole(Role.Operator)
+        nonReentrant
+    {
+        if (tag >= FIELD_MODULUS) revert SignalNotInField(3, tag);
+        if (penalty >= FIELD_MODULUS) revert SignalNotInField(4, penalty);
+        if (deficit >= FIELD_MODULUS) revert SignalNotInField(5, deficit);
+        EpochRecord storage record = _epochs[epoch];
+        uint256 open = record.openAccountsRoot;
+        if (open == 0) revert EpochNotSettleable(epoch);
+        uint256 accountsRoot = open & ~HAIRCUT_FLAG;
+        if (nullifierUsed[tag]) revert NullifierAlreadyUsed(tag);
+        uint256[6] memory signals = [uint256(epoch), record.riskRoot, accountsRoot, tag, penalty, deficit];
+        if (!liquidationVerifier.verifyProof(proof.a, proof.b, proof.c, signals)) revert InvalidProof();
+
+        nullifierUsed[tag] = true;
+        emit Liquidated(epoch, tag, penalty, deficit);
+        _runWaterfall(epoch, tag, penalty, deficit);
+    }
+
+    /// @dev The on-chain steps of the loss waterfall for one liquidation, in order, each logged:
+    ///      penalty into the insurance fund; deficit drawn from the fund, then written off the LP
+    ///      capital (first loss); the rest is left to the mark bound (a later haircut).
+    function _runWaterfall(uint32 epoch, uint256 tag, uint256 penalty, uint256 deficit) private {
+        uint256 fund = insuranceFund;
+        uint256 capital = lpCapital;
+        if (penalty != 0) {
+            fund += penalty;
+            emit WaterfallStep(epoch, tag, WaterfallStage.Penalty, penalty, fund, capital);
+        }
+        if (deficit != 0) {
+            uint256 drawn = deficit < fund ? deficit : fund;
+            if (drawn != 0) {
+                fund -= drawn;
+                emit WaterfallStep(epoch, tag, WaterfallStage.InsuranceFund, drawn, fund, capital);
+            }
+            uint256 rest = deficit - drawn;
+            uint256 written = rest < capital ? rest : capital;
+            if (written != 0) {
+                capital -= written;
+                lpCapital = capital;
+                emit WaterfallStep(epoch, tag, WaterfallStage.LpCapital, written, fund, capital);
+            }
+            if (rest != written) emit WaterfallStep(epoch, tag, WaterfallStage.Haircut, rest - written, fund, capital);
+        }
+        insuranceFund = fund;
     }
 
     // ---------------------------------------------------------------- views
 
     /// @notice Tokens LP withdrawals must leave in the pool: the latest accepted liabilities
-    ///         bound plus trader deposits no accepted bound covers yet.
+    ///         bound, trader deposits no accepted bound covers yet, and the insurance fund.
     function lockedBalance() public view returns (uint256) {
-        return uint256(latestBound) + uint256(unboundDeposits);
+        return uint256(latestBound) + uint256(unboundDeposits) + insuranceFund;
+    }
+
+    /// @notice An accepted epoch's status (Solvent for an epoch never accepted) and its haircut
+    ///         as num / den (0 / 0 when it has none: settlements pay in full).
+    function epochStatus(uint32 epoch) external view returns (EpochStatus status, uint256 haircutNum, uint256 haircutDen) {
+        EpochRecord storage r = _epochs[epoch];
+        return (r.status, r.haircutNum, r.haircutDen);
     }
 
     function poolBalance() external view returns (uint256) {
@@ -413,21 +583,22 @@ contract RiskSharingPool {
     ///         whether it is open for settlement.
     function epochInfo(uint32 epoch) external view returns (uint256 riskRoot, uint256 openAccountsRoot, bool settleable) {
         EpochRecord storage r = _epochs[epoch];
-        return (r.riskRoot, r.openAccountsRoot, r.openAccountsRoot != 0);
+        uint256 open = r.openAccountsRoot;
+        return (r.riskRoot, open & ~HAIRCUT_FLAG, open != 0);
     }
 
     /// @notice The solvency batches of `epoch` accepted so far: how many, and the accounts root,
-    ///         bound and running-totals commitment they share (the commitment stays at the last
+    ///         bounds and running-totals commitment they share (the commitment stays at the last
     ///         non-final batch's). All zero when `epoch` has no accepted batch or is not the
     ///         latest epoch to receive batches.
     function solvencyCursor(uint32 epoch)
         external
         view
-        returns (uint32 nextBatch, uint256 accountsRoot, uint256 liabilitiesBound, uint256 totalsCommitment)
+        returns (uint32 nextBatch, uint256 accountsRoot, uint256 liabilitiesBound, uint256 markBound, uint256 totalsCommitment)
     {
         SolvencyCursor storage c = _cursor;
-        if (c.epoch != epoch || c.nextBatch == 0) return (0, 0, 0, 0);
-        return (c.nextBatch, c.accountsRoot, c.liabilitiesBound, c.totalsCommitment);
+        if (c.epoch != epoch || c.nextBatch == 0) return (0, 0, 0, 0, 0);
+        return (c.nextBatch, c.accountsRoot, c.liabilitiesBound, c.markBound, c.totalsCommitment);
     }
 
     /// @notice Token value of `shares` at the current LP capital.

@@ -309,7 +309,7 @@ describe("zkrs CLI", function () {
     it("deploy, deposit, publish, post, settle (once), audit", async function () {
       const pool = f("pool.json");
       const d = json(ok(await zkrs(["deploy", ...rpc, "--circuits", "test", "--out", pool, "--json"], env)));
-      assert.equal(readJson(pool).format, "zkrs/deployment@1");
+      assert.equal(readJson(pool).format, "zkrs/deployment@2");
       // Fund the dev wallet with test tokens (TestToken mints freely), then deposit as an LP.
       const token = new Contract(d.token as string, ["function mint(address,uint256)"], devWallet(1, chain.provider));
       await (await token.getFunction("mint").send(devWallet(0, chain.provider).address, 10n ** 12n)).wait();

@@ -33,7 +33,7 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
   let chain: Chain;
   let admin: HDNodeWallet, oracle: HDNodeWallet, operator: HDNodeWallet, lp1: HDNodeWallet, lp2: HDNodeWallet;
   let traderA: HDNodeWallet, traderB: HDNodeWallet, stranger: HDNodeWallet;
-  let marginVerifier: string, solvencyVerifier: string;
+  let marginVerifier: string, solvencyVerifier: string, liquidationVerifier: string;
 
   let table: RiskTable;
   let riskRoot: bigint;
@@ -91,6 +91,7 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
 
     marginVerifier = (await deployArtifact(verifierArtifact(TEST_CIRCUITS.margin), admin)).address;
     solvencyVerifier = (await deployArtifact(verifierArtifact(TEST_CIRCUITS.solvency), admin)).address;
+    liquidationVerifier = (await deployArtifact(verifierArtifact(TEST_CIRCUITS.liquidation), admin)).address;
   });
 
   after(async () => {
@@ -142,7 +143,7 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
 
   describe("a full epoch", () => {
     it("deploys with the roles set and logged", async () => {
-      const d = await deployPool({ signer: admin, marginVerifier, solvencyVerifier, oracle: oracle.address, operator: operator.address, circuits: TEST_CIRCUITS });
+      const d = await deployPool({ signer: admin, marginVerifier, solvencyVerifier, liquidationVerifier, oracle: oracle.address, operator: operator.address, circuits: TEST_CIRCUITS });
       pool = d.pool;
       assert.deepEqual(d.deployed.map((c) => c.name), ["TestToken", "RiskSharingPool"]);
       token = erc20(d.token, admin);
@@ -206,12 +207,15 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
       const s0 = batch0.statement;
       await refused(pool, () => op.postSolvency(batch1), "BatchOutOfOrder", { epoch: BigInt(EPOCH), expectedBatch: 0n, batchIndex: 1n });
       await refused(pool, () => op.postSolvency({ ...batch0, statement: { ...s0, accountsRoot: s0.accountsRoot + FIELD_MODULUS } }), "SignalNotInField", { index: 2n, value: s0.accountsRoot + FIELD_MODULUS });
-      await refused(pool, () => op.postSolvency({ ...batch0, statement: { ...s0, totalsCommitment: s0.totalsCommitment + FIELD_MODULUS } }), "SignalNotInField", { index: 7n });
-      await refused(pool, () => op.postSolvency({ ...batch0, statement: { ...s0, prevTotalsCommitment: s0.prevTotalsCommitment + FIELD_MODULUS } }), "SignalNotInField", { index: 6n });
+      await refused(pool, () => op.postSolvency({ ...batch0, statement: { ...s0, totalsCommitment: s0.totalsCommitment + FIELD_MODULUS } }), "SignalNotInField", { index: 8n });
+      await refused(pool, () => op.postSolvency({ ...batch0, statement: { ...s0, prevTotalsCommitment: s0.prevTotalsCommitment + FIELD_MODULUS } }), "SignalNotInField", { index: 7n });
       await refused(pool, () => op.postSolvency({ ...batch0, statement: { ...s0, liabilitiesBound: s0.liabilitiesBound + FIELD_MODULUS } }), "SignalNotInField", { index: 3n });
+      await refused(pool, () => op.postSolvency({ ...batch0, statement: { ...s0, markBound: s0.markBound + FIELD_MODULUS } }), "SignalNotInField", { index: 4n });
+      await refused(pool, () => op.postSolvency({ ...batch0, statement: { ...s0, markBound: s0.liabilitiesBound + 1n } }), "MarkAboveStress", { markBound: s0.liabilitiesBound + 1n, liabilitiesBound: s0.liabilitiesBound });
+      await refused(pool, () => op.postSolvency({ ...batch0, statement: { ...s0, markBound: s0.markBound - 1n } }), "InvalidProof");
       await refused(pool, () => op.postSolvency({ ...batch0, solidity: GARBAGE }), "InvalidProof");
       await refused(pool, () => op.postSolvency({ ...batch0, solidity: batch1.solidity }), "InvalidProof");
-      await refused(pool, () => op.postSolvency({ ...batch0, statement: { ...s0, liabilitiesBound: s0.liabilitiesBound - 1n } }), "InvalidProof");
+      await refused(pool, () => op.postSolvency({ ...batch0, statement: { ...s0, liabilitiesBound: s0.liabilitiesBound + 1n } }), "InvalidProof");
       await refused(pool, () => op.postSolvency({ ...batch0, statement: { ...s0, epoch: EPOCH + 1 } }), "NotCurrentEpoch", { epoch: BigInt(EPOCH + 1) });
     });
 
@@ -221,22 +225,17 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
       gas.postSolvencyBatch0 = r.gasUsed;
       assert.deepEqual(names(r.events), ["SolvencyBatchAccepted"]);
       const cursor = await pool.solvencyCursor(EPOCH);
-      assert.deepEqual(cursor, { nextBatch: 1, accountsRoot: solvency.accountsRoot, liabilitiesBound: bound, totalsCommitment: batch0.statement.totalsCommitment });
+      assert.deepEqual(cursor, { nextBatch: 1, accountsRoot: solvency.accountsRoot, liabilitiesBound: bound, markBound: bound, totalsCommitment: batch0.statement.totalsCommitment });
       const s1 = batch1.statement;
       await refused(pool, () => op.postSolvency(batch0), "BatchOutOfOrder", { expectedBatch: 1n, batchIndex: 0n });
       await refused(pool, () => op.postSolvency({ ...batch1, statement: { ...s1, prevTotalsCommitment: s1.prevTotalsCommitment + 1n } }), "BatchNotChained", { epoch: BigInt(EPOCH), batchIndex: 1n });
       await refused(pool, () => op.postSolvency({ ...batch1, statement: { ...s1, liabilitiesBound: s1.liabilitiesBound + 1n } }), "BatchStatementMismatch", { batchIndex: 1n });
       await refused(pool, () => op.postSolvency({ ...batch1, statement: { ...s1, accountsRoot: s1.accountsRoot + 1n } }), "BatchStatementMismatch", { batchIndex: 1n });
+      await refused(pool, () => op.postSolvency({ ...batch1, statement: { ...s1, markBound: s1.markBound - 1n } }), "BatchStatementMismatch", { batchIndex: 1n });
       await refused(pool, () => op.postSolvency({ ...batch1, statement: { ...s1, isLast: false } }), "InvalidProof");
     });
 
-    it("refuses the last batch while the bound is above the pool's balance", async () => {
-      const balance = await pool.poolBalance();
-      assert.ok(bound > balance, `test setup: bound ${bound} should exceed balance ${balance}`);
-      await refused(pool, () => pool.connect(operator).postSolvency(batch1), "BoundExceedsBalance", { liabilitiesBound: bound, poolBalance: balance });
-    });
-
-    it("accepts the last batch once LP capital covers the bound, opening the epoch", async () => {
+    it("accepts the last batch once LP capital covers the bound, opening the epoch as solvent", async () => {
       const missing = bound - (await pool.poolBalance());
       await fund(token, pool, lp2, missing + 2_000n * UNIT);
       const l2 = await pool.connect(lp2).depositLiquidity(missing + 2_000n * UNIT);
@@ -246,13 +245,16 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
       assert.deepEqual(names(r.events), ["SolvencyBatchAccepted", "EpochOpened"]);
       const opened = r.events[1];
       assert.ok(opened.name === "EpochOpened");
-      assert.deepEqual(opened.args, { epoch: EPOCH, riskRoot, accountsRoot: solvency.accountsRoot, liabilitiesBound: bound, poolBalance: bound + 2_000n * UNIT });
+      assert.deepEqual(opened.args, {
+        epoch: EPOCH, riskRoot, accountsRoot: solvency.accountsRoot, liabilitiesBound: bound, markBound: bound, poolBalance: bound + 2_000n * UNIT, status: "solvent",
+      });
+      assert.deepEqual(await pool.epochStanding(EPOCH), { status: "solvent", haircutNum: 0n, haircutDen: 0n });
       assert.deepEqual(await pool.epochInfo(EPOCH), { riskRoot, openAccountsRoot: solvency.accountsRoot, settleable: true });
       const s = await pool.state();
       assert.equal(s.latestAcceptedEpoch, EPOCH);
       assert.equal(s.latestBound, bound);
       assert.equal(s.lockedBalance, bound); // trader deposits came before the epoch: the bound covers them
-      assert.deepEqual(await pool.solvencyCursor(EPOCH), { nextBatch: 2, accountsRoot: solvency.accountsRoot, liabilitiesBound: bound, totalsCommitment: batch0.statement.totalsCommitment });
+      assert.deepEqual(await pool.solvencyCursor(EPOCH), { nextBatch: 2, accountsRoot: solvency.accountsRoot, liabilitiesBound: bound, markBound: bound, totalsCommitment: batch0.statement.totalsCommitment });
       await refused(pool, () => pool.connect(operator).postSolvency(batch1), "SolvencyAlreadyAccepted", { epoch: BigInt(EPOCH) });
       await refused(pool, () => pool.connect(operator).postSolvency(batch0), "SolvencyAlreadyAccepted", { epoch: BigInt(EPOCH) });
     });
@@ -279,7 +281,7 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
       const r = await pool.connect(stranger).settle(proofA); // anyone may relay it
       gas.settle = r.gasUsed;
       assert.deepEqual(r.events.map((e) => e.name === "Settled" && e.args), [
-        { epoch: EPOCH, nullifier: proofA.statement.nullifier, recipient: traderA.address, amount: 1_000n * UNIT },
+        { epoch: EPOCH, nullifier: proofA.statement.nullifier, recipient: traderA.address, amount: 1_000n * UNIT, paid: 1_000n * UNIT },
       ]);
       assert.equal(await pool.tokenBalanceOf(traderA.address), before + 1_000n * UNIT);
       assert.equal(await pool.poolBalance(), poolBefore - 1_000n * UNIT);
@@ -342,7 +344,8 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
       let balance = 0n;
       for (const e of events) {
         if (e.name === "CollateralDeposited" || e.name === "LiquidityDeposited") balance += e.args.amount;
-        if (e.name === "LiquidityWithdrawn" || e.name === "Settled") balance -= e.args.amount;
+        if (e.name === "LiquidityWithdrawn") balance -= e.args.amount;
+        if (e.name === "Settled") balance -= e.args.paid;
       }
       assert.equal(balance, await pool.poolBalance());
       const flow = names(events).filter((n) => n !== "RoleTransferred" && n !== "CollateralDeposited" && n !== "LiquidityDeposited");
@@ -371,7 +374,7 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
     before(async () => {
       const t = await deployArtifact("FaultyToken", admin);
       faulty = erc20(t.address, admin);
-      faultyPool = (await deployPool({ signer: admin, token: t.address, marginVerifier, solvencyVerifier, oracle: oracle.address, operator: operator.address })).pool;
+      faultyPool = (await deployPool({ signer: admin, token: t.address, marginVerifier, solvencyVerifier, liquidationVerifier, oracle: oracle.address, operator: operator.address })).pool;
       await fund(faulty, faultyPool, lp1, bound + 5_000n * UNIT);
       await fund(faulty, faultyPool, traderA, 100n * UNIT);
     });

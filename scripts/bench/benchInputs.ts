@@ -25,11 +25,12 @@ export function buildInput(kind: string): CircuitInput {
     const tree = new MerkleTree(params.depth);
     tree.set(123_456, accountCommitment(account, params.positions));
     return buildMarginInput({ account, accountPath: tree.path(123_456), accountsRoot: tree.root, riskTable: table, epoch: 1, recipient: "0x000000000000000000000000000000000000dEaD", amount: 1_000_000_000n }, params).input;
-  } else {
+  } else if (artifacts.instance.kind === "solvency") {
     const params = artifacts.instance.params;
     const accounts = syntheticAccounts(2 ** params.logBatch, params.positions, snapshot.instruments.length);
     const totals = liabilityTotals(accounts, commitRiskTable(table, params.logInstruments).rows, params.scenarios);
     const bound = totals.reduce((m, t) => (t > m ? t : m), 0n);
     return planSolvencyBatches(accounts, table, bound, 1, params).batches[0].input;
   }
+  throw new Error(`no benchmark input for ${kind} circuits`);
 }

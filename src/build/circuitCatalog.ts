@@ -39,12 +39,19 @@ export interface SolvencyInstance extends InstanceBase {
   params: SolvencyParams;
 }
 
-export type CircuitInstance = MarginInstance | SolvencyInstance;
+export interface LiquidationInstance extends InstanceBase {
+  kind: "liquidation";
+  params: MarginParams;
+}
+
+export type CircuitInstance = MarginInstance | SolvencyInstance | LiquidationInstance;
 
 export const MARGIN_PUBLIC_SIGNALS = ["epoch", "riskRoot", "accountsRoot", "nullifier", "recipient", "amount"] as const;
 export const SOLVENCY_PUBLIC_SIGNALS = [
-  "epoch", "riskRoot", "accountsRoot", "liabilitiesBound", "batchIndex", "isLast", "prevTotalsCommitment", "totalsCommitment",
+  "epoch", "riskRoot", "accountsRoot", "liabilitiesBound", "markBound", "batchIndex", "isLast", "prevTotalsCommitment", "totalsCommitment",
 ] as const;
+/** DESIGN §9: `tag` is the account's epoch nullifier Poseidon(accountKey, epoch). */
+export const LIQUIDATION_PUBLIC_SIGNALS = ["epoch", "riskRoot", "accountsRoot", "tag", "penalty", "deficit"] as const;
 
 function margin(name: string, set: CircuitSet, params: MarginParams): MarginInstance {
   return { kind: "margin", name, set, file: "margin_compliance.circom", template: "MarginCompliance", publicSignals: MARGIN_PUBLIC_SIGNALS, params };
@@ -52,6 +59,10 @@ function margin(name: string, set: CircuitSet, params: MarginParams): MarginInst
 
 function solvency(name: string, set: CircuitSet, params: SolvencyParams): SolvencyInstance {
   return { kind: "solvency", name, set, file: "pool_solvency.circom", template: "PoolSolvency", publicSignals: SOLVENCY_PUBLIC_SIGNALS, params };
+}
+
+function liquidation(name: string, set: CircuitSet, params: MarginParams): LiquidationInstance {
+  return { kind: "liquidation", name, set, file: "liquidation.circom", template: "Liquidation", publicSignals: LIQUIDATION_PUBLIC_SIGNALS, params };
 }
 
 /** The reference risk model: 16 SPAN scenarios, 64 instruments, 8 positions, depth-20 accounts tree. */
@@ -65,8 +76,10 @@ const { logBatch: _t, ...testMargin } = TEST_PARAMS;
 export const CIRCUITS: readonly CircuitInstance[] = [
   margin("margin_test", "test", testMargin),
   solvency("solvency_test", "test", TEST_PARAMS),
+  liquidation("liquidation_test", "test", testMargin),
   margin("margin", "reference", referenceMargin),
   solvency("solvency", "reference", REFERENCE_PARAMS),
+  liquidation("liquidation", "reference", referenceMargin),
 ];
 
 export function templateArgs(instance: CircuitInstance): number[] {

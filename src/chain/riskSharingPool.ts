@@ -23,6 +23,14 @@ import { deployContract } from "./deployContract.js";
 export const POOL_ROLES = ["admin", "riskOracle", "operator"] as const;
 export type PoolRole = (typeof POOL_ROLES)[number];
 
+/** An accepted epoch's standing against the pool's balance, in the contract's `EpochStatus` order (DESIGN §9). */
+export const EPOCH_STATUSES = ["solvent", "stressed", "haircut"] as const;
+export type EpochStatus = (typeof EPOCH_STATUSES)[number];
+
+/** The loss waterfall's on-chain steps, in the contract's `WaterfallStage` order. */
+export const WATERFALL_STAGES = ["penalty", "insuranceFund", "lpCapital", "haircut"] as const;
+export type WaterfallStage = (typeof WATERFALL_STAGES)[number];
+
 const ERC20_ABI = [
   "function balanceOf(address) view returns (uint256)",
   "function approve(address, uint256) returns (bool)",
@@ -45,12 +53,21 @@ export type PoolEvent =
   | PoolEventBase<"RoleTransferred", { role: PoolRole; previousAccount: string; newAccount: string }>
   | PoolEventBase<"RiskPublished", { epoch: number; riskRoot: bigint }>
   | PoolEventBase<"SolvencyBatchAccepted", {
-    epoch: number; batchIndex: number; isLast: boolean; accountsRoot: bigint; liabilitiesBound: bigint;
+    epoch: number; batchIndex: number; isLast: boolean; accountsRoot: bigint; liabilitiesBound: bigint; markBound: bigint;
     prevTotalsCommitment: bigint; totalsCommitment: bigint;
   }>
-  | PoolEventBase<"EpochOpened", { epoch: number; riskRoot: bigint; accountsRoot: bigint; liabilitiesBound: bigint; poolBalance: bigint }>
+  | PoolEventBase<"EpochOpened", {
+    epoch: number; riskRoot: bigint; accountsRoot: bigint; liabilitiesBound: bigint; markBound: bigint; poolBalance: bigint; status: EpochStatus;
+  }>
+  | PoolEventBase<"LpWithdrawalsFrozen", { epoch: number; liabilitiesBound: bigint; poolBalance: bigint }>
+  | PoolEventBase<"HaircutSet", { epoch: number; poolBalance: bigint; markBound: bigint }>
   | PoolEventBase<"EpochClosed", { epoch: number }>
-  | PoolEventBase<"Settled", { epoch: number; nullifier: bigint; recipient: string; amount: bigint }>
+  | PoolEventBase<"Settled", { epoch: number; nullifier: bigint; recipient: string; amount: bigint; paid: bigint }>
+  | PoolEventBase<"Liquidated", { epoch: number; tag: bigint; penalty: bigint; deficit: bigint }>
+  | PoolEventBase<"WaterfallStep", {
+    epoch: number; tag: bigint; stage: WaterfallStage; amount: bigint; insuranceFundAfter: bigint; lpCapitalAfter: bigint;
+  }>
+  | PoolEventBase<"InsuranceFunded", { from: string; amount: bigint; insuranceFundAfter: bigint }>
   | PoolEventBase<"CollateralDeposited", { depositor: string; amount: bigint }>
   | PoolEventBase<"LiquidityDeposited", { provider: string; amount: bigint; shares: bigint }>
   | PoolEventBase<"LiquidityWithdrawn", { provider: string; shares: bigint; amount: bigint }>;
@@ -97,13 +114,22 @@ export interface SolvencyCursorView {
   nextBatch: number;
   accountsRoot: bigint;
   liabilitiesBound: bigint;
+  markBound: bigint;
   totalsCommitment: bigint;
+}
+
+export interface EpochStanding {
+  status: EpochStatus;
+  /** The haircut as num / den (both 0 when settlements pay in full). */
+  haircutNum: bigint;
+  haircutDen: bigint;
 }
 
 export interface PoolState {
   token: string;
   marginVerifier: string;
   solvencyVerifier: string;
+  liquidationVerifier: string;
   admin: string;
   riskOracle: string;
   operator: string;
@@ -112,9 +138,12 @@ export interface PoolState {
   /** Latest epoch whose solvency was accepted, or undefined. */
   latestAcceptedEpoch: number | undefined;
   latestBound: bigint;
+  /** Status of the latest accepted epoch (LP withdrawals are frozen unless "solvent"). */
+  latestStatus: EpochStatus;
+  insuranceFund: bigint;
   unboundDeposits: bigint;
   depositsSinceRisk: bigint;
-  /** Tokens LP withdrawals must leave in the pool (latestBound + unboundDeposits). */
+  /** Tokens LP withdrawals must leave in the pool (latestBound + unboundDeposits + insuranceFund). */
   lockedBalance: bigint;
   poolBalance: bigint;
   lpCapital: bigint;
@@ -125,6 +154,11 @@ export interface PoolState {
 export type SettleInput = Pick<MarginProof, "statement" | "solidity">;
 /** What `postSolvency` needs: one batch's statement and proof points (BatchProof fits). */
 export type SolvencyBatchInput = Pick<BatchProof, "statement" | "solidity">;
+/** What `liquidate` needs: a liquidation proof's statement and proof points. */
+export interface LiquidateInput {
+  statement: { epoch: number; tag: bigint; penalty: bigint; deficit: bigint };
+  solidity: SolidityProof;
+}
 
 // ------------------------------------------------------------------------------------ decoding
 
@@ -145,6 +179,8 @@ function decodeEvent(iface: Interface, log: Log): PoolEvent | undefined {
   parsed.fragment.inputs.forEach((input, i) => {
     const v = toPlain(input.type, parsed.args[i]);
     if (input.name === "role") args.role = POOL_ROLES[Number(v)];
+    else if (input.name === "status") args.status = EPOCH_STATUSES[Number(v)];
+    else if (input.name === "stage") args.stage = WATERFALL_STAGES[Number(v)];
     else if (input.type === "uint32") args[input.name] = Number(v);
     else args[input.name] = v;
   });
@@ -299,10 +335,11 @@ export class RiskSharingPoolClient {
   /** Posts one solvency batch (a BatchProof from proveSolvency, or any statement + proof points). */
   postSolvency(batch: SolvencyBatchInput): Promise<TxResult> {
     const s: BatchStatement = batch.statement;
-    return this.send("postSolvency", [
-      s.epoch, s.accountsRoot, s.liabilitiesBound, s.batchIndex, s.isLast, s.prevTotalsCommitment, s.totalsCommitment,
-      proofTuple(batch.solidity),
-    ]);
+    const statement = {
+      accountsRoot: s.accountsRoot, liabilitiesBound: s.liabilitiesBound, markBound: s.markBound, batchIndex: s.batchIndex,
+      isLast: s.isLast, prevTotalsCommitment: s.prevTotalsCommitment, totalsCommitment: s.totalsCommitment,
+    };
+    return this.send("postSolvency", [s.epoch, statement, proofTuple(batch.solidity)]);
   }
 
   /** Posts every batch of an epoch's solvency proof, in order; stops at the first refusal. */
@@ -320,6 +357,17 @@ export class RiskSharingPoolClient {
   settle(proof: SettleInput): Promise<TxResult> {
     const s: MarginStatement = proof.statement;
     return this.send("settle", [s.epoch, s.nullifier, s.recipient, s.amount, proofTuple(proof.solidity)]);
+  }
+
+  /** Liquidates an account of the open epoch with a Liquidation proof (operator only); runs the waterfall. */
+  liquidate(proof: LiquidateInput): Promise<TxResult> {
+    const s = proof.statement;
+    return this.send("liquidate", [s.epoch, s.tag, s.penalty, s.deficit, proofTuple(proof.solidity)]);
+  }
+
+  /** Adds tokens to the insurance fund (needs an approval first). */
+  fundInsurance(amount: bigint): Promise<TxResult> {
+    return this.send("fundInsurance", [amount]);
   }
 
   // ---- views
@@ -359,9 +407,19 @@ export class RiskSharingPoolClient {
   }
 
   async solvencyCursor(epoch: number): Promise<SolvencyCursorView> {
-    const [nextBatch, accountsRoot, liabilitiesBound, totalsCommitment] =
-      await this.view<[bigint, bigint, bigint, bigint]>("solvencyCursor", epoch);
-    return { nextBatch: Number(nextBatch), accountsRoot, liabilitiesBound, totalsCommitment };
+    const [nextBatch, accountsRoot, liabilitiesBound, markBound, totalsCommitment] =
+      await this.view<[bigint, bigint, bigint, bigint, bigint]>("solvencyCursor", epoch);
+    return { nextBatch: Number(nextBatch), accountsRoot, liabilitiesBound, markBound, totalsCommitment };
+  }
+
+  /** An accepted epoch's status and haircut. */
+  async epochStanding(epoch: number): Promise<EpochStanding> {
+    const [status, haircutNum, haircutDen] = await this.view<[bigint, bigint, bigint]>("epochStatus", epoch);
+    return { status: EPOCH_STATUSES[Number(status)], haircutNum, haircutDen };
+  }
+
+  insuranceFund(): Promise<bigint> {
+    return this.view<bigint>("insuranceFund");
   }
 
   /** Every piece of the pool's public state, read at one block. */
@@ -369,19 +427,24 @@ export class RiskSharingPoolClient {
     const blockTag = await this.provider.getBlockNumber();
     const read = async <T>(method: string): Promise<T> =>
       (await this.contract.getFunction(method).staticCall({ blockTag })) as T;
-    const [token, marginVerifier, solvencyVerifier, admin, riskOracle, operator, currentEpoch, riskPublished, latestAcceptedEpoch,
+    const [token, marginVerifier, solvencyVerifier, liquidationVerifier, latestStatus, insuranceFund] = await Promise.all([
+      read<string>("token"), read<string>("marginVerifier"), read<string>("solvencyVerifier"), read<string>("liquidationVerifier"),
+      read<bigint>("latestStatus"), read<bigint>("insuranceFund"),
+    ]);
+    const [admin, riskOracle, operator, currentEpoch, riskPublished, latestAcceptedEpoch,
       anyAccepted, latestBound, unboundDeposits, depositsSinceRisk, lockedBalance, poolBalance, lpCapital, totalShares] = await Promise.all([
-      read<string>("token"), read<string>("marginVerifier"), read<string>("solvencyVerifier"), read<string>("admin"),
+      read<string>("admin"),
       read<string>("riskOracle"), read<string>("operator"), read<bigint>("currentEpoch"), read<boolean>("riskPublished"),
       read<bigint>("latestAcceptedEpoch"), read<boolean>("anyAccepted"), read<bigint>("latestBound"), read<bigint>("unboundDeposits"),
       read<bigint>("depositsSinceRisk"), read<bigint>("lockedBalance"), read<bigint>("poolBalance"), read<bigint>("lpCapital"),
       read<bigint>("totalShares"),
     ]);
     return {
-      token, marginVerifier, solvencyVerifier, admin, riskOracle, operator,
+      token, marginVerifier, solvencyVerifier, liquidationVerifier, admin, riskOracle, operator,
       currentEpoch: riskPublished ? Number(currentEpoch) : undefined,
       latestAcceptedEpoch: anyAccepted ? Number(latestAcceptedEpoch) : undefined,
-      latestBound, unboundDeposits, depositsSinceRisk, lockedBalance, poolBalance, lpCapital, totalShares,
+      latestBound, latestStatus: EPOCH_STATUSES[Number(latestStatus)], insuranceFund,
+      unboundDeposits, depositsSinceRisk, lockedBalance, poolBalance, lpCapital, totalShares,
     };
   }
 
@@ -406,6 +469,8 @@ export interface PoolCircuits {
   margin: string;
   /** Solvency circuit whose verifier to deploy: "solvency" (reference) or "solvency_test". */
   solvency: string;
+  /** Liquidation circuit whose verifier to deploy: "liquidation" (reference) or "liquidation_test". */
+  liquidation: string;
 }
 
 export interface DeployPoolOptions {
@@ -417,6 +482,8 @@ export interface DeployPoolOptions {
   marginVerifier?: string;
   /** An already deployed solvency verifier; default: deploy the one of `circuits.solvency`. */
   solvencyVerifier?: string;
+  /** An already deployed liquidation verifier; default: deploy the one of `circuits.liquidation`. */
+  liquidationVerifier?: string;
   /** Risk oracle address; default: the signer. */
   oracle?: string;
   /** Operator address; default: the signer. */
@@ -437,12 +504,13 @@ export interface PoolDeployment {
   token: string;
   marginVerifier: string;
   solvencyVerifier: string;
+  liquidationVerifier: string;
   /** Every contract this call deployed, with its deployment gas from the receipt. */
   deployed: DeployedContract[];
 }
 
-export const REFERENCE_CIRCUITS: PoolCircuits = { margin: "margin", solvency: "solvency" };
-export const TEST_CIRCUITS: PoolCircuits = { margin: "margin_test", solvency: "solvency_test" };
+export const REFERENCE_CIRCUITS: PoolCircuits = { margin: "margin", solvency: "solvency", liquidation: "liquidation" };
+export const TEST_CIRCUITS: PoolCircuits = { margin: "margin_test", solvency: "solvency_test", liquidation: "liquidation_test" };
 
 /** Artifact name of a circuit's generated verifier ("margin_test" -> "MarginTestVerifier"). */
 export function verifierArtifact(circuit: string): string {
@@ -475,12 +543,15 @@ export async function deployPool(options: DeployPoolOptions): Promise<PoolDeploy
   const token = await need(options.token, "TestToken", "Test USD", "tUSD", 6);
   const marginVerifier = await need(options.marginVerifier, verifierArtifact(circuits.margin));
   const solvencyVerifier = await need(options.solvencyVerifier, verifierArtifact(circuits.solvency));
+  const liquidationVerifier = await need(options.liquidationVerifier, verifierArtifact(circuits.liquidation));
   let pool: DeployedContract;
   try {
-    pool = await deployArtifact("RiskSharingPool", signer, token, marginVerifier, solvencyVerifier, options.oracle ?? me, options.operator ?? me);
+    pool = await deployArtifact(
+      "RiskSharingPool", signer, token, marginVerifier, solvencyVerifier, liquidationVerifier, options.oracle ?? me, options.operator ?? me,
+    );
   } catch (err) {
     throw decodePoolError(poolInterface(), "constructor", err);
   }
   deployed.push(pool);
-  return { pool: new RiskSharingPoolClient(pool.address, signer), token, marginVerifier, solvencyVerifier, deployed };
+  return { pool: new RiskSharingPoolClient(pool.address, signer), token, marginVerifier, solvencyVerifier, liquidationVerifier, deployed };
 }

@@ -8,6 +8,7 @@ import { getAddress, isAddress } from "ethers";
 import { accountCommitment, accountKeyOf, type AccountOpening, type Position, type TraderAccount } from "../accounts/account.js";
 import { MerkleTree, type MerklePath } from "../accounts/merkleTree.js";
 import { FIELD_MODULUS } from "../crypto/field.js";
+import { SOLVENCY_PUBLIC_SIGNALS } from "../build/circuitCatalog.js";
 import type { BatchStatement } from "../operator/solvencyBatches.js";
 import type { BatchProof, SolvencyProof } from "../operator/proveSolvency.js";
 import { toSolidityProof } from "../proof/solidityProof.js";
@@ -317,7 +318,7 @@ export function decodeMarginProof(file: string, data: unknown): MarginProof {
 function encodeBatchStatement(s: BatchStatement): Record<string, unknown> {
   return {
     epoch: s.epoch, riskRoot: s.riskRoot.toString(), accountsRoot: s.accountsRoot.toString(), liabilitiesBound: s.liabilitiesBound.toString(),
-    batchIndex: s.batchIndex, isLast: s.isLast, prevTotalsCommitment: s.prevTotalsCommitment.toString(), totalsCommitment: s.totalsCommitment.toString(),
+    markBound: s.markBound.toString(), batchIndex: s.batchIndex, isLast: s.isLast, prevTotalsCommitment: s.prevTotalsCommitment.toString(), totalsCommitment: s.totalsCommitment.toString(),
   };
 }
 
@@ -330,6 +331,7 @@ export function encodeSolvencyProof(p: SolvencyProof, zkeySha256?: string): Reco
     riskRoot: p.riskRoot.toString(),
     accountsRoot: p.accountsRoot.toString(),
     liabilitiesBound: p.liabilitiesBound.toString(),
+    markBound: p.markBound.toString(),
     batches: p.batches.map((b) => ({ statement: encodeBatchStatement(b.statement), publicSignals: b.publicSignals, proof: b.proof, timings: b.timings })),
   };
 }
@@ -343,13 +345,14 @@ export function decodeSolvencyProof(file: string, data: unknown): SolvencyProof 
       riskRoot: s.bigint("riskRoot", FIELD),
       accountsRoot: s.bigint("accountsRoot", FIELD),
       liabilitiesBound: s.bigint("liabilitiesBound", { min: 0n, max: MAX_BOUND }),
+      markBound: s.bigint("markBound", { min: 0n, max: MAX_BOUND }),
       batchIndex: s.int("batchIndex", 0, EPOCH_MAX),
       isLast: s.bool("isLast"),
       prevTotalsCommitment: s.bigint("prevTotalsCommitment", FIELD),
       totalsCommitment: s.bigint("totalsCommitment", FIELD),
     };
     const proof = decodeGroth16(b.object("proof"));
-    return { circuit: f.string("circuit"), statement, publicSignals: publicSignals(b, 8), proof, solidity: toSolidityProof(proof), timings: timings(b) };
+    return { circuit: f.string("circuit"), statement, publicSignals: publicSignals(b, SOLVENCY_PUBLIC_SIGNALS.length), proof, solidity: toSolidityProof(proof), timings: timings(b) };
   });
   if (batches.length === 0) f.fail("batches", "is empty");
   return {
@@ -358,6 +361,7 @@ export function decodeSolvencyProof(file: string, data: unknown): SolvencyProof 
     riskRoot: f.bigint("riskRoot", FIELD),
     accountsRoot: f.bigint("accountsRoot", FIELD),
     liabilitiesBound: f.bigint("liabilitiesBound", { min: 0n, max: MAX_BOUND }),
+    markBound: f.bigint("markBound", { min: 0n, max: MAX_BOUND }),
     batches,
   };
 }

@@ -17,8 +17,8 @@ export const FORMATS = {
   ledger: "zkrs/ledger@1",
   path: "zkrs/path@1",
   marginProof: "zkrs/margin-proof@1",
-  solvencyProof: "zkrs/solvency-proof@1",
-  deployment: "zkrs/deployment@1",
+  solvencyProof: "zkrs/solvency-proof@2",
+  deployment: "zkrs/deployment@2",
 } as const;
 
 export type FileKind = keyof typeof FORMATS;

@@ -3,7 +3,7 @@ import { loadCircuitArtifacts } from "../build/manifest.js";
 import { proveCircuit, type ProvenStatement, warmUpProver } from "../proof/groth16Prover.js";
 import type { RiskTable } from "../risk/riskEngine.js";
 import { type BatchStatement, planSolvencyBatches } from "./solvencyBatches.js";
-import { checkBound } from "./solvencyTotals.js";
+import { checkBound, checkMarkBound } from "./solvencyTotals.js";
 
 export interface BatchProof extends ProvenStatement {
   statement: BatchStatement;
@@ -16,6 +16,7 @@ export interface SolvencyProof {
   riskRoot: bigint;
   accountsRoot: bigint;
   liabilitiesBound: bigint;
+  markBound: bigint;
   batches: BatchProof[];
 }
 
@@ -35,11 +36,15 @@ export interface ProveSolvencyOptions {
   onProgress?: (done: number, total: number) => void;
   /** Batches to prove (default: what the accounts need, rounded up to a power of two). */
   batchCount?: number;
+  /** Mark bound to prove beside the stress bound (default: liabilitiesBound). */
+  markBound?: bigint;
 }
 
 /**
  * The operator's proof (DESIGN §4.2): the pool's liabilities — the sum over accounts of
- * max(0, equity), at mark and in every stress scenario — are at most `liabilitiesBound`,
+ * max(0, equity), at mark and in every stress scenario — are at most `liabilitiesBound`, and
+ * at mark alone at most `markBound` (DESIGN §9: the contract freezes LP withdrawals when the
+ * stress bound exceeds the pool's balance and sets a haircut when the mark bound does),
  * for exactly the accounts in the posted accounts root, revealing neither the accounts, their
  * number, nor the totals. The totals are computed in TypeScript first, so a bound that is too
  * low fails before proving, naming the scenario; then every batch is proven.
@@ -49,8 +54,10 @@ export async function proveSolvency(accounts: readonly AccountOpening[], riskTab
   const artifacts = loadCircuitArtifacts(circuit);
   if (artifacts.instance.kind !== "solvency") throw new Error(`circuit ${circuit} is not a solvency circuit`);
   const epoch = options.epoch ?? riskTable.epoch;
-  const plan = planSolvencyBatches(accounts, riskTable, liabilitiesBound, epoch, artifacts.instance.params, { batchCount: options.batchCount });
+  const plan = planSolvencyBatches(accounts, riskTable, liabilitiesBound, epoch, artifacts.instance.params, { batchCount: options.batchCount, markBound: options.markBound });
   checkBound(plan.totals, liabilitiesBound);
+  const markBound = plan.batches[0].statement.markBound;
+  checkMarkBound(plan.totals, markBound);
 
   await warmUpProver();
   const started = Date.now();
@@ -68,7 +75,7 @@ export async function proveSolvency(accounts: readonly AccountOpening[], riskTab
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 2) }, worker));
   const seconds = (Date.now() - started) / 1000;
   return {
-    proof: { circuit, epoch, riskRoot: plan.risk.riskRoot, accountsRoot: plan.tree.root, liabilitiesBound, batches: results },
+    proof: { circuit, epoch, riskRoot: plan.risk.riskRoot, accountsRoot: plan.tree.root, liabilitiesBound, markBound, batches: results },
     totals: plan.totals,
     accountsPerSecond: accounts.length / Math.max(seconds, 1e-9),
   };

@@ -19,7 +19,10 @@ export interface BatchStatement {
   epoch: number;
   riskRoot: bigint;
   accountsRoot: bigint;
+  /** Stress bound: every total, mark and all scenarios, is at most this. */
   liabilitiesBound: bigint;
+  /** Mark bound (DESIGN §9): the mark total (column 0) is at most this; <= liabilitiesBound. */
+  markBound: bigint;
   batchIndex: number;
   isLast: boolean;
   prevTotalsCommitment: bigint;
@@ -27,7 +30,7 @@ export interface BatchStatement {
 }
 
 export function batchPublicSignals(s: BatchStatement): string[] {
-  return [BigInt(s.epoch), s.riskRoot, s.accountsRoot, s.liabilitiesBound, BigInt(s.batchIndex), s.isLast ? 1n : 0n, s.prevTotalsCommitment, s.totalsCommitment]
+  return [BigInt(s.epoch), s.riskRoot, s.accountsRoot, s.liabilitiesBound, s.markBound, BigInt(s.batchIndex), s.isLast ? 1n : 0n, s.prevTotalsCommitment, s.totalsCommitment]
     .map((x) => x.toString());
 }
 
@@ -53,6 +56,8 @@ export interface PlanOptions {
    * a factor of two, not to within one batch.
    */
   batchCount?: number;
+  /** The mark bound to prove (default: liabilitiesBound, which always holds when the stress bound does). */
+  markBound?: bigint;
   randomBlinding?: () => bigint;
 }
 
@@ -76,6 +81,8 @@ export function planSolvencyBatches(
   if (riskTable.epoch !== epoch) throw new RangeError(`risk table is for epoch ${riskTable.epoch}, not epoch ${epoch}`);
   if (riskTable.scenarios !== params.scenarios) throw new RangeError(`risk table has ${riskTable.scenarios} scenarios, the circuit takes ${params.scenarios}`);
   checkRange("liabilitiesBound", liabilitiesBound, 0n, MAX_BOUND);
+  const markBound = options.markBound ?? liabilitiesBound;
+  checkRange("markBound", markBound, 0n, liabilitiesBound);
   const B = 2 ** params.logBatch;
   const capacity = 2 ** params.depth;
   if (accounts.length > capacity) throw new RangeError(`${accounts.length} accounts do not fit an accounts tree of depth ${params.depth}`);
@@ -111,14 +118,14 @@ export function planSolvencyBatches(
     for (const a of slots) if (a) flooredEquities(a, risk.rows, params.scenarios).forEach((v, s) => { totals[s] += v; });
     const blinding = randomBlinding();
     const statement: BatchStatement = {
-      epoch, riskRoot: risk.riskRoot, accountsRoot: tree.root, liabilitiesBound, batchIndex: k, isLast: k === batchCount - 1,
+      epoch, riskRoot: risk.riskRoot, accountsRoot: tree.root, liabilitiesBound, markBound, batchIndex: k, isLast: k === batchCount - 1,
       prevTotalsCommitment: prevCommitment, totalsCommitment: totalsCommitment(epoch, BigInt(k), totals, blinding),
     };
     const empty: AccountOpening = { accountKey: 0n, collateral: 0n, salt: 0n, positions: [] };
     const opened = slots.map((a) => a ?? empty);
     const positions = opened.map((a) => paddedPositions(a.positions, params.positions));
     const input: CircuitInput = {
-      epoch: BigInt(epoch), riskRoot: statement.riskRoot, accountsRoot: statement.accountsRoot, liabilitiesBound,
+      epoch: BigInt(epoch), riskRoot: statement.riskRoot, accountsRoot: statement.accountsRoot, liabilitiesBound, markBound,
       batchIndex: BigInt(k), isLast: statement.isLast ? 1n : 0n,
       prevTotalsCommitment: statement.prevTotalsCommitment, totalsCommitment: statement.totalsCommitment,
       values, instrumentsRoot: risk.instrumentsRoot,

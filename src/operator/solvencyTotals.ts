@@ -28,3 +28,15 @@ export function checkBound(totals: readonly bigint[], bound: bigint): void {
   totals.forEach((t, s) => { if (t > totals[worst]) worst = s; });
   if (totals[worst] > bound) throw new LiabilitiesBoundError(worst, totals[worst], bound);
 }
+
+export class MarkBoundError extends Error {
+  constructor(readonly total: bigint, readonly bound: bigint) {
+    super(`markBound ${bound} is too low: liabilities at mark are ${total} (${total - bound} above the bound)`);
+    this.name = "MarkBoundError";
+  }
+}
+
+/** Throws MarkBoundError when the mark total (column 0) exceeds the mark bound. */
+export function checkMarkBound(totals: readonly bigint[], markBound: bigint): void {
+  if (totals[0] > markBound) throw new MarkBoundError(totals[0], markBound);
+}

@@ -20,7 +20,7 @@ export async function verifySolvency(proof: SolvencyProof): Promise<SolvencyVerd
     const s = b.statement;
     if (s.batchIndex !== k) return { valid: false, reason: `batch at position ${k} has index ${s.batchIndex} (reordered or missing)` };
     if (s.isLast !== (k === proof.batches.length - 1)) return { valid: false, reason: `batch ${k} is${s.isLast ? "" : " not"} marked last` };
-    if (s.epoch !== proof.epoch || s.riskRoot !== proof.riskRoot || s.accountsRoot !== proof.accountsRoot || s.liabilitiesBound !== proof.liabilitiesBound) {
+    if (s.epoch !== proof.epoch || s.riskRoot !== proof.riskRoot || s.accountsRoot !== proof.accountsRoot || s.liabilitiesBound !== proof.liabilitiesBound || s.markBound !== proof.markBound) {
       return { valid: false, reason: `batch ${k} is for another epoch, root or bound` };
     }
     if (k > 0 && s.prevTotalsCommitment !== proof.batches[k - 1].statement.totalsCommitment) {

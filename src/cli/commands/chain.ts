@@ -23,8 +23,8 @@ const POOL_OPTION = {
 } as const;
 
 const CIRCUIT_SETS: Record<string, PoolCircuits> = {
-  test: { margin: "margin_test", solvency: "solvency_test" },
-  reference: { margin: "margin", solvency: "solvency" },
+  test: { margin: "margin_test", solvency: "solvency_test", liquidation: "liquidation_test" },
+  reference: { margin: "margin", solvency: "solvency", liquidation: "liquidation" },
 };
 
 function rpcUrl(args: Args): string {
@@ -62,7 +62,7 @@ function poolRef(args: Args): PoolRef {
     const f = new Fields(value, readTagged(value, ["deployment"], "--pool").data);
     const c = f.object("circuits");
     const address = f.string("pool", /^0x[0-9a-fA-F]{40}$/, "an address");
-    ref = { address: getAddress(address.toLowerCase()), circuits: { margin: c.string("margin"), solvency: c.string("solvency") }, chainId: f.bigint("chainId", { min: 0n }), file: value,
+    ref = { address: getAddress(address.toLowerCase()), circuits: { margin: c.string("margin"), solvency: c.string("solvency"), liquidation: c.string("liquidation") }, chainId: f.bigint("chainId", { min: 0n }), file: value,
       block: f.has("block") ? f.int("block", 0, Number.MAX_SAFE_INTEGER) : undefined };
   }
   if (args.has("circuits")) {
@@ -139,7 +139,7 @@ export const chainCommands: Command[] = [
       token: { type: "string", arg: "0x...", description: "collateral ERC-20 (default: deploy a TestToken)" },
       oracle: { type: "string", arg: "0x...", description: "risk oracle address (default: the sender)" },
       operator: { type: "string", arg: "0x...", description: "operator address (default: the sender)" },
-      out: { type: "string", arg: "pool.json", description: "deployment file to write (zkrs/deployment@1), usable as --pool" },
+      out: { type: "string", arg: "pool.json", description: "deployment file to write (zkrs/deployment@2), usable as --pool" },
       ...JSON_OPTION,
     },
     async run(ctx, args) {
@@ -156,7 +156,7 @@ export const chainCommands: Command[] = [
       if (out && existsSync(out)) throw new InputError(`${out} exists already (a deployment file is not overwritten; pick another --out)`);
       const { deployPool, verifierArtifact } = await import("../../chain/riskSharingPool.js");
       const { loadContractArtifact } = await import("../../build/manifest.js");
-      for (const name of ["RiskSharingPool", ...(token ? [] : ["TestToken"]), verifierArtifact(circuits.margin), verifierArtifact(circuits.solvency)]) {
+      for (const name of ["RiskSharingPool", ...(token ? [] : ["TestToken"]), verifierArtifact(circuits.margin), verifierArtifact(circuits.solvency), verifierArtifact(circuits.liquidation)]) {
         try {
           loadContractArtifact(name);
         } catch (err) {
@@ -171,7 +171,7 @@ export const chainCommands: Command[] = [
         const block = await chain.provider.getBlockNumber();
         const deployment = {
           format: FORMATS.deployment, chainId: chainId.toString(), pool: d.pool.address, token: d.token,
-          marginVerifier: d.marginVerifier, solvencyVerifier: d.solvencyVerifier, circuits, deployer: wallet.address, block,
+          marginVerifier: d.marginVerifier, solvencyVerifier: d.solvencyVerifier, liquidationVerifier: d.liquidationVerifier, circuits, deployer: wallet.address, block,
           contracts: d.deployed.map((c) => ({ name: c.name, address: c.address, gasUsed: c.gasUsed.toString() })),
         };
         if (out) writeOutputs([jsonOutput(out, deployment)]);
@@ -219,7 +219,7 @@ export const chainCommands: Command[] = [
     ],
     options: {
       ...RPC_OPTION, ...KEY_OPTION, ...POOL_OPTION,
-      proof: { type: "string", arg: "solvency.json", description: "solvency proof (zkrs/solvency-proof@1)", required: true },
+      proof: { type: "string", arg: "solvency.json", description: "solvency proof (zkrs/solvency-proof@2)", required: true },
       ...JSON_OPTION,
     },
     async run(ctx, args) {

@@ -52,7 +52,7 @@ export const verifyCommands: Command[] = [
     summary: "Anyone: verify a margin or solvency proof file off-chain (exit 0 valid, 1 invalid with the reason).",
     details: ["The kind of proof is read from the file. With --table, also checks the proof is for that table's epoch and riskRoot."],
     options: {
-      proof: { type: "string", arg: "file.json", description: "a zkrs/margin-proof@1 or zkrs/solvency-proof@1 file", required: true },
+      proof: { type: "string", arg: "file.json", description: "a zkrs/margin-proof@1 or zkrs/solvency-proof@2 file", required: true },
       table: { type: "string", arg: "table.json", description: "also check the proof is against this risk table" },
       ...JSON_OPTION,
     },
