@@ -1,0 +1,287 @@
+import assert from "node:assert/strict";
+import { Contract, type HDNodeWallet, type InterfaceAbi } from "ethers";
+import { accountCommitment, newTraderAccount, nullifierOf, type Position, type TraderAccount } from "../src/accounts/account.js";
+import { MerkleTree } from "../src/accounts/merkleTree.js";
+import { loadCircuitArtifacts, loadContractArtifact } from "../src/build/manifest.js";
+import { type Chain, devWallet, startAnvil } from "../src/chain/localChain.js";
+import {
+  deployArtifact, deployPool, type ErrorArg, PoolError, type PoolEvent, type RiskSharingPoolClient, type TxResult, TEST_CIRCUITS,
+  verifierArtifact,
+} from "../src/chain/riskSharingPool.js";
+import { FIELD_MODULUS } from "../src/crypto/field.js";
+import { assessLiquidation } from "../src/operator/liquidationRule.js";
+import { type LiquidationProof, proveLiquidation } from "../src/operator/proveLiquidation.js";
+import { proveSolvency, type SolvencyProof } from "../src/operator/proveSolvency.js";
+import { liabilityTotals } from "../src/operator/solvencyTotals.js";
+import { releaseProverThreads } from "../src/proof/groth16Prover.js";
+import type { SolidityProof } from "../src/proof/solidityProof.js";
+import { commitRiskTable } from "../src/risk/riskCommitment.js";
+import { computeRiskTable, type RiskRow, type RiskTable } from "../src/risk/riskEngine.js";
+import { type MarginProof, proveMargin } from "../src/trader/proveMargin.js";
+import { testSnapshot } from "./helpers/market.js";
+
+// DESIGN §9 on anvil: one epoch's proofs (a solvency proof with a tight mark bound, two
+// settlements, two liquidations) replayed on three pools whose balances put the same epoch in
+// each status — solvent, stressed (LP withdrawals frozen) and haircut — and the loss waterfall
+// run by proven liquidations, step by step, in the order of §9.
+
+const EPOCH = 9;
+const UNIT = 1_000_000n;
+const GARBAGE: SolidityProof = { a: [1n, 3n], b: [[5n, 7n], [11n, 13n]], c: [17n, 19n] };
+// Test market rows: 0 ETH-PERP, 1 ETH-3000-C, 2 BTC-PERP, 3 BTC-55000-P.
+const SHORT_CALLS_LONG_PERP: Position[] = [{ instrument: 1, quantity: -3n }, { instrument: 2, quantity: 1n }];
+const SHORT_CALLS: Position[] = [{ instrument: 1, quantity: -3n }];
+
+describe("Stress, liquidation and the loss waterfall on anvil (DESIGN §9)", function () {
+  let chain: Chain;
+  let admin: HDNodeWallet, operator: HDNodeWallet, lp: HDNodeWallet, traderA: HDNodeWallet, traderB: HDNodeWallet, stranger: HDNodeWallet;
+  let verifiers: { marginVerifier: string; solvencyVerifier: string; liquidationVerifier: string };
+
+  let table: RiskTable;
+  let rows: RiskRow[];
+  /** A, B healthy; P under its requirement with equity left (penalty); D below zero at mark (deficit). */
+  let accounts: Record<"A" | "B" | "P" | "D", TraderAccount>;
+  let solvency: SolvencyProof;
+  let stressBound: bigint, markBound: bigint;
+  let settleA: MarginProof, settleB: MarginProof;
+  let liquidateP: LiquidationProof, liquidateD: LiquidationProof;
+
+  /** An account with these positions whose least headroom min_s (E_s - R) is `headroom`. */
+  function withHeadroom(headroom: bigint, positions: Position[]): TraderAccount {
+    const t = newTraderAccount(0n, positions);
+    return { ...t, collateral: headroom - assessLiquidation(t, rows, table.scenarios).minHeadroom };
+  }
+
+  /** An account with these positions whose mark equity E_0 is `markEquity`. */
+  function withMarkEquity(markEquity: bigint, positions: Position[]): TraderAccount {
+    const t = newTraderAccount(0n, positions);
+    return { ...t, collateral: markEquity - assessLiquidation(t, rows, table.scenarios).equities[0] };
+  }
+
+  before(async function () {
+    const params = loadCircuitArtifacts(TEST_CIRCUITS.solvency).instance.params;
+    table = computeRiskTable(testSnapshot(EPOCH));
+    rows = commitRiskTable(table, params.logInstruments).rows;
+    accounts = {
+      A: newTraderAccount(20_000n * UNIT, [{ instrument: 0, quantity: 3n }, { instrument: 1, quantity: -2n }]),
+      B: newTraderAccount(12_000n * UNIT, [{ instrument: 2, quantity: -1n }]),
+      P: withHeadroom(-1n, SHORT_CALLS_LONG_PERP), // one base unit short of its requirement
+      D: withMarkEquity(-150n * UNIT, SHORT_CALLS),
+    };
+    for (const [name, a] of Object.entries(accounts)) assert.ok(a.collateral >= 0n, `test setup: account ${name} collateral ${a.collateral}`);
+    const list = [accounts.A, accounts.B, accounts.P, accounts.D];
+    const totals = liabilityTotals(list, rows, params.scenarios);
+    markBound = totals[0];
+    stressBound = totals.reduce((m, t) => (t > m ? t : m), 0n);
+    assert.ok(markBound < stressBound, "test setup: stress liabilities exceed mark liabilities");
+    solvency = (await proveSolvency(list, table, stressBound, { circuit: TEST_CIRCUITS.solvency, markBound })).proof;
+
+    chain = await startAnvil();
+    [admin, operator, lp, traderA, traderB, stranger] = [0, 2, 3, 5, 6, 7].map((i) => devWallet(i, chain.provider));
+    const tree = new MerkleTree(params.depth, list.map((a) => accountCommitment(a, params.positions)));
+    const request = (index: number) => ({ account: list[index], accountPath: tree.path(index), accountsRoot: tree.root, riskTable: table, epoch: EPOCH });
+    settleA = await proveMargin({ ...request(0), recipient: traderA.address, amount: 1_000n * UNIT }, TEST_CIRCUITS.margin);
+    settleB = await proveMargin({ ...request(1), recipient: traderB.address, amount: 333n * UNIT + 1n }, TEST_CIRCUITS.margin);
+    liquidateP = await proveLiquidation(request(2), TEST_CIRCUITS.liquidation);
+    liquidateD = await proveLiquidation(request(3), TEST_CIRCUITS.liquidation);
+    assert.ok(liquidateP.statement.penalty > 0n && liquidateP.statement.deficit === 0n, "P pays a penalty");
+    assert.ok(liquidateD.statement.penalty === 0n && liquidateD.statement.deficit === 150n * UNIT, "D leaves a deficit of 150");
+    assert.equal(liquidateD.statement.tag, nullifierOf(accounts.D.accountKey, EPOCH), "the tag is D's settlement nullifier of the epoch");
+
+    verifiers = {
+      marginVerifier: (await deployArtifact(verifierArtifact(TEST_CIRCUITS.margin), admin)).address,
+      solvencyVerifier: (await deployArtifact(verifierArtifact(TEST_CIRCUITS.solvency), admin)).address,
+      liquidationVerifier: (await deployArtifact(verifierArtifact(TEST_CIRCUITS.liquidation), admin)).address,
+    };
+  });
+
+  after(async () => {
+    await chain?.stop();
+    await releaseProverThreads();
+  });
+
+  // ------------------------------------------------------------------ helpers
+
+  /**
+   * A fresh pool holding `lpCapital` from the LP and `insurance` in its insurance fund, with the
+   * epoch's risk root published and its solvency proof posted. Returns the opening's events.
+   */
+  async function openPool(lpCapital: bigint, insurance = 0n): Promise<{ pool: RiskSharingPoolClient; opening: PoolEvent[] }> {
+    const { pool, token } = await deployPool({ signer: admin, ...verifiers, oracle: admin.address, operator: operator.address, circuits: TEST_CIRCUITS });
+    const t = new Contract(token, loadContractArtifact("TestToken").abi as InterfaceAbi, admin);
+    for (const [who, amount] of [[lp, lpCapital], [stranger, insurance]] as const) {
+      if (amount === 0n) continue;
+      await (await t.getFunction("mint").send(who.address, amount)).wait();
+      await pool.connect(who).approveToken(amount);
+    }
+    if (lpCapital > 0n) await pool.connect(lp).depositLiquidity(lpCapital);
+    if (insurance > 0n) {
+      const r = await pool.connect(stranger).fundInsurance(insurance);
+      assert.deepEqual(r.events.map((e) => e.name === "InsuranceFunded" && e.args), [{ from: stranger.address, amount: insurance, insuranceFundAfter: insurance }]);
+    }
+    await pool.publishRisk(EPOCH, solvency.riskRoot);
+    const posted = await pool.connect(operator).postSolvencyEpoch(solvency);
+    return { pool, opening: posted.flatMap((r) => r.events).filter((e) => e.name !== "SolvencyBatchAccepted") };
+  }
+
+  async function refused(call: () => Promise<unknown>, errorName: string, args: Record<string, ErrorArg> = {}): Promise<void> {
+    await assert.rejects(call(), (err: unknown) => {
+      assert.ok(err instanceof PoolError, `expected a PoolError, got ${String(err)}`);
+      assert.equal(err.errorName, errorName, err.message);
+      for (const [k, v] of Object.entries(args)) assert.equal(err.args[k], v, `${errorName}.${k}`);
+      return true;
+    });
+  }
+
+  const steps = (r: TxResult): [string, bigint, bigint, bigint][] =>
+    r.events.flatMap((e) => (e.name === "WaterfallStep" ? [[e.args.stage, e.args.amount, e.args.insuranceFundAfter, e.args.lpCapitalAfter]] : []));
+
+  const paid = (r: TxResult): bigint => {
+    const e = r.events.find((x) => x.name === "Settled");
+    assert.ok(e?.name === "Settled");
+    return e.args.paid;
+  };
+
+  // ------------------------------------------------------------------ the three statuses
+
+  it("opens an epoch whose balance covers the stress bound as solvent: LP capital above the bound can leave", async () => {
+    const { pool, opening } = await openPool(stressBound + 1_000n * UNIT);
+    assert.deepEqual(opening.map((e) => e.name === "EpochOpened" && e.args.status), ["solvent"]);
+    assert.deepEqual(await pool.epochStanding(EPOCH), { status: "solvent", haircutNum: 0n, haircutDen: 0n });
+    const r = await pool.connect(lp).withdrawLiquidity(1_000n * UNIT);
+    assert.deepEqual(r.events.map((e) => e.name), ["LiquidityWithdrawn"]);
+    assert.equal(paid(await pool.settle(settleA)), settleA.statement.amount);
+  });
+
+  it("opens an epoch whose balance covers only the mark bound as stressed: LP withdrawals are frozen, settlements pay in full", async () => {
+    const { pool, opening } = await openPool(markBound); // balance == markBound: the boundary is still stressed, not haircut
+    assert.deepEqual(opening.map((e) => e.name), ["EpochOpened", "LpWithdrawalsFrozen"]);
+    const opened = opening[0];
+    assert.ok(opened.name === "EpochOpened");
+    assert.deepEqual(
+      [opened.args.status, opened.args.liabilitiesBound, opened.args.markBound, opened.args.poolBalance],
+      ["stressed", stressBound, markBound, markBound],
+    );
+    assert.equal((await pool.state()).latestStatus, "stressed");
+    await refused(() => pool.connect(lp).withdrawLiquidity(1n), "WithdrawalsFrozen", { epoch: BigInt(EPOCH), status: 1n });
+    const before = await pool.tokenBalanceOf(traderA.address);
+    assert.equal(paid(await pool.settle(settleA)), 1_000n * UNIT);
+    assert.equal(await pool.tokenBalanceOf(traderA.address), before + 1_000n * UNIT);
+  });
+
+  it("opens an epoch whose balance is below the mark bound with a haircut: fund and LP capital written off first, each settlement paid amount x balance / markBound rounded down", async () => {
+    const lpCapital = (markBound * 2n) / 3n;
+    const insurance = 77n * UNIT;
+    const { pool, opening } = await openPool(lpCapital, insurance);
+    const balance = lpCapital + insurance;
+    assert.ok(balance < markBound);
+    assert.deepEqual(opening.map((e) => e.name), ["EpochOpened", "LpWithdrawalsFrozen", "WaterfallStep", "WaterfallStep", "WaterfallStep", "HaircutSet"]);
+    assert.deepEqual(opening.flatMap((e) => (e.name === "WaterfallStep" ? [[e.args.tag, e.args.stage, e.args.amount]] : [])), [
+      [0n, "insuranceFund", insurance], [0n, "lpCapital", lpCapital], [0n, "haircut", markBound - balance],
+    ]);
+    assert.deepEqual(await pool.epochStanding(EPOCH), { status: "haircut", haircutNum: balance, haircutDen: markBound });
+    const s = await pool.state();
+    assert.deepEqual([s.insuranceFund, s.lpCapital, s.latestStatus], [0n, 0n, "haircut"]);
+    await refused(() => pool.connect(lp).withdrawLiquidity(1n), "WithdrawalsFrozen", { status: 2n });
+
+    let total = 0n;
+    for (const [proof, wallet] of [[settleA, traderA], [settleB, traderB]] as const) {
+      const before = await pool.tokenBalanceOf(wallet.address);
+      const got = paid(await pool.settle(proof));
+      const amount = proof.statement.amount;
+      assert.equal(got, (amount * balance) / markBound, "exact haircut, rounded down");
+      assert.ok(got * markBound <= amount * balance && amount * balance < (got + 1n) * markBound);
+      assert.ok(got < amount);
+      assert.equal(await pool.tokenBalanceOf(wallet.address), before + got);
+      total += got;
+    }
+    assert.ok(amountsRoundDown(settleB.statement.amount, balance, markBound), "test setup: B's payment is not exact, so rounding shows");
+    assert.ok(total <= balance);
+    assert.equal(await pool.poolBalance(), balance - total);
+
+    // A deficit in a haircut epoch: nothing is left in the fund or the LP capital, so it all goes to the haircut line.
+    const r = await pool.connect(operator).liquidate(liquidateD);
+    assert.deepEqual(steps(r), [["haircut", 150n * UNIT, 0n, 0n]]);
+  });
+
+  function amountsRoundDown(amount: bigint, num: bigint, den: bigint): boolean {
+    return (amount * num) % den !== 0n;
+  }
+
+  // ------------------------------------------------------------------ liquidation and the waterfall
+
+  describe("liquidation", () => {
+    let pool: RiskSharingPoolClient;
+    const insurance = 40n * UNIT;
+
+    before(async () => {
+      ({ pool } = await openPool(stressBound + 500n * UNIT, insurance));
+    });
+
+    it("refuses a liquidation without a valid proof, with forged signals, from a non-operator, or non-canonical", async () => {
+      const op = pool.connect(operator);
+      const s = liquidateD.statement;
+      await refused(() => op.liquidate({ ...liquidateD, solidity: GARBAGE }), "InvalidProof");
+      await refused(() => op.liquidate({ ...liquidateD, solidity: liquidateP.solidity }), "InvalidProof");
+      await refused(() => op.liquidate({ ...liquidateD, statement: { ...s, deficit: s.deficit + 1n } }), "InvalidProof");
+      await refused(() => op.liquidate({ ...liquidateD, statement: { ...s, deficit: s.deficit - 1n } }), "InvalidProof");
+      await refused(() => op.liquidate({ ...liquidateP, statement: { ...liquidateP.statement, penalty: liquidateP.statement.penalty + 1n } }), "InvalidProof");
+      await refused(() => op.liquidate({ ...liquidateD, statement: { ...s, tag: liquidateP.statement.tag } }), "InvalidProof");
+      await refused(() => op.liquidate({ ...liquidateD, statement: { ...s, tag: s.tag + FIELD_MODULUS } }), "SignalNotInField", { index: 3n });
+      await refused(() => op.liquidate({ ...liquidateD, statement: { ...s, epoch: EPOCH + 1 } }), "EpochNotSettleable", { epoch: BigInt(EPOCH + 1) });
+      await refused(() => pool.connect(stranger).liquidate(liquidateD), "Unauthorized", { role: 2n, caller: stranger.address });
+      assert.equal((await pool.state()).insuranceFund, insurance);
+    });
+
+    it("runs a deficit down the waterfall: insurance fund first, then LP capital (first loss), logged step by step", async () => {
+      const lpBefore = (await pool.state()).lpCapital;
+      const r = await pool.connect(operator).liquidate(liquidateD);
+      assert.deepEqual(r.events.map((e) => e.name), ["Liquidated", "WaterfallStep", "WaterfallStep"]);
+      assert.deepEqual(r.events[0].name === "Liquidated" && r.events[0].args, { epoch: EPOCH, tag: liquidateD.statement.tag, penalty: 0n, deficit: 150n * UNIT });
+      const written = 150n * UNIT - insurance;
+      assert.deepEqual(steps(r), [["insuranceFund", insurance, 0n, lpBefore], ["lpCapital", written, 0n, lpBefore - written]]);
+      const s = await pool.state();
+      assert.deepEqual([s.insuranceFund, s.lpCapital], [0n, lpBefore - written]);
+      // The tag is the account's nullifier of the epoch: the liquidated account can no longer settle.
+      assert.equal(await pool.nullifierUsed(liquidateD.statement.tag), true);
+    });
+
+    it("moves a penalty into the insurance fund, which LP withdrawals cannot take", async () => {
+      const penalty = liquidateP.statement.penalty;
+      const lpNow = (await pool.state()).lpCapital;
+      const r = await pool.connect(operator).liquidate(liquidateP);
+      assert.deepEqual(steps(r), [["penalty", penalty, penalty, lpNow]]);
+      const s = await pool.state();
+      assert.equal(s.insuranceFund, penalty);
+      assert.equal(s.lockedBalance, stressBound + penalty);
+    });
+
+    it("refuses a reused tag", async () => {
+      for (const proof of [liquidateD, liquidateP]) {
+        await refused(() => pool.connect(operator).liquidate(proof), "NullifierAlreadyUsed", { nullifier: proof.statement.tag });
+      }
+    });
+
+    it("logs a history from which an auditor recomputes the fund and the LP capital", async () => {
+      let fund = 0n;
+      let capital = 0n;
+      for (const e of await pool.events()) {
+        if (e.name === "LiquidityDeposited") capital += e.args.amount;
+        if (e.name === "InsuranceFunded") fund += e.args.amount;
+        if (e.name === "WaterfallStep") {
+          if (e.args.stage === "penalty") fund += e.args.amount;
+          if (e.args.stage === "insuranceFund") fund -= e.args.amount;
+          if (e.args.stage === "lpCapital") capital -= e.args.amount;
+          assert.deepEqual([e.args.insuranceFundAfter, e.args.lpCapitalAfter], [fund, capital]);
+        }
+      }
+      const s = await pool.state();
+      assert.deepEqual([s.insuranceFund, s.lpCapital], [fund, capital]);
+    });
+
+    it("closes liquidation with the epoch", async () => {
+      await pool.publishRisk(EPOCH + 1, solvency.riskRoot);
+      await refused(() => pool.connect(operator).liquidate(liquidateP), "EpochNotSettleable", { epoch: BigInt(EPOCH) });
+    });
+  });
+});
