@@ -2,6 +2,9 @@ import assert from "node:assert/strict";
 import { createServer } from "node:net";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { auditEpoch, formatAuditReport } from "../src/auditor/auditEpoch.js";
+import { loadPoolHistory } from "../src/auditor/epochAudit.js";
+import { PoolReader } from "../src/auditor/poolReader.js";
+import { replayWaterfall } from "../src/auditor/waterfall.js";
 import { buildAuditorPage } from "../src/auditor/node/buildAuditorPage.js";
 import { type AuditorServer, serveAuditorPage } from "../src/auditor/node/serveAuditorPage.js";
 import { TEST_CIRCUITS } from "../src/chain/riskSharingPool.js";
@@ -10,7 +13,8 @@ import { type AuditorFixture, runAuditorEpoch } from "./helpers/auditorEpoch.js"
 
 // The auditor's page (issue 10) in Debian's Chromium, headless, against an epoch of the test
 // circuits on anvil: the page reads the chain from the browser, re-verifies every proof there,
-// and checks a trader's account without sending anything about it.
+// recomputes each epoch's status and waterfall, and checks a trader's account without sending
+// anything about it. Three epochs: solvent with two liquidations, stressed, haircut.
 
 /** A loopback port nothing listens on (for the unreachable-RPC case). */
 async function closedPort(): Promise<number> {
@@ -47,18 +51,35 @@ describe("auditor's page in Chromium (test circuits on anvil)", function () {
     await releaseProverThreads();
   });
 
-  it("shows the epoch solvent, with every solvency and settlement proof re-verified valid in the browser", async () => {
+  it("shows the first epoch solvent, with every solvency, settlement and liquidation proof re-verified valid in the browser", async () => {
     assert.equal(await page.getAttribute("body", "data-audit"), "done", await page.textContent("#error") ?? "");
-    const card = page.locator(`#epoch-${fx.epoch}`);
+    const card = page.locator(`#epoch-${fx.epochs.solvent}`);
     assert.equal(await card.getAttribute("data-status"), "solvent");
     assert.equal(await card.getAttribute("data-ok"), "true");
     const total = Number(await card.getAttribute("data-proofs-total"));
-    assert.equal(total, 3, "two solvency batches and one settlement");
+    assert.equal(total, 5, "two solvency batches, two liquidations and one settlement");
     assert.equal(Number(await card.getAttribute("data-proofs-valid")), total);
-    assert.equal(await page.getAttribute("#verdict", "data-ok"), "true");
-    assert.equal(await page.locator("#epoch-detail-3 tr[data-proof=settlement][data-ok=true]").count(), 1);
-    assert.equal(await page.locator("#chart svg circle[data-status=solvent]").count(), 1);
+    assert.equal(await page.getAttribute("#verdict", "data-ok"), "true", await page.textContent("#verdict") ?? "");
+    const detail = `#epoch-detail-${fx.epochs.solvent}`;
+    assert.equal(await page.locator(`${detail} tr[data-proof=settlement][data-ok=true]`).count(), 1);
+    assert.equal(await page.locator(`${detail} tr[data-proof=liquidation][data-ok=true]`).count(), 2);
     assert.match(await page.textContent("#text-report") ?? "", /riskRoot re-derived from the published table matches/);
+  });
+
+  it("shows the stressed epoch (LP withdrawals frozen) and the haircut epoch with its ratio, the waterfall recomputed", async () => {
+    const stressed = page.locator(`#epoch-${fx.epochs.stressed}`);
+    assert.equal(await stressed.getAttribute("data-status"), "stressed");
+    assert.match(await stressed.textContent() ?? "", /LP withdrawals frozen/);
+    const haircut = page.locator(`#epoch-${fx.epochs.haircut}`);
+    assert.equal(await haircut.getAttribute("data-status"), "haircut");
+    const ratio = (fx.haircut.num * 10_000n) / fx.haircut.den;
+    assert.match(await haircut.textContent() ?? "", new RegExp(`haircut 0\\.${ratio.toString().padStart(4, "0")}`));
+    for (const e of [fx.epochs.stressed, fx.epochs.haircut]) assert.equal(await page.locator(`#epoch-${e}`).getAttribute("data-ok"), "true");
+    // the chart: one status dot per epoch, and the waterfall bars (penalty, fund drawn, LP written down, haircut)
+    for (const status of ["solvent", "stressed", "haircut"]) assert.equal(await page.locator(`#chart svg circle[data-status=${status}]`).count(), 1, status);
+    for (const step of ["penalties", "fundDrawn", "lpWrittenDown", "leftToHaircut"]) assert.ok(await page.locator(`#chart svg rect[data-step=${step}]`).count() >= 1, step);
+    const rows = page.locator(`#epoch-detail-${fx.epochs.solvent} table.waterfall tr[data-ok=true]`);
+    assert.equal(await rows.count(), 2, "both liquidations' steps recomputed and matching");
   });
 
   it("shows a tampered proof file invalid, and the honest one valid", async () => {
@@ -133,11 +154,40 @@ describe("auditor's page in Chromium (test circuits on anvil)", function () {
     }
   });
 
-  it("zkrs audit's text report (same auditor, in Node) shows the epoch's status and passes", async () => {
-    const report = await auditEpoch({ pool: fx.pool, provider: fx.chain.provider, epoch: fx.epoch, circuits: TEST_CIRCUITS, fromBlock: fx.fromBlock });
-    const text = formatAuditReport(report);
-    assert.equal(report.ok, true, text);
+  it("zkrs audit's text report (same auditor, in Node): status per epoch, each liquidation's waterfall step by step", async () => {
+    const audit = (epoch: number) => auditEpoch({ pool: fx.pool, provider: fx.chain.provider, epoch, circuits: TEST_CIRCUITS, fromBlock: fx.fromBlock });
+    const solvent = await audit(fx.epochs.solvent);
+    const text = formatAuditReport(solvent);
+    assert.equal(solvent.ok, true, text);
     assert.match(text, /status: SOLVENT/);
-    assert.equal(report.checks.filter((c) => c.proof).length, 3);
+    assert.equal(solvent.checks.filter((c) => c.proof).length, 5);
+    // erin: penalty 30 into the fund; dave: deficit 1,271.12… drawn from the fund (500 + 30), the rest off the LP capital
+    const [erin, dave] = solvent.liquidations;
+    assert.deepEqual(erin.steps.map((s) => s.expected), [30_000_000n, 0n, 0n, 0n]);
+    assert.equal(dave.penalty, 0n);
+    assert.deepEqual(dave.steps.map((s) => s.expected), [0n, 530_000_000n, dave.deficit - 530_000_000n, 0n]);
+    assert.match(text, /penalty into the insurance fund\s+30000000/);
+    assert.match(text, /insurance fund drawn\s+530000000/);
+    assert.match(text, /LP capital written down\s+\d+/);
+    assert.match(formatAuditReport(await audit(fx.epochs.stressed)), /status: STRESSED, LP withdrawals frozen/);
+    const haircut = await audit(fx.epochs.haircut);
+    assert.equal(haircut.ok, true, formatAuditReport(haircut));
+    assert.deepEqual(haircut.haircut, fx.haircut);
+    assert.equal(haircut.paidAmount, (1_000_000_000n * fx.haircut.num) / fx.haircut.den);
+    assert.match(formatAuditReport(haircut), /status: HAIRCUT 0\.\d{4} = \d+ \/ \d+/);
+    assert.match(formatAuditReport(haircut), /left to the haircut\s+10000000000/);
+  });
+
+  it("flags a waterfall step that does not follow from public data", async () => {
+    const reader = await PoolReader.open(fx.chain.provider, fx.pool.address, fx.pool.interface);
+    const history = await loadPoolHistory(reader, fx.fromBlock);
+    assert.deepEqual(history.waterfall.liquidations.map((l) => l.mismatch), [undefined, undefined]);
+    // The same events, but the pool claiming it drew 1 more from the insurance fund for dave.
+    const doctored = history.events.map((e) => (e.name === "WaterfallStep" && e.args.stage === 1 && e.args.tag !== 0n
+      ? { ...e, args: { ...e.args, amount: e.args.amount + 1n } } : e));
+    const replay = replayWaterfall(doctored, { insuranceFund: 0n, lpCapital: 0n });
+    assert.match(replay.liquidations[1].mismatch ?? "", /insurance fund: rules give 530000000 .* the pool emitted 530000001/);
+    const haircutOpening = replay.openings.get(fx.epochs.haircut);
+    assert.equal(haircutOpening?.mismatch, undefined);
   });
 });

@@ -2,33 +2,39 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Contract, type HDNodeWallet } from "ethers";
-import { accountCommitment, newTraderAccount, type TraderAccount } from "../../src/accounts/account.js";
+import { accountCommitment, newTraderAccount, type TraderAccount, withFreshSalt } from "../../src/accounts/account.js";
 import { MerkleTree } from "../../src/accounts/merkleTree.js";
 import { loadCircuitArtifacts } from "../../src/build/manifest.js";
 import { type Chain, devWallet, startAnvil } from "../../src/chain/localChain.js";
 import { deployPool, type RiskSharingPoolClient, TEST_CIRCUITS } from "../../src/chain/riskSharingPool.js";
 import { encodeAccount, encodeMarginProof, encodePath, encodeTable } from "../../src/io/formats.js";
+import { proveLiquidation } from "../../src/operator/proveLiquidation.js";
 import { proveSolvency } from "../../src/operator/proveSolvency.js";
 import { liabilityTotals } from "../../src/operator/solvencyTotals.js";
 import { commitRiskTable } from "../../src/risk/riskCommitment.js";
-import { computeRiskTable } from "../../src/risk/riskEngine.js";
+import { computeRiskTable, type RiskTable } from "../../src/risk/riskEngine.js";
 import { proveMargin } from "../../src/trader/proveMargin.js";
 import { testSnapshot } from "./market.js";
 
 const UNIT = 1_000_000n;
 
-/** A pool on anvil with one audited epoch, and the files an auditor and a trader would hold. */
+/** A pool on anvil with three audited epochs, and the files an auditor and a trader would hold. */
 export interface AuditorFixture {
   chain: Chain;
   rpcUrl: string;
   pool: RiskSharingPoolClient;
   /** Block of the deployment (the page scans events from it). */
   fromBlock: number;
+  /** The epochs: solvent (with two liquidations), stressed, haircut. */
+  epochs: { solvent: number; stressed: number; haircut: number };
+  /** The epoch of alice's files (the solvent one). */
   epoch: number;
+  /** The haircut epoch's haircut: balance at opening / mark bound. */
+  haircut: { num: bigint; den: bigint };
   /** Temporary folder with every file below. */
   dir: string;
   files: {
-    /** The published risk table (zkrs/risk-table@1), the only file in `tables/`. */
+    /** The published risk tables (zkrs/risk-table@1), one per epoch. */
     tablesDir: string;
     /** Alice's secret account file and the path the operator gave her (included). */
     aliceAccount: string;
@@ -46,28 +52,38 @@ export interface AuditorFixture {
 }
 
 /**
- * Runs one epoch of the test circuits on a fresh anvil, like the demo but small: LP and
- * trader deposits, the risk table published, solvency proven and posted (two batches),
- * alice's withdrawal proven and settled. Writes the table, alice's files and an outsider's.
+ * Runs three epochs of the test circuits on a fresh anvil, like the demo but small.
+ *  - epoch 3, solvent: LP and trader deposits, 500 into the insurance fund, the table
+ *    published, solvency proven and posted (two batches); erin liquidated (penalty 30 into the
+ *    fund), dave liquidated (a deficit of 1,271: the fund drawn, then the LP capital written
+ *    down); alice withdraws 1,000 with a margin proof.
+ *  - epoch 4, stressed: the operator proves a stress bound above the balance (mark bound below
+ *    it): LP withdrawals frozen.
+ *  - epoch 5, haircut: a mark bound above the balance: the fund and LP capital are written off,
+ *    and alice's next withdrawal of 1,000 pays balance / markBound of it.
+ * Writes each epoch's table, alice's files and an outsider's.
  */
-export async function runAuditorEpoch(epoch = 3): Promise<AuditorFixture> {
+export async function runAuditorEpoch(): Promise<AuditorFixture> {
   const params = loadCircuitArtifacts(TEST_CIRCUITS.solvency).instance.params as { depth: number; positions: number; logInstruments: number; scenarios: number };
-  const table = computeRiskTable(testSnapshot(epoch));
-  const risk = commitRiskTable(table, params.logInstruments);
-  const accounts: TraderAccount[] = [
-    newTraderAccount(20_000n * UNIT, [{ instrument: 0, quantity: 3n }, { instrument: 1, quantity: -2n }]),
+  const epochs = { solvent: 3, stressed: 4, haircut: 5 };
+  const tables: Record<number, RiskTable> = {
+    3: computeRiskTable(testSnapshot(3)), 4: computeRiskTable(testSnapshot(4, 2950)), 5: computeRiskTable(testSnapshot(5, 2900)),
+  };
+  const risk = (epoch: number) => commitRiskTable(tables[epoch], params.logInstruments);
+  const alice0 = newTraderAccount(20_000n * UNIT, [{ instrument: 0, quantity: 3n }, { instrument: 1, quantity: -2n }]);
+  const others: TraderAccount[] = [
     newTraderAccount(12_000n * UNIT, [{ instrument: 2, quantity: -1n }]),
     newTraderAccount(7_000n * UNIT, [{ instrument: 3, quantity: 4n }, { instrument: 1, quantity: 1n }]),
     newTraderAccount(3_000n * UNIT, [{ instrument: 2, quantity: 1n }, { instrument: 0, quantity: -1n }]),
-    newTraderAccount(1n * UNIT),
   ];
-  const totals = liabilityTotals(accounts, risk.rows, params.scenarios);
-  const bound = totals.reduce((m, t) => (t > m ? t : m), 0n) + 100n * UNIT;
+  // Under water: short a put worth more than the collateral (deficit), and short a call with little collateral (penalty).
+  const dave = newTraderAccount(100n * UNIT, [{ instrument: 3, quantity: -1n }]);
+  const erin = newTraderAccount(300n * UNIT, [{ instrument: 1, quantity: -1n }]);
 
   const chain = await startAnvil();
   const dir = mkdtempSync(join(tmpdir(), "zkrs-auditor-"));
   try {
-    const [admin, lp, alice, desk] = [0, 1, 2, 3].map((i) => devWallet(i, chain.provider)) as HDNodeWallet[];
+    const [admin, lp, alice, desk, sponsor] = [0, 1, 2, 3, 4].map((i) => devWallet(i, chain.provider)) as HDNodeWallet[];
     const deployment = await deployPool({ signer: admin, circuits: TEST_CIRCUITS });
     const fromBlock = await chain.provider.getBlockNumber();
     const pool = deployment.pool;
@@ -76,20 +92,54 @@ export async function runAuditorEpoch(epoch = 3): Promise<AuditorFixture> {
       await (await (token.getFunction("mint").send(who.address, amount))).wait();
       await pool.connect(who).approveToken(amount);
     };
-    const collateral = accounts.reduce((t, a) => t + a.collateral, 0n);
+    const tree = (accounts: readonly TraderAccount[]) => new MerkleTree(params.depth, accounts.map((a) => accountCommitment(a, params.positions)));
+    /** Publishes the epoch's risk, proves and posts its solvency with these bounds (default: the worst total + 100). */
+    const openEpoch = async (epoch: number, accounts: readonly TraderAccount[], bounds: (worst: bigint, mark: bigint, balance: bigint) => { stress: bigint; mark: bigint }) => {
+      await pool.publishRisk(epoch, risk(epoch).riskRoot);
+      const totals = liabilityTotals(accounts, risk(epoch).rows, params.scenarios);
+      const b = bounds(totals.reduce((m, t) => (t > m ? t : m), 0n), totals[0], await pool.poolBalance());
+      const solvency = await proveSolvency(accounts, tables[epoch], b.stress, { circuit: TEST_CIRCUITS.solvency, markBound: b.mark });
+      await pool.postSolvencyEpoch(solvency.proof);
+      return tree(accounts);
+    };
+
+    const collateral = [alice0, ...others, dave, erin].reduce((t, a) => t + a.collateral, 0n);
     await fund(lp, 50_000n * UNIT);
     await pool.connect(lp).depositLiquidity(50_000n * UNIT);
     await fund(desk, collateral);
     await pool.connect(desk).depositCollateral(collateral);
-    await pool.publishRisk(epoch, risk.riskRoot);
-    const solvency = await proveSolvency(accounts, table, bound, { circuit: TEST_CIRCUITS.solvency });
-    await pool.postSolvencyEpoch(solvency.proof);
+    await fund(sponsor, 500n * UNIT);
+    await pool.connect(sponsor).fundInsurance(500n * UNIT);
 
-    const tree = new MerkleTree(params.depth, accounts.map((a) => accountCommitment(a, params.positions)));
+    // epoch 3: solvent; two liquidations; alice withdraws
+    const ledger3 = [alice0, ...others, dave, erin];
+    const tree3 = await openEpoch(3, ledger3, (worst) => ({ stress: worst + 100n * UNIT, mark: worst + 100n * UNIT }));
+    for (const victim of [erin, dave]) {
+      const index = ledger3.indexOf(victim);
+      const proof = await proveLiquidation({ account: victim, accountPath: tree3.path(index), accountsRoot: tree3.root, riskTable: tables[3], epoch: 3 }, TEST_CIRCUITS.liquidation);
+      await pool.liquidate(proof);
+    }
     const proof = await proveMargin({
-      account: accounts[0], accountPath: tree.path(0), accountsRoot: tree.root, riskTable: table, epoch, recipient: alice.address, amount: 1_000n * UNIT,
+      account: alice0, accountPath: tree3.path(0), accountsRoot: tree3.root, riskTable: tables[3], epoch: 3, recipient: alice.address, amount: 1_000n * UNIT,
     }, TEST_CIRCUITS.margin);
     await pool.connect(alice).settle(proof);
+
+    // epoch 4: stressed (the stress bound above the balance, the mark bound below it)
+    const alice4 = withFreshSalt({ ...alice0, collateral: alice0.collateral - 1_000n * UNIT });
+    await openEpoch(4, [alice4, ...others.map(withFreshSalt)], (_w, _m, balance) => ({ stress: balance + 1_000n * UNIT, mark: balance }));
+
+    // epoch 5: haircut (the mark bound above the balance); alice withdraws again and is paid the haircut
+    const alice5 = withFreshSalt(alice4);
+    const ledger5 = [alice5, ...others.map(withFreshSalt)];
+    let haircut = { num: 0n, den: 0n };
+    const tree5 = await openEpoch(5, ledger5, (_w, _m, balance) => {
+      haircut = { num: balance, den: balance + 10_000n * UNIT };
+      return { stress: haircut.den, mark: haircut.den };
+    });
+    const proof5 = await proveMargin({
+      account: alice5, accountPath: tree5.path(0), accountsRoot: tree5.root, riskTable: tables[5], epoch: 5, recipient: alice.address, amount: 1_000n * UNIT,
+    }, TEST_CIRCUITS.margin);
+    await pool.connect(alice).settle(proof5);
 
     const write = (name: string, value: unknown): string => {
       const file = join(dir, name);
@@ -98,27 +148,29 @@ export async function runAuditorEpoch(epoch = 3): Promise<AuditorFixture> {
     };
     const tablesDir = join(dir, "tables");
     mkdirSync(tablesDir);
-    writeFileSync(join(tablesDir, `table-${epoch}.json`), JSON.stringify(encodeTable(table, params.logInstruments, risk.riskRoot)));
+    for (const epoch of [3, 4, 5]) {
+      writeFileSync(join(tablesDir, `table-${epoch}.json`), JSON.stringify(encodeTable(tables[epoch], params.logInstruments, risk(epoch).riskRoot)));
+    }
     const shape = { depth: params.depth, positionSlots: params.positions };
-    const pathFile = (t: MerkleTree, index: number, leaf: bigint) => encodePath({ epoch, ...shape, accountsRoot: t.root, leaf, path: t.path(index) });
+    const pathFile = (t: MerkleTree, index: number) => encodePath({ epoch: 3, ...shape, accountsRoot: t.root, leaf: t.leaf(index), path: t.path(index) });
     const outsider = newTraderAccount(9_000n * UNIT, [{ instrument: 1, quantity: 2n }]);
-    const otherTree = new MerkleTree(params.depth, [accountCommitment(outsider, params.positions)]);
+    const otherTree = tree([outsider]);
     const marginProofJson = encodeMarginProof(proof);
     // pi_c := pi_a: still a point on the curve, but no longer a proof of the statement.
     const tampered = JSON.parse(JSON.stringify(marginProofJson)) as { proof: { pi_a: string[]; pi_c: string[] } };
     tampered.proof.pi_c = [...tampered.proof.pi_a];
     return {
-      chain, rpcUrl: chain.rpcUrl, pool, fromBlock, epoch, dir,
+      chain, rpcUrl: chain.rpcUrl, pool, fromBlock, epochs, epoch: 3, haircut, dir,
       files: {
         tablesDir,
-        aliceAccount: write("alice.account.json", encodeAccount(accounts[0])),
-        alicePath: write("alice.path.json", pathFile(tree, 0, tree.leaf(0))),
+        aliceAccount: write("alice.account.json", encodeAccount(alice0)),
+        alicePath: write("alice.path.json", pathFile(tree3, 0)),
         outsiderAccount: write("outsider.account.json", encodeAccount(outsider)),
-        outsiderPath: write("outsider.path.json", pathFile(otherTree, 0, otherTree.leaf(0))),
+        outsiderPath: write("outsider.path.json", pathFile(otherTree, 0)),
         marginProof: write("alice.proof.json", marginProofJson),
         tamperedProof: write("tampered.proof.json", tampered),
       },
-      aliceSecrets: { secret: accounts[0].secret, accountKey: accounts[0].accountKey, salt: accounts[0].salt, collateral: accounts[0].collateral },
+      aliceSecrets: { secret: alice0.secret, accountKey: alice0.accountKey, salt: alice0.salt, collateral: alice0.collateral },
       async stop() {
         await chain.stop();
         rmSync(dir, { recursive: true, force: true });
