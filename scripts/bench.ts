@@ -2,11 +2,14 @@
  * `npm run bench` — measured speed, size and gas at the reference parameters. Builds what is
  * missing, then measures and writes bench/results.json plus a readable table.
  *
- *   tsx scripts/bench.ts [--runs 5] [--accounts 16,64,256,1024] [--skip-cold] [--skip-scaling]
+ *   tsx scripts/bench.ts [--runs 5] [--accounts 16,64,256,1024] [--skip-cold] [--skip-scaling] [--skip-distributed]
  *
  * - per circuit: constraints, witness / Groth16 / verify time (median of --runs after a
  *   warm-up, each circuit in its own process), peak memory of that process;
  * - PoolSolvency scaling: total prove time and accounts per second for each --accounts size;
+ * - distributed proving: accounts per second with 1 and 2 local `zkrs worker` processes on a
+ *   BullMQ queue (a local redis-server), against the in-process prover — scripts/bench/distributed.ts,
+ *   which also runs alone (`npm run bench:distributed -- --circuit solvency_test`);
  * - gas of every call from real transactions on anvil (receipts), via the demo epoch;
  * - cold start: a clean build/ (moved aside and restored) to the first settled withdrawal.
  */
@@ -26,6 +29,7 @@ import { runDemoEpoch } from "../src/demo/runDemo.js";
 import { proveSolvency } from "../src/operator/proveSolvency.js";
 import { liabilityTotals } from "../src/operator/solvencyTotals.js";
 import { releaseProverThreads } from "../src/proof/groth16Prover.js";
+import type { DistributedFigures } from "./bench/distributed.js";
 import { commitRiskTable } from "../src/risk/riskCommitment.js";
 import { computeRiskTable } from "../src/risk/riskEngine.js";
 
@@ -111,6 +115,7 @@ async function main(): Promise<void> {
       accounts: { type: "string", default: "16,64,256,1024" },
       "skip-cold": { type: "boolean" },
       "skip-scaling": { type: "boolean" },
+      "skip-distributed": { type: "boolean" },
     },
   });
   const runs = Number(values.runs);
@@ -129,6 +134,13 @@ async function main(): Promise<void> {
 
   const curve = values["skip-scaling"] ? [] : (console.log("— PoolSolvency scaling (chained batches)"), await scaling(sizes));
   await releaseProverThreads();
+
+  let distributed: DistributedFigures | null = null;
+  if (!values["skip-distributed"]) {
+    console.log("— distributed: 1 and 2 local workers on a BullMQ queue vs in-process (8 batches)");
+    const { stdout } = await runChild(["scripts/bench/distributed.ts", "--circuit", "solvency", "--batches", "8", "--json"]);
+    distributed = JSON.parse(stdout.trim().split("\n").pop() as string) as DistributedFigures;
+  }
 
   console.log("— gas (demo epoch on anvil, from receipts)");
   const demo = await withChain(undefined, (chain) => runDemoEpoch({ chain, circuits: REFERENCE_CIRCUITS, log: () => {} }));
@@ -157,6 +169,7 @@ async function main(): Promise<void> {
       scaling: curve,
       targetConstraintsPerAccount: 4_000,
     },
+    distributed,
     gas: { ...gas, targetSettle: 300_000, targetPostSolvencyBatch: 350_000 },
     coldStartMs,
   };
@@ -175,6 +188,10 @@ async function main(): Promise<void> {
     ["solvency batch witness + proof", `${s(solvency.proveMs)} (witness ${s(solvency.witnessMs)})`, ""],
     ["solvency peak memory", `${solvency.peakRssMB} MB`, ""],
     ...curve.map((c): [string, string, string] => [`solvency ${c.accounts} accounts`, `${s(c.totalMs)}, ${c.accountsPerSecond} accounts/s`, ""]),
+    ...(distributed ? distributed.runs.map((r): [string, string, string] => [
+      `solvency ${distributed?.accounts} accounts, ${r.workers === "in-process" ? "in-process" : `${r.workers} local worker(s)`}`,
+      `${s(r.totalMs)}, ${r.accountsPerSecond} accounts/s`, "",
+    ]) : []),
     ["gas publishRisk", gas.publishRisk.toLocaleString("en-US"), ""],
     ["gas postSolvency per batch", gas.postSolvencyBatch.toLocaleString("en-US"), "<= 350,000"],
     ["gas settle", gas.settle.toLocaleString("en-US"), "<= 300,000"],

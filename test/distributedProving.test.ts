@@ -195,7 +195,7 @@ describe("distributed solvency proving (BullMQ on a real redis-server)", functio
       assert.deepEqual(once.map((e) => e.jobId), first.jobs.map((j) => j.jobId));
       const total = async (): Promise<number> => Object.values(await queue.getJobCounts("waiting", "active", "completed", "failed", "delayed", "prioritized")).reduce((a, b) => a + b, 0);
       assert.equal(await total(), 2);
-      const again = await collectSolvencyBatches(queue, once, plan, CIRCUIT, { pollMs: 100 });
+      const again = await collectSolvencyBatches(queue, plan, CIRCUIT, zkey, { pollMs: 100 });
       // Groth16 proofs are randomised: an identical proof means the job was not proven twice.
       assert.deepEqual(again.batches.map((b) => b.proof), first.proof.batches.map((b) => b.proof));
       assert.deepEqual(again.jobs.map((j) => j.attemptsStarted), [1, 1]);
@@ -204,8 +204,7 @@ describe("distributed solvency proving (BullMQ on a real redis-server)", functio
 
     it("a batch whose witness fails (bound one unit too low) fails once, with the constraint as its reason", async function () {
       const plan = planSolvencyBatches(accounts, table, bound - 1n, EPOCH, params);
-      const enqueued = await enqueueSolvencyBatches(queue, plan, CIRCUIT, artifacts.keys.zkeySha256, { attempts: 3 });
-      await assert.rejects(collectSolvencyBatches(queue, enqueued, plan, CIRCUIT, { pollMs: 100 }), (err: unknown) => {
+      await assert.rejects(collectSolvencyBatches(queue, plan, CIRCUIT, artifacts.keys.zkeySha256, { pollMs: 100, attempts: 3, window: 1 }), (err: unknown) => {
         assert.ok(err instanceof BatchJobError, String(err));
         assert.equal(err.batchIndex, 1, "the last batch checks the bound");
         assert.equal(err.attemptsMade, 1, "not retried");

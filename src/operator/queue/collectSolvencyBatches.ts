@@ -4,7 +4,7 @@ import { verifyGroth16, verificationKey } from "../../proof/groth16Prover.js";
 import type { BatchProof } from "../proveSolvency.js";
 import { batchPublicSignals, type PlannedBatch, type SolvencyPlan } from "../solvencyBatches.js";
 import { chainProblem, expectedSignals } from "./batchSignals.js";
-import type { EnqueuedBatch } from "./enqueueSolvencyBatches.js";
+import { type EnqueuedBatch, type EnqueueOptions, enqueueSolvencyBatches } from "./enqueueSolvencyBatches.js";
 import { measureProgress, type QueueProgress } from "./progress.js";
 import type { SolvencyJobResult } from "./solvencyJob.js";
 import type { SolvencyQueue } from "./solvencyQueue.js";
@@ -20,7 +20,12 @@ export interface BatchJobReport {
   stalledCount: number;
 }
 
-export interface CollectOptions {
+export interface CollectOptions extends Pick<EnqueueOptions, "attempts"> {
+  /**
+   * Jobs on the queue at once (default 256). More are enqueued as results come in, which bounds
+   * Redis memory (a reference batch's input is ~90 KB) and how much private data sits in Redis.
+   */
+  window?: number;
   /** How often to look for finished jobs. Default 500 ms. */
   pollMs?: number;
   onProgress?: (progress: QueueProgress) => void;
@@ -70,20 +75,33 @@ async function answerProblem(planned: PlannedBatch, result: SolvencyJobResult, v
 }
 
 /**
- * Waits for every enqueued batch and checks each answer as it arrives: its public signals
+ * Enqueues the plan's batches (a window at a time; batches already on the queue collapse into
+ * their existing jobs), waits for them and checks each answer as it arrives: its public signals
  * must be the planned input's (by name) and the Groth16 proof must verify; at the end the
  * batches must chain. A job that failed for good rejects with its worker's reason
  * (BatchJobError) after removing this run's jobs that are still waiting. Checked jobs are
  * removed from Redis (they hold private inputs) unless `keepJobs`.
  */
 export async function collectSolvencyBatches(
-  queue: SolvencyQueue, enqueued: readonly EnqueuedBatch[], plan: SolvencyPlan, circuit: string, options: CollectOptions = {},
+  queue: SolvencyQueue, plan: SolvencyPlan, circuit: string, zkeySha256: string, options: CollectOptions = {},
 ): Promise<CollectedBatches> {
   const pollMs = options.pollMs ?? 500;
-  const total = enqueued.length;
-  if (total !== plan.batches.length) throw new RangeError(`${total} jobs enqueued for a plan of ${plan.batches.length} batches`);
+  const window = options.window ?? 256;
+  if (!Number.isInteger(window) || window < 1) throw new RangeError(`window must be a positive integer, got ${window}`);
+  const total = plan.batches.length;
   const vk = verificationKey(circuit);
-  const pending = new Map(enqueued.map((e) => [e.jobId, e.batchIndex]));
+  const pending = new Map<string, number>();
+  let enqueuedUpTo = 0;
+  /** Keeps `window` jobs on the queue while batches remain. */
+  const topUp = async (): Promise<void> => {
+    const to = Math.min(total, enqueuedUpTo + window - pending.size);
+    if (to <= enqueuedUpTo) return;
+    const added: EnqueuedBatch[] = await enqueueSolvencyBatches(queue, plan, circuit, zkeySha256, { attempts: options.attempts, from: enqueuedUpTo, to });
+    for (const e of added) pending.set(e.jobId, e.batchIndex);
+    enqueuedUpTo = to;
+  };
+  await topUp();
+  options.log?.(`enqueued ${enqueuedUpTo} of ${total} batch job(s) on queue ${queue.name}${enqueuedUpTo < total ? ` (at most ${window} at a time)` : ""}`);
   const batches: BatchProof[] = new Array(total);
   const jobs: BatchJobReport[] = new Array(total);
   const started = Date.now();
@@ -147,6 +165,7 @@ export async function collectSolvencyBatches(
       progressed = true;
     }
     if (progressed) {
+      await topUp();
       lastProgress = Date.now();
       options.onProgress?.(measureProgress(total - pending.size, total, started));
       continue;

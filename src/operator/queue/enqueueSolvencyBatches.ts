@@ -10,6 +10,9 @@ export interface EnqueuedBatch {
 export interface EnqueueOptions {
   /** Tries per job for ordinary errors (a bad witness fails at once). Default 3. */
   attempts?: number;
+  /** Enqueue only batches [from, to) (default: all). */
+  from?: number;
+  to?: number;
 }
 
 /**
@@ -23,7 +26,7 @@ const ORPHAN_SECONDS = 24 * 3600;
 const CHUNK = 500;
 
 /**
- * Adds one job per planned batch. Each job id is (epoch, batch index, input hash): adding a
+ * Adds one job per planned batch (or per batch of a range). Each job id is (epoch, batch index, input hash): adding a
  * batch that is already queued, running or done is a no-op, so a duplicated enqueue never
  * creates a second job, let alone a second answer. Jobs are kept after they finish until the
  * collector has read and removed them (at most a day if it never does): they hold private inputs.
@@ -32,7 +35,12 @@ export async function enqueueSolvencyBatches(queue: SolvencyQueue, plan: Solvenc
   const attempts = options.attempts ?? 3;
   if (!Number.isInteger(attempts) || attempts < 1) throw new RangeError(`attempts must be a positive integer, got ${attempts}`);
   if (!/^[0-9a-f]{64}$/.test(zkeySha256)) throw new RangeError(`zkeySha256 must be 64 hex digits, got "${zkeySha256}"`);
-  const jobs = plan.batches.map((b) => {
+  const from = options.from ?? 0;
+  const to = options.to ?? plan.batches.length;
+  if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to > plan.batches.length || from > to) {
+    throw new RangeError(`batch range [${from}, ${to}) is not within the plan's ${plan.batches.length} batches`);
+  }
+  const jobs = plan.batches.slice(from, to).map((b) => {
     const input = encodeCircuitInput(b.input);
     const hash = inputHash(input);
     const s = b.statement;

@@ -5,7 +5,6 @@ import type { ProveSolvencyOptions, SolvencyResult } from "../proveSolvency.js";
 import { planSolvencyBatches } from "../solvencyBatches.js";
 import { checkBound, checkMarkBound } from "../solvencyTotals.js";
 import { type BatchJobReport, collectSolvencyBatches } from "./collectSolvencyBatches.js";
-import { enqueueSolvencyBatches } from "./enqueueSolvencyBatches.js";
 import type { QueueProgress } from "./progress.js";
 import { redactRedisUrl, type RedisConnectionSettings } from "./redisConnection.js";
 import { openSolvencyQueue } from "./solvencyQueue.js";
@@ -22,6 +21,8 @@ export interface QueueProveOptions extends Omit<ProveSolvencyOptions, "concurren
   randomBlinding?: () => bigint;
   /** Tries per job for ordinary errors (default 3; a bad witness fails at once). */
   attempts?: number;
+  /** Jobs on the queue at once (default 256); more are added as results come in. */
+  window?: number;
   pollMs?: number;
   keepJobs?: boolean;
 }
@@ -35,7 +36,7 @@ export interface QueueSolvencyResult extends SolvencyResult {
  * The operator's solvency proof (DESIGN §4.2) with the batches proven by `zkrs worker`
  * processes on any number of machines. As in the in-process path, the totals are computed
  * in TypeScript first and a bound that is too low fails before anything is enqueued; then one
- * job per planned batch goes on the queue, and the collector checks every proof and the
+ * job per planned batch goes on the queue (a window at a time), and the collector checks every proof and the
  * chaining before returning the same SolvencyProof the in-process prover makes.
  */
 export async function proveSolvencyOnQueue(accounts: readonly AccountOpening[], riskTable: RiskTable, liabilitiesBound: bigint, options: QueueProveOptions): Promise<QueueSolvencyResult> {
@@ -54,10 +55,9 @@ export async function proveSolvencyOnQueue(accounts: readonly AccountOpening[], 
   const queue = await openSolvencyQueue(options.connection, label, options.queueName);
   try {
     const started = Date.now();
-    const enqueued = await enqueueSolvencyBatches(queue, plan, circuit, artifacts.keys.zkeySha256, { attempts: options.attempts });
-    options.log?.(`enqueued ${enqueued.length} batch job(s) on queue ${queue.name} at ${label}`);
-    const { batches, jobs } = await collectSolvencyBatches(queue, enqueued, plan, circuit, {
-      pollMs: options.pollMs, onProgress: options.onProgress, log: options.log, keepJobs: options.keepJobs,
+    options.log?.(`proving ${plan.batches.length} batch(es) through queue ${queue.name} at ${label}`);
+    const { batches, jobs } = await collectSolvencyBatches(queue, plan, circuit, artifacts.keys.zkeySha256, {
+      pollMs: options.pollMs, onProgress: options.onProgress, log: options.log, keepJobs: options.keepJobs, attempts: options.attempts, window: options.window,
     });
     const seconds = (Date.now() - started) / 1000;
     return {
