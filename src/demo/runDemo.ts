@@ -12,6 +12,7 @@ import { computeRiskTable, type RiskTable } from "../risk/riskEngine.js";
 import { columnLabel } from "../risk/scenarios.js";
 import { MarginShortfallError, proveMargin } from "../trader/proveMargin.js";
 import { demoSnapshot, instrumentIndex } from "./demoMarket.js";
+import { type Liquidation, liquidateBreaches, runShockEpoch, type ShockEpochResult } from "./shockEpoch.js";
 
 const USD = 1_000_000n; // the demo token has 6 decimals
 
@@ -32,6 +33,11 @@ export interface DemoResult {
   /** Per scenario: pool balance minus the operator's private liability total. */
   headroom: { column: string; liabilities: bigint; headroom: bigint }[];
   audit: AuditReport;
+  /** Epoch 1's liquidation pass (accounts already below their requirement). */
+  liquidations: Liquidation[];
+  /** The market-shock epoch: liquidations run down the waterfall. */
+  shock: ShockEpochResult;
+  shockAudit: AuditReport;
   firstSettlementMs: number;
 }
 
@@ -48,10 +54,14 @@ function usd(x: bigint): string {
 }
 
 /**
- * One epoch of the pool, end to end (DESIGN §7): LPs and traders deposit, the oracle publishes
- * the risk table, the operator proves solvency and posts every batch, a compliant trader
- * withdraws with a margin proof, an under-margined trader is refused (no proof can be made,
- * and forged or replayed proofs are refused on-chain), and the epoch is audited from public data.
+ * Two epochs of the pool, end to end (DESIGN §7, §9). Epoch 1: LPs and traders deposit, the
+ * protocol seeds the insurance fund, the oracle publishes the risk table, the operator proves
+ * solvency and posts every batch, a compliant trader withdraws with a margin proof, an
+ * under-margined trader is refused (no proof can be made, and forged or replayed proofs are
+ * refused on-chain) and then liquidated with a proof (his penalty feeds the insurance fund), and
+ * the epoch is audited from public data. Epoch 2: a market shock; perps settle to the new mark,
+ * an account goes under water and is liquidated with a proof, the insurance fund absorbs its
+ * deficit, and the audit shows the waterfall step by step.
  */
 export async function runDemoEpoch(options: DemoOptions): Promise<DemoResult> {
   const log = options.log ?? ((line: string) => console.log(line));
@@ -85,6 +95,12 @@ export async function runDemoEpoch(options: DemoOptions): Promise<DemoResult> {
     log(`  LP ${lp.address} deposits ${usd(amount)} tUSD`);
   }
 
+  const insurance = 5_000n * USD;
+  await fund(admin, insurance);
+  const seeded = await poolAs(admin).fundInsurance(insurance);
+  gas.fundInsurance = seeded.gasUsed;
+  log(`  the protocol treasury seeds the insurance fund with ${usd(insurance)} tUSD`);
+
   const snapshot = demoSnapshot(epoch);
   const ix = (id: string): number => instrumentIndex(snapshot, id);
   const p = (id: string, quantity: bigint): Position => ({ instrument: ix(id), quantity });
@@ -93,6 +109,7 @@ export async function runDemoEpoch(options: DemoOptions): Promise<DemoResult> {
     { name: "bob", wallet: wallet(6), account: newTraderAccount(60_000n * USD, [p("BTC-FUT-Q", -1n), p("BTC-60000-C", 2n), p("ETH-2750-P", -5n)]) },
     { name: "carol", wallet: wallet(7), account: newTraderAccount(18_000n * USD, [p("ETH-PERP", -3n), p("BTC-PERP", 1n), p("ETH-3000-C", 3n)]) },
     { name: "dave", wallet: wallet(8), account: newTraderAccount(2_500n * USD, [p("ETH-3000-C", -10n), p("ETH-PERP", 2n)]) },
+    { name: "erin", wallet: wallet(9), account: newTraderAccount(3_035n * USD, [p("ETH-3000-C", -5n)]) },
   ];
   log("\n— traders deposit collateral (the operator credits each account in its private ledger)");
   for (const t of traders) {
@@ -102,7 +119,7 @@ export async function runDemoEpoch(options: DemoOptions): Promise<DemoResult> {
     log(`  ${t.name.padEnd(6)} deposits ${usd(t.account.collateral).padStart(10)} tUSD, ${t.account.positions.length} positions (private)`);
   }
   const background = Array.from({ length: options.backgroundTraders ?? 14 }, (_, i) =>
-    newTraderAccount(BigInt(5_000 + 1_000 * i) * USD, [p(i % 2 ? "ETH-PERP" : "BTC-PERP", BigInt((i % 5) - 2)), p(`ETH-${2250 + 250 * (i % 7)}-P`, 1n)]));
+    newTraderAccount(BigInt(5_000 + 1_000 * i) * USD, [p("ETH-PERP", BigInt((i % 5) - 2)), p(`ETH-${2250 + 250 * (i % 7)}-P`, 1n)]));
   if (background.length > 0) {
     const desk = wallet(9);
     const total = background.reduce((s, a) => s + a.collateral, 0n);
@@ -180,15 +197,34 @@ export async function runDemoEpoch(options: DemoOptions): Promise<DemoResult> {
     log(`  prover refused: short by ${usd(err.shortfall)} tUSD in ${err.label}`);
   }
 
+  log("\n— the operator liquidates accounts below their requirement, each with a proof (DESIGN §9)");
+  const named = [...traders.map((t) => ({ name: t.name, account: t.account })), ...background.map((a, i) => ({ name: `trader ${i + 1}`, account: a }))];
+  const liquidations = await liquidateBreaches({ circuits, operator: poolAs(operator), epoch, table, ledger: named, tree, log, usd });
+  for (const l of liquidations) gas.liquidate = l.gasUsed;
+
   log("\n— audit from public data (events, calldata, the published table) and alice's own account file");
   const audit = await auditEpoch({
     pool: deployment.pool, provider, epoch, circuits, riskTable: table, account: { opening: alice.account, path: tree.path(0) },
   });
   log(formatAuditReport(audit));
 
+  // Epoch 2: ETH rallies 25% and its volatility jumps; liquidated accounts left the ledger.
+  const base = demoSnapshot(epoch + 1, 3750, 57_000);
+  const shocked = { ...base, underlyings: base.underlyings.map((u) => ({ ...u, vol: u.vol + (u.symbol === "ETH" ? 0.2 : 0.05) })) };
+  const gone = new Set(liquidations.map((l) => l.name));
+  const shock = await runShockEpoch({
+    circuits, oracle: poolAs(oracle), operator: poolAs(operator), previous: snapshot, snapshot: shocked, log, usd,
+    ledger: named.filter((e) => !gone.has(e.name)),
+  });
+  log(`\n— audit of epoch ${shock.epoch} from public data: status, liquidations and the waterfall`);
+  const shockAudit = await auditEpoch({ pool: deployment.pool, provider, epoch: shock.epoch, circuits, riskTable: computeRiskTable(shocked) });
+  log(formatAuditReport(shockAudit));
+
   const balance = await deployment.pool.poolBalance();
   const headroom = totals.map((t, s) => ({ column: columnLabel(s), liabilities: t, headroom: balance - t }));
-  return { pool: deployment.pool.address, gas, postSolvencyGas: posted.map((r) => r.gasUsed), timings, headroom, audit, firstSettlementMs };
+  return {
+    pool: deployment.pool.address, gas, postSolvencyGas: posted.map((r) => r.gasUsed), timings, headroom, audit, liquidations, shock, shockAudit, firstSettlementMs,
+  };
 }
 
 /** The final report table of the demo. */
@@ -204,7 +240,11 @@ export function formatDemoReport(r: DemoResult): string {
     ...r.postSolvencyGas.map((v, k) => `  ${`postSolvency batch ${k}`.padEnd(36)} ${g(v)}`),
     "solvency per scenario (operator's view; the public sees only the bound)",
     ...r.headroom.map((h) => `  ${h.column.padEnd(44)} liabilities ${usd(h.liabilities).padStart(12)}  headroom ${usd(h.headroom).padStart(12)}`),
-    `audit verdict: ${r.audit.ok ? "SOLVENT, every proof re-verified" : `PROBLEMS: ${r.audit.problems.join("; ")}`}`,
+    `liquidations (tag, penalty to the insurance fund, deficit down the waterfall)`,
+    ...[...r.liquidations.map((l) => ({ ...l, epoch: r.shock.epoch - 1 })), ...r.shock.liquidations.map((l) => ({ ...l, epoch: r.shock.epoch }))].map((l) =>
+      `  epoch ${l.epoch} ${l.name.padEnd(10)} penalty ${usd(l.penalty).padStart(10)}  deficit ${usd(l.deficit).padStart(10)}  proof ${(l.proveMs / 1000).toFixed(1)} s  gas ${l.gasUsed.toLocaleString("en-US")}`),
+    `audit verdict epoch ${r.shock.epoch - 1}: ${r.audit.ok ? "SOLVENT, every proof re-verified" : `PROBLEMS: ${r.audit.problems.join("; ")}`}`,
+    `audit verdict epoch ${r.shock.epoch}: ${r.shockAudit.ok ? "every proof re-verified, waterfall recomputed" : `PROBLEMS: ${r.shockAudit.problems.join("; ")}`}`,
   ];
   return lines.join("\n");
 }
