@@ -195,7 +195,10 @@ describe("distributed solvency proving (BullMQ on a real redis-server)", functio
       assert.deepEqual(once.map((e) => e.jobId), first.jobs.map((j) => j.jobId));
       const total = async (): Promise<number> => Object.values(await queue.getJobCounts("waiting", "active", "completed", "failed", "delayed", "prioritized")).reduce((a, b) => a + b, 0);
       assert.equal(await total(), 2);
-      const again = await collectSolvencyBatches(queue, plan, CIRCUIT, zkey, { pollMs: 100 });
+      const seen: number[] = [];
+      // A window of one job: the second batch goes on the queue only once the first is collected.
+      const again = await collectSolvencyBatches(queue, plan, CIRCUIT, zkey, { pollMs: 100, window: 1, onProgress: (p) => seen.push(p.done) });
+      assert.deepEqual(seen, [0, 1, 2]);
       // Groth16 proofs are randomised: an identical proof means the job was not proven twice.
       assert.deepEqual(again.batches.map((b) => b.proof), first.proof.batches.map((b) => b.proof));
       assert.deepEqual(again.jobs.map((j) => j.attemptsStarted), [1, 1]);

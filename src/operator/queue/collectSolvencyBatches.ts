@@ -79,7 +79,8 @@ async function answerProblem(planned: PlannedBatch, result: SolvencyJobResult, v
  * their existing jobs), waits for them and checks each answer as it arrives: its public signals
  * must be the planned input's (by name) and the Groth16 proof must verify; at the end the
  * batches must chain. A job that failed for good rejects with its worker's reason
- * (BatchJobError) after removing this run's jobs that are still waiting. Checked jobs are
+ * (BatchJobError) after removing this run's other jobs (waiting for those being proven, at
+ * most `drainMs`). Checked jobs are
  * removed from Redis (they hold private inputs) unless `keepJobs`.
  */
 export async function collectSolvencyBatches(
@@ -105,6 +106,7 @@ export async function collectSolvencyBatches(
   const batches: BatchProof[] = new Array(total);
   const jobs: BatchJobReport[] = new Array(total);
   const started = Date.now();
+  let done = 0;
   let lastProgress = Date.now();
   let warnedIdle = false;
   options.onProgress?.(measureProgress(0, total, started));
@@ -155,6 +157,7 @@ export async function collectSolvencyBatches(
       const problem = typeof result === "string" ? result : await answerProblem(planned, result, vk);
       if (problem !== undefined || typeof result === "string") {
         pending.delete(job.id);
+        if (!options.keepJobs) await removeQuietly(job.id);
         await abandon();
         throw new BatchJobError(k, job.id, problem ?? "invalid result", job.attemptsMade);
       }
@@ -162,12 +165,13 @@ export async function collectSolvencyBatches(
       jobs[k] = { batchIndex: k, jobId: job.id, worker: result.worker, attemptsStarted: job.attemptsStarted ?? job.attemptsMade, stalledCount: job.stalledCounter ?? 0 };
       pending.delete(job.id);
       if (!options.keepJobs) await removeQuietly(job.id);
+      done++;
       progressed = true;
     }
     if (progressed) {
       await topUp();
       lastProgress = Date.now();
-      options.onProgress?.(measureProgress(total - pending.size, total, started));
+      options.onProgress?.(measureProgress(done, total, started));
       continue;
     }
     if (!warnedIdle && Date.now() - lastProgress > 30_000) {
