@@ -130,6 +130,8 @@ async function main(): Promise<void> {
   console.log(`  margin   ${JSON.stringify(margin)}`);
   const solvency = await measureCircuit("solvency", runs);
   console.log(`  solvency ${JSON.stringify(solvency)}`);
+  const liquidation = await measureCircuit("liquidation", runs);
+  console.log(`  liquidation ${JSON.stringify(liquidation)}`);
   const batchSize = 2 ** REFERENCE_PARAMS.logBatch;
 
   const curve = values["skip-scaling"] ? [] : (console.log("— PoolSolvency scaling (chained batches)"), await scaling(sizes));
@@ -150,9 +152,12 @@ async function main(): Promise<void> {
     publishRisk: Number(demo.gas.publishRisk),
     postSolvencyBatch: Math.max(...postBatches.map(Number)),
     settle: Number(demo.gas.settle),
+    liquidate: Number(demo.gas.liquidate),
+    fundInsurance: Number(demo.gas.fundInsurance),
     deployPool: Number(demo.gas["deploy RiskSharingPool"]),
     deployMarginVerifier: Number(demo.gas["deploy MarginVerifier"]),
     deploySolvencyVerifier: Number(demo.gas["deploy SolvencyVerifier"]),
+    deployLiquidationVerifier: Number(demo.gas["deploy LiquidationVerifier"]),
   };
 
   const coldStartMs = values["skip-cold"] ? null : (console.log("— cold start: clean build/ to first settled withdrawal (rebuilds everything)"), await coldStart());
@@ -169,6 +174,7 @@ async function main(): Promise<void> {
       scaling: curve,
       targetConstraintsPerAccount: 4_000,
     },
+    liquidation,
     distributed,
     gas: { ...gas, targetSettle: 300_000, targetPostSolvencyBatch: 350_000 },
     coldStartMs,
@@ -187,6 +193,8 @@ async function main(): Promise<void> {
     ["solvency constraints / account", results.solvency.constraintsPerAccount.toLocaleString("en-US"), "<= 4,000"],
     ["solvency batch witness + proof", `${s(solvency.proveMs)} (witness ${s(solvency.witnessMs)})`, ""],
     ["solvency peak memory", `${solvency.peakRssMB} MB`, ""],
+    ["liquidation constraints", liquidation.constraints.toLocaleString("en-US"), ""],
+    ["liquidation witness + proof", `${s(liquidation.proveMs)} (witness ${s(liquidation.witnessMs)})`, ""],
     ...curve.map((c): [string, string, string] => [`solvency ${c.accounts} accounts`, `${s(c.totalMs)}, ${c.accountsPerSecond} accounts/s`, ""]),
     ...(distributed ? distributed.runs.map((r): [string, string, string] => [
       `solvency ${distributed?.accounts} accounts, ${r.workers === "in-process" ? "in-process" : `${r.workers} local worker(s)`}`,
@@ -195,6 +203,8 @@ async function main(): Promise<void> {
     ["gas publishRisk", gas.publishRisk.toLocaleString("en-US"), ""],
     ["gas postSolvency per batch", gas.postSolvencyBatch.toLocaleString("en-US"), "<= 350,000"],
     ["gas settle", gas.settle.toLocaleString("en-US"), "<= 300,000"],
+    ["gas liquidate", gas.liquidate.toLocaleString("en-US"), ""],
+    ["gas fundInsurance", gas.fundInsurance.toLocaleString("en-US"), ""],
     ["cold start to first settlement", coldStartMs === null ? "skipped" : s(coldStartMs), ""],
   ])}\n\nwrote ${out}`);
 }

@@ -1,6 +1,7 @@
 /**
  * `npm run gas` — gas of RiskSharingPool on an embedded anvil, read from transaction RECEIPTS
- * (never estimated): deployment of each contract, publishRisk, postSolvency per batch, settle.
+ * (never estimated): deployment of each contract, publishRisk, postSolvency per batch, settle,
+ * fundInsurance and liquidate (a proven deficit drawn from the insurance fund).
  * Uses the reference circuits' verifiers when they are built, else the test circuits' (it says
  * which). Prints only; writes no file.
  *
@@ -14,6 +15,7 @@ import { devWallet, withChain } from "../src/chain/localChain.js";
 import {
   deployPool, type PoolCircuits, REFERENCE_CIRCUITS, type RiskSharingPoolClient, TEST_CIRCUITS, type TxResult, verifierArtifact,
 } from "../src/chain/riskSharingPool.js";
+import { proveLiquidation } from "../src/operator/proveLiquidation.js";
 import { proveSolvency } from "../src/operator/proveSolvency.js";
 import { liabilityTotals } from "../src/operator/solvencyTotals.js";
 import { releaseProverThreads } from "../src/proof/groth16Prover.js";
@@ -32,13 +34,13 @@ const snapshot = smallSnapshot;
 /** Reference circuits when their circuits and verifiers are both built, else the test ones. */
 function chooseCircuits(): { circuits: PoolCircuits; label: string } {
   try {
-    for (const c of [REFERENCE_CIRCUITS.margin, REFERENCE_CIRCUITS.solvency]) {
+    for (const c of [REFERENCE_CIRCUITS.margin, REFERENCE_CIRCUITS.solvency, REFERENCE_CIRCUITS.liquidation]) {
       loadCircuitArtifacts(c);
       loadContractArtifact(verifierArtifact(c));
     }
-    return { circuits: REFERENCE_CIRCUITS, label: "reference circuits (margin, solvency)" };
+    return { circuits: REFERENCE_CIRCUITS, label: "reference circuits (margin, solvency, liquidation)" };
   } catch {
-    return { circuits: TEST_CIRCUITS, label: "TEST circuits (margin_test, solvency_test): the reference ones are not built" };
+    return { circuits: TEST_CIRCUITS, label: "TEST circuits (margin_test, solvency_test, liquidation_test): the reference ones are not built" };
   }
 }
 
@@ -58,6 +60,9 @@ async function main(): Promise<void> {
   const table = computeRiskTable(snapshot(EPOCH));
   const accounts: TraderAccount[] = Array.from({ length: batchSize + 2 }, (_, j) =>
     newTraderAccount(BigInt(10_000 + 500 * j) * UNIT, j % 3 === 0 ? [{ instrument: 0, quantity: 2n }] : j % 3 === 1 ? [{ instrument: 1, quantity: -1n }] : []));
+  // A defaulter: short calls with no cash left, under water at mark (a deficit for the waterfall).
+  const defaulter = accounts.length;
+  accounts.push(newTraderAccount(0n, [{ instrument: 1, quantity: -3n }]));
   const rows = commitRiskTable(table, params.logInstruments).rows;
   const bound = liabilityTotals(accounts, rows, params.scenarios).reduce((m, t) => (t > m ? t : m), 0n);
   const started = Date.now();
@@ -73,7 +78,10 @@ async function main(): Promise<void> {
     const [admin, oracle, operator, lp, trader] = [0, 1, 2, 3, 4].map((i) => devWallet(i, chain.provider));
     const toHolder = await margin(0, trader.address);
     const toFresh = await margin(1, fresh);
-    console.log(` ${solvency.batches.length} batches + 2 margin proofs in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    const liquidation = await proveLiquidation(
+      { account: accounts[defaulter], accountPath: tree.path(defaulter), accountsRoot: tree.root, riskTable: table, epoch: EPOCH }, circuits.liquidation,
+    );
+    console.log(` ${solvency.batches.length} batches + 2 margin proofs + 1 liquidation proof in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
     const d = await deployPool({ signer: admin, oracle: oracle.address, operator: operator.address, circuits });
     console.log("deployment");
@@ -98,6 +106,10 @@ async function main(): Promise<void> {
     row("settle (recipient already holds tokens)", (await pool.settle(toHolder)).gasUsed, SETTLE_TARGET);
     row("settle (fresh recipient: token balance 0 -> x)", (await pool.settle(toFresh)).gasUsed, SETTLE_TARGET);
     row("withdrawLiquidity", (await pool.connect(lp).withdrawLiquidity(100n * UNIT)).gasUsed);
+    await mint(admin.address, 1_000n * UNIT);
+    await pool.connect(admin).approveToken(1_000n * UNIT);
+    row("fundInsurance", (await pool.connect(admin).fundInsurance(1_000n * UNIT)).gasUsed);
+    row(`liquidate (deficit ${liquidation.statement.deficit}: fund, then LP capital)`, (await pool.connect(operator).liquidate(liquidation)).gasUsed);
     row("publishRisk (next epoch, closes the last)", (await pool.connect(oracle).publishRisk(EPOCH + 1, solvency.riskRoot)).gasUsed);
   });
 }

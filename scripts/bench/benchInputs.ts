@@ -1,8 +1,9 @@
-/** The benchmark's inputs: an 8-position account in a depth-20 tree, or a full batch of 16 accounts. */
+/** The benchmark's inputs: an 8-position account in a depth-20 tree (margin, liquidation), or a full batch of 16 accounts. */
 import { accountCommitment, newTraderAccount } from "../../src/accounts/account.js";
 import { MerkleTree } from "../../src/accounts/merkleTree.js";
 import { loadCircuitArtifacts } from "../../src/build/manifest.js";
 import { demoSnapshot, instrumentIndex, syntheticAccounts } from "../../src/demo/demoMarket.js";
+import { buildLiquidationInput } from "../../src/operator/liquidationInput.js";
 import { planSolvencyBatches } from "../../src/operator/solvencyBatches.js";
 import { liabilityTotals } from "../../src/operator/solvencyTotals.js";
 import type { CircuitInput } from "../../src/proof/groth16Prover.js";
@@ -31,6 +32,19 @@ export function buildInput(kind: string): CircuitInput {
     const totals = liabilityTotals(accounts, commitRiskTable(table, params.logInstruments).rows, params.scenarios);
     const bound = totals.reduce((m, t) => (t > m ? t : m), 0n);
     return planSolvencyBatches(accounts, table, bound, 1, params).batches[0].input;
+  }
+  if (artifacts.instance.kind === "liquidation") {
+    // An account under water after a shock: short calls, little cash, eight position slots used.
+    const params = artifacts.instance.params;
+    const ix = (id: string): number => instrumentIndex(snapshot, id);
+    const account = newTraderAccount(1_000_000_000n, [
+      { instrument: ix("ETH-3000-C"), quantity: -10n }, { instrument: ix("ETH-PERP"), quantity: 2n }, { instrument: ix("BTC-55000-P"), quantity: -1n },
+      { instrument: ix("BTC-PERP"), quantity: 1n }, { instrument: ix("ETH-2750-P"), quantity: 3n }, { instrument: ix("BTC-65000-C"), quantity: -1n },
+      { instrument: ix("ETH-FUT-Q"), quantity: -2n }, { instrument: ix("BTC-60000-P"), quantity: 1n },
+    ]);
+    const tree = new MerkleTree(params.depth);
+    tree.set(654_321, accountCommitment(account, params.positions));
+    return buildLiquidationInput({ account, accountPath: tree.path(654_321), accountsRoot: tree.root, riskTable: table, epoch: 1 }, params).input;
   }
   throw new Error(`no benchmark input for ${kind} circuits`);
 }
