@@ -225,7 +225,9 @@ export async function auditEpochWith(options: EpochAuditOptions): Promise<AuditR
     const why = await reverify(l.transactionHash, "liquidate", circuits.liquidation, [epoch, riskRoot, r.accountsRoot ?? 0n, l.tag, l.penalty, l.deficit]);
     check(!why, `liquidation (penalty ${l.penalty}, deficit ${l.deficit}) re-verified (${circuits.liquidation ?? "no liquidation circuit"})`, why,
       { transactionHash: l.transactionHash, proof: "liquidation" });
-    check(!l.mismatch, `liquidation waterfall recomputed: ${l.steps.map((x) => `${x.stage} ${x.expected}`).join(", ")}`, l.mismatch, { transactionHash: l.transactionHash });
+    const [penalty, drawn, written, left] = l.steps.map((x) => x.expected);
+    check(!l.mismatch, `liquidation waterfall recomputed: penalty ${penalty} into the fund, fund drawn ${drawn}, LP capital written down ${written}, left to the haircut ${left}`,
+      l.mismatch, { transactionHash: l.transactionHash });
   }
 
   // 6. balance against the bound, for the latest accepted epoch (a later bound governs older ones)
