@@ -2,10 +2,10 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { AccountOpening, TraderAccount } from "../accounts/account.js";
 import { checkOpening } from "../accounts/account.js";
-import { type CircuitInstance, findCircuit, type MarginInstance, type SolvencyInstance } from "../build/circuitCatalog.js";
+import { type CircuitInstance, findCircuit, type LiquidationInstance, type MarginInstance, type SolvencyInstance } from "../build/circuitCatalog.js";
 import {
-  decodeAccount, decodeLedger, decodeMarginProof, decodeOpening, decodePath, decodeSnapshot, decodeSolvencyProof, decodeTable,
-  type Ledger, type PathFile, proofKeys, type TableFile,
+  decodeAccount, decodeLedger, decodeLiquidationProof, decodeMarginProof, decodeOpening, decodePath, decodeSnapshot, decodeSolvencyProof, decodeTable,
+  type Ledger, type LiquidationProofFile, type PathFile, proofKeys, type TableFile,
 } from "../io/formats.js";
 import { FORMATS, InputError, readJsonFile, readTagged } from "../io/json.js";
 import type { SolvencyProof } from "../operator/proveSolvency.js";
@@ -34,14 +34,19 @@ export function loadPath(path: string, flag = "--path"): PathFile {
 
 export type LoadedProof =
   | { kind: "marginProof"; file: string; proof: MarginProof; zkeySha256?: string }
-  | { kind: "solvencyProof"; file: string; proof: SolvencyProof; zkeySha256?: string };
+  | { kind: "solvencyProof"; file: string; proof: SolvencyProof; zkeySha256?: string }
+  | { kind: "liquidationProof"; file: string; proof: LiquidationProofFile; zkeySha256?: string };
 
-export function loadProof(path: string, flag = "--proof", kinds: readonly ("marginProof" | "solvencyProof")[] = ["marginProof", "solvencyProof"]): LoadedProof {
+export type ProofKind = LoadedProof["kind"];
+
+export const PROOF_KINDS: readonly ProofKind[] = ["marginProof", "solvencyProof", "liquidationProof"];
+
+export function loadProof(path: string, flag = "--proof", kinds: readonly ProofKind[] = PROOF_KINDS): LoadedProof {
   const { kind, data } = readTagged(path, kinds, flag);
   const zkeySha256 = proofKeys(data);
-  return kind === "marginProof"
-    ? { kind, file: path, proof: decodeMarginProof(path, data), zkeySha256 }
-    : { kind: "solvencyProof", file: path, proof: decodeSolvencyProof(path, data), zkeySha256 };
+  if (kind === "marginProof") return { kind, file: path, proof: decodeMarginProof(path, data), zkeySha256 };
+  if (kind === "liquidationProof") return { kind, file: path, proof: decodeLiquidationProof(path, data), zkeySha256 };
+  return { kind: "solvencyProof", file: path, proof: decodeSolvencyProof(path, data), zkeySha256 };
 }
 
 export interface NamedOpening {
@@ -115,8 +120,9 @@ export function checkOpeningsFor(openings: readonly NamedOpening[], circuit: Cir
 /** A circuit from the catalog, of the expected kind. */
 export function catalogCircuit(name: string, kind: "margin"): MarginInstance;
 export function catalogCircuit(name: string, kind: "solvency"): SolvencyInstance;
+export function catalogCircuit(name: string, kind: "liquidation"): LiquidationInstance;
 export function catalogCircuit(name: string, kind: "any"): CircuitInstance;
-export function catalogCircuit(name: string, kind: "margin" | "solvency" | "any"): CircuitInstance {
+export function catalogCircuit(name: string, kind: CircuitInstance["kind"] | "any"): CircuitInstance {
   let c: CircuitInstance;
   try {
     c = findCircuit(name);

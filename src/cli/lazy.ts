@@ -10,16 +10,20 @@ export async function proverModules(): Promise<{
   verifyMargin: typeof import("../trader/verifyMargin.js");
   solvency: typeof import("../operator/proveSolvency.js");
   verifySolvency: typeof import("../operator/verifySolvency.js");
+  liquidation: typeof import("../operator/proveLiquidation.js");
+  verifyLiquidation: typeof import("../operator/verifyLiquidation.js");
 }> {
   loaded = true;
-  const [prover, margin, verifyMargin, solvency, verifySolvency] = await Promise.all([
+  const [prover, margin, verifyMargin, solvency, verifySolvency, liquidation, verifyLiquidation] = await Promise.all([
     import("../proof/groth16Prover.js"),
     import("../trader/proveMargin.js"),
     import("../trader/verifyMargin.js"),
     import("../operator/proveSolvency.js"),
     import("../operator/verifySolvency.js"),
+    import("../operator/proveLiquidation.js"),
+    import("../operator/verifyLiquidation.js"),
   ]);
-  return { prover, margin, verifyMargin, solvency, verifySolvency };
+  return { prover, margin, verifyMargin, solvency, verifySolvency, liquidation, verifyLiquidation };
 }
 
 export function markProverLoaded(): void {

@@ -10,6 +10,7 @@ import { PROJECT_ROOT } from "../build/paths.js";
 import { toJsonText } from "../io/json.js";
 import { accountCommands } from "./commands/account.js";
 import { chainCommands } from "./commands/chain.js";
+import { liquidationCommands } from "./commands/liquidation.js";
 import { proveCommands } from "./commands/prove.js";
 import { riskCommands } from "./commands/risk.js";
 import { setupCommands } from "./commands/setup.js";
@@ -21,7 +22,7 @@ import { type Command, commandHelp, parseCommandArgs, UsageError } from "./frame
 import { releaseProver } from "./lazy.js";
 
 export const COMMANDS: Command[] = [
-  ...setupCommands, ...riskCommands, ...accountCommands, ...treeCommands, ...proveCommands, ...verifyCommands, ...chainCommands, ...workerCommands,
+  ...setupCommands, ...riskCommands, ...accountCommands, ...treeCommands, ...proveCommands, ...verifyCommands, ...chainCommands, ...liquidationCommands, ...workerCommands,
 ];
 
 function globalHelp(): string {

@@ -9,10 +9,12 @@ import { accountCommitment, accountKeyOf, type AccountOpening, type Position, ty
 import { MerkleTree, type MerklePath } from "../accounts/merkleTree.js";
 import { FIELD_MODULUS } from "../crypto/field.js";
 import { SOLVENCY_PUBLIC_SIGNALS } from "../build/circuitCatalog.js";
+import type { LiquidationStatement } from "../operator/liquidationInput.js";
+import type { LiquidationProof } from "../operator/proveLiquidation.js";
 import type { BatchStatement } from "../operator/solvencyBatches.js";
 import type { BatchProof, SolvencyProof } from "../operator/proveSolvency.js";
 import { toSolidityProof } from "../proof/solidityProof.js";
-import { MAX_BOUND, MAX_COLLATERAL, MAX_QUANTITY, MAX_VALUE, MIN_QUANTITY, MIN_VALUE } from "../risk/bounds.js";
+import { EQUITY_BITS, MAX_BOUND, MAX_COLLATERAL, MAX_QUANTITY, MAX_VALUE, MIN_QUANTITY, MIN_VALUE } from "../risk/bounds.js";
 import { commitRiskTable } from "../risk/riskCommitment.js";
 import type { InstrumentKind, MarketSnapshot, RiskTable } from "../risk/riskEngine.js";
 import type { MarginStatement } from "../trader/marginInput.js";
@@ -364,6 +366,47 @@ export function decodeSolvencyProof(file: string, data: unknown): SolvencyProof 
     markBound: f.bigint("markBound", { min: 0n, max: MAX_BOUND }),
     batches,
   };
+}
+
+/**
+ * A liquidation proof as a file: what the contract and an auditor need (statement, signals,
+ * proof points). The breached column and its headroom stay with the operator: they would tell
+ * the public which scenario sank the account.
+ */
+export type LiquidationProofFile = Pick<LiquidationProof, "circuit" | "statement" | "publicSignals" | "proof" | "solidity" | "timings">;
+
+/** penalty <= R and deficit < |E_0|, both below the equity bound 2^84. */
+const WATERFALL_AMOUNT = { min: 0n, max: (1n << EQUITY_BITS) - 1n };
+
+export function encodeLiquidationProof(p: LiquidationProofFile, zkeySha256?: string): Record<string, unknown> {
+  const s = p.statement;
+  return {
+    format: FORMATS.liquidationProof,
+    circuit: p.circuit,
+    zkeySha256,
+    statement: {
+      epoch: s.epoch, riskRoot: s.riskRoot.toString(), accountsRoot: s.accountsRoot.toString(), tag: s.tag.toString(),
+      penalty: s.penalty.toString(), deficit: s.deficit.toString(),
+    },
+    publicSignals: p.publicSignals,
+    proof: p.proof,
+    timings: p.timings,
+  };
+}
+
+export function decodeLiquidationProof(file: string, data: unknown): LiquidationProofFile {
+  const f = new Fields(file, data);
+  const s = f.object("statement");
+  const statement: LiquidationStatement = {
+    epoch: s.int("epoch", 0, EPOCH_MAX),
+    riskRoot: s.bigint("riskRoot", FIELD),
+    accountsRoot: s.bigint("accountsRoot", FIELD),
+    tag: s.bigint("tag", FIELD),
+    penalty: s.bigint("penalty", WATERFALL_AMOUNT),
+    deficit: s.bigint("deficit", WATERFALL_AMOUNT),
+  };
+  const proof = decodeGroth16(f.object("proof"));
+  return { circuit: f.string("circuit"), statement, publicSignals: publicSignals(f, 6), proof, solidity: toSolidityProof(proof), timings: timings(f) };
 }
 
 /** Re-export for callers that only need the error type. */

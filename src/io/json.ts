@@ -18,6 +18,7 @@ export const FORMATS = {
   path: "zkrs/path@1",
   marginProof: "zkrs/margin-proof@1",
   solvencyProof: "zkrs/solvency-proof@2",
+  liquidationProof: "zkrs/liquidation-proof@1",
   deployment: "zkrs/deployment@2",
 } as const;
 

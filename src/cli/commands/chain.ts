@@ -3,7 +3,7 @@ import { getAddress, isAddress, JsonRpcProvider, NonceManager, Wallet } from "et
 import type { AccountOpening } from "../../accounts/account.js";
 import { findCircuit } from "../../build/circuitCatalog.js";
 import { connectChain } from "../../chain/localChain.js";
-import type { PoolCircuits, RiskSharingPoolClient } from "../../chain/riskSharingPool.js";
+import type { EpochStanding, EpochStatus, PoolCircuits, RiskSharingPoolClient } from "../../chain/riskSharingPool.js";
 import { decodeAccount, decodeOpening } from "../../io/formats.js";
 import { Fields, FORMATS, InputError, readTagged } from "../../io/json.js";
 import { jsonOutput, writeOutputs } from "../../io/output.js";
@@ -11,13 +11,13 @@ import { commitRiskTable } from "../../risk/riskCommitment.js";
 import { type Args, type Command, type CommandResult, type Context, JSON_OPTION, UsageError } from "../framework.js";
 import { type LoadedProof, loadPath, loadProof, loadTable } from "../inputs.js";
 import { markProverLoaded } from "../lazy.js";
-import { verifyProofFile } from "./verify.js";
+import { PROOF_KIND_NAMES, verifyProofFile } from "./verify.js";
 
 // ------------------------------------------------------------------------------ options
 
-const RPC_OPTION = { "rpc-url": { type: "string", arg: "url", description: "JSON-RPC endpoint (or env ZKRS_RPC_URL)" } } as const;
-const KEY_OPTION = { "private-key": { type: "string", arg: "0x...", description: "sender's key (or env ZKRS_PRIVATE_KEY; prefer the env variable)" } } as const;
-const POOL_OPTION = {
+export const RPC_OPTION = { "rpc-url": { type: "string", arg: "url", description: "JSON-RPC endpoint (or env ZKRS_RPC_URL)" } } as const;
+export const KEY_OPTION = { "private-key": { type: "string", arg: "0x...", description: "sender's key (or env ZKRS_PRIVATE_KEY; prefer the env variable)" } } as const;
+export const POOL_OPTION = {
   pool: { type: "string", arg: "0x...|pool.json", description: "the pool: its address, or the deployment file `zkrs deploy --out` wrote", required: true },
   circuits: { type: "string", arg: "test|reference", description: "the pool's circuits (default: from the deployment file, else reference)" },
 } as const;
@@ -27,14 +27,14 @@ const CIRCUIT_SETS: Record<string, PoolCircuits> = {
   reference: { margin: "margin", solvency: "solvency", liquidation: "liquidation" },
 };
 
-function rpcUrl(args: Args): string {
+export function rpcUrl(args: Args): string {
   const url = args.optionalString("rpc-url") ?? process.env.ZKRS_RPC_URL;
   if (!url) throw new UsageError("missing --rpc-url (or env ZKRS_RPC_URL): on-chain commands need a JSON-RPC endpoint", args.command);
   if (!/^(https?|wss?):\/\/./.test(url)) throw new InputError(`--rpc-url "${url}" is not an http(s):// or ws(s):// URL`);
   return url;
 }
 
-function privateKey(args: Args): string {
+export function privateKey(args: Args): string {
   const key = args.optionalString("private-key") ?? process.env.ZKRS_PRIVATE_KEY;
   if (!key) throw new UsageError("missing --private-key (or env ZKRS_PRIVATE_KEY): this command sends a transaction", args.command);
   const hex = key.startsWith("0x") ? key : `0x${key}`;
@@ -42,7 +42,7 @@ function privateKey(args: Args): string {
   return hex;
 }
 
-interface PoolRef {
+export interface PoolRef {
   address: string;
   circuits: PoolCircuits;
   /** Chain id recorded in the deployment file. */
@@ -52,7 +52,7 @@ interface PoolRef {
   file?: string;
 }
 
-function poolRef(args: Args): PoolRef {
+export function poolRef(args: Args): PoolRef {
   const value = args.string("pool");
   let ref: PoolRef;
   if (/^0x[0-9a-fA-F]*$/.test(value)) {
@@ -85,7 +85,7 @@ interface Conn {
  * provider without ethers' 250 ms request cache, so a read right after a transaction, or the
  * next nonce, is never stale.
  */
-async function onChain<T>(_ctx: Context, url: string, fn: (chain: Conn) => Promise<T>): Promise<T> {
+export async function onChain<T>(_ctx: Context, url: string, fn: (chain: Conn) => Promise<T>): Promise<T> {
   const probe = await connectChain(url);
   await probe.stop();
   const provider = new JsonRpcProvider(url, undefined, { cacheTimeout: -1, pollingInterval: 100 });
@@ -96,7 +96,7 @@ async function onChain<T>(_ctx: Context, url: string, fn: (chain: Conn) => Promi
   }
 }
 
-async function openPool(_ctx: Context, chain: Conn, ref: PoolRef, key?: string): Promise<{ pool: RiskSharingPoolClient; signer?: NonceManager; chainId: bigint }> {
+export async function openPool(_ctx: Context, chain: Conn, ref: PoolRef, key?: string): Promise<{ pool: RiskSharingPoolClient; signer?: NonceManager; chainId: bigint }> {
   const { chainId } = await chain.provider.getNetwork();
   if (ref.chainId !== undefined && ref.chainId !== chainId) {
     throw new InputError(`${ref.file}: the pool was deployed on chain ${ref.chainId}, ${chain.rpcUrl} is chain ${chainId}`);
@@ -109,7 +109,7 @@ async function openPool(_ctx: Context, chain: Conn, ref: PoolRef, key?: string):
   return { pool, signer, chainId };
 }
 
-function gas(results: readonly { gasUsed: bigint }[]): bigint {
+export function gas(results: readonly { gasUsed: bigint }[]): bigint {
   return results.reduce((a, r) => a + r.gasUsed, 0n);
 }
 
@@ -117,13 +117,27 @@ function gas(results: readonly { gasUsed: bigint }[]): bigint {
  * Loads a proof file of one kind, checks it was made with the circuit the pool verifies, and
  * verifies it off-chain, so a bad file fails here with its reason instead of as a revert.
  */
-async function loadVerifiedProof<K extends LoadedProof["kind"]>(ctx: Context, file: string, kind: K, poolCircuit: string): Promise<Extract<LoadedProof, { kind: K }>> {
+export async function loadVerifiedProof<K extends LoadedProof["kind"]>(ctx: Context, file: string, kind: K, poolCircuit: string): Promise<Extract<LoadedProof, { kind: K }>> {
   const loaded = loadProof(file, "--proof", [kind]);
   if (loaded.kind !== kind) throw new Error(`${file}: expected a ${kind} file`);
   if (loaded.proof.circuit !== poolCircuit) throw new InputError(`${file} was proven with circuit ${loaded.proof.circuit}, the pool verifies ${poolCircuit} (see --circuits)`);
   const verdict = await ctx.step(`checking ${file} off-chain`, () => verifyProofFile(loaded));
-  if (!verdict.valid) throw new InputError(`${file}: invalid ${kind === "marginProof" ? "margin" : "solvency"} proof: ${verdict.reason}`);
+  if (!verdict.valid) throw new InputError(`${file}: invalid ${PROOF_KIND_NAMES[kind]} proof: ${verdict.reason}`);
   return loaded as Extract<LoadedProof, { kind: K }>;
+}
+
+/** A haircut num / den as a decimal ratio, rounded down to 6 places (what a settlement pays per unit). */
+export function haircutRatio(num: bigint, den: bigint): string {
+  if (den === 0n) return "1";
+  const scaled = (num * 1_000_000n) / den;
+  return `${scaled / 1_000_000n}.${(scaled % 1_000_000n).toString().padStart(6, "0")}`;
+}
+
+/** An accepted epoch's status for people: solvent / stressed: LP withdrawals frozen / haircut: ratio. */
+export function describeStatus(status: EpochStatus, standing: Pick<EpochStanding, "haircutNum" | "haircutDen">): string {
+  if (status === "stressed") return "stressed: LP withdrawals frozen";
+  if (status === "haircut") return `haircut: ${haircutRatio(standing.haircutNum, standing.haircutDen)} (settlements pay amount * ${standing.haircutNum} / ${standing.haircutDen}; LP withdrawals frozen)`;
+  return "solvent";
 }
 
 // ------------------------------------------------------------------------------ commands
@@ -248,13 +262,18 @@ export const chainCommands: Command[] = [
         });
         const opened = results.flatMap((r) => r.events).find((e) => e.name === "EpochOpened");
         const balance = opened?.name === "EpochOpened" ? opened.args.poolBalance : await pool.poolBalance();
+        const standing = await pool.epochStanding(proof.epoch);
+        const status = opened?.name === "EpochOpened" ? opened.args.status : standing.status;
         return {
           json: {
             pool: ref.address, epoch: proof.epoch, accountsRoot: proof.accountsRoot.toString(), liabilitiesBound: proof.liabilitiesBound.toString(),
-            poolBalance: balance.toString(), batches: results.map((r) => ({ tx: r.hash, gasUsed: r.gasUsed.toString() })), gasUsed: gas(results).toString(),
+            markBound: proof.markBound.toString(), poolBalance: balance.toString(), status,
+            ...(status === "haircut" ? { haircut: { num: standing.haircutNum.toString(), den: standing.haircutDen.toString() } } : {}),
+            batches: results.map((r) => ({ tx: r.hash, gasUsed: r.gasUsed.toString() })), gasUsed: gas(results).toString(),
           },
           human: [
-            `epoch ${proof.epoch} solvency accepted: liabilities <= ${proof.liabilitiesBound}, pool balance ${balance} (headroom ${balance - proof.liabilitiesBound})`,
+            `epoch ${proof.epoch} solvency accepted: liabilities <= ${proof.liabilitiesBound} (at mark <= ${proof.markBound}), pool balance ${balance} (headroom ${balance - proof.liabilitiesBound})`,
+            `  status: ${describeStatus(status, standing)}`,
             `  ${results.length} transaction(s), ${gas(results)} gas; epoch open for settlement`,
           ],
         };
@@ -284,9 +303,19 @@ export const chainCommands: Command[] = [
         if (info.openAccountsRoot !== s.accountsRoot) throw new InputError(`${file} is against accountsRoot ${s.accountsRoot}, the pool's epoch ${s.epoch} has ${info.openAccountsRoot}`);
         if (await pool.nullifierUsed(s.nullifier)) throw new InputError(`${file}: this account settled in epoch ${s.epoch} already (nullifier used)`);
         const r = await ctx.step(`settling ${s.amount} to ${s.recipient} (epoch ${s.epoch})`, () => pool.settle(proof));
+        const settled = r.events.find((e) => e.name === "Settled");
+        const paid = settled?.name === "Settled" ? settled.args.paid : s.amount;
         return {
-          json: { pool: ref.address, epoch: s.epoch, nullifier: s.nullifier.toString(), recipient: s.recipient, amount: s.amount.toString(), tx: r.hash, gasUsed: r.gasUsed.toString() },
-          human: [`settled: paid ${s.amount} to ${s.recipient} (epoch ${s.epoch})`, `  tx ${r.hash} (${r.gasUsed} gas)`],
+          json: {
+            pool: ref.address, epoch: s.epoch, nullifier: s.nullifier.toString(), recipient: s.recipient, amount: s.amount.toString(), paid: paid.toString(),
+            tx: r.hash, gasUsed: r.gasUsed.toString(),
+          },
+          human: [
+            paid === s.amount
+              ? `settled: paid ${s.amount} to ${s.recipient} (epoch ${s.epoch})`
+              : `settled: paid ${paid} of ${s.amount} to ${s.recipient} (epoch ${s.epoch}, haircut)`,
+            `  tx ${r.hash} (${r.gasUsed} gas)`,
+          ],
         };
       });
     },

@@ -11,11 +11,13 @@ import { catalogCircuit, checkOpeningsFor, loadAccount, loadLedger, loadOpenings
 import { proverModules } from "../lazy.js";
 import { QUEUE_NAME_OPTION, queueConnection } from "./worker.js";
 
-function zkeySha256(circuit: string): string | undefined {
+/** sha256 of the built zkey of a circuit, recorded in proof files. */
+export function zkeySha256(circuit: string): string | undefined {
   return readManifest().circuits[circuit]?.keys.zkeySha256;
 }
 
-function checkShape(file: string, shape: TreeShape, circuit: CircuitInstance): void {
+/** The tree shape a ledger or path file was built for must be the circuit's. */
+export function checkShape(file: string, shape: TreeShape, circuit: CircuitInstance): void {
   const p = circuit.params;
   if (shape.depth !== p.depth || shape.positionSlots !== p.positions) {
     throw new InputError(
@@ -93,13 +95,14 @@ export const proveCommands: Command[] = [
       ledger: { type: "string", arg: "ledger.json", description: "the epoch's ledger from `zkrs tree` (zkrs/ledger@1)" },
       openings: { type: "string", multiple: true, arg: "file|folder", description: "account openings instead of a ledger" },
       table: { type: "string", arg: "table.json", description: "the epoch's risk table (zkrs/risk-table@1)", required: true },
-      bound: { type: "string", arg: "n", description: "liabilitiesBound to prove, in token base units", required: true },
+      bound: { type: "string", arg: "n", description: "liabilitiesBound to prove (stress: max over mark and every scenario), in token base units", required: true },
+      "mark-bound": { type: "string", arg: "n", description: "markBound to prove (liabilities at mark alone; at most --bound; default: the --bound value)" },
       epoch: { type: "string", arg: "n", description: "epoch (with --openings; default: the table's)" },
       circuit: { type: "string", arg: "name", description: "solvency circuit (default: solvency)" },
       concurrency: { type: "string", arg: "n", description: "batches proven at once (default 2)" },
       queue: { type: "string", arg: "redis-url", description: "prove the batches on `zkrs worker` processes through this Redis queue (redis:// or rediss://; see zkrs worker --help)" },
       ...QUEUE_NAME_OPTION,
-      out: { type: "string", arg: "solvency.json", description: "proof file to write (zkrs/solvency-proof@1)", required: true },
+      out: { type: "string", arg: "solvency.json", description: "proof file to write (zkrs/solvency-proof@2)", required: true },
       ...JSON_OPTION,
     },
     async run(ctx, args) {
@@ -107,6 +110,7 @@ export const proveCommands: Command[] = [
       const tableFile = args.string("table");
       const out = args.string("out");
       const bound = args.bigint("bound", { min: 0n, max: MAX_BOUND });
+      const markBound = args.bigint("mark-bound", { min: 0n, max: bound }, bound);
       const concurrency = args.int("concurrency", 1, 16, 2);
       const fromOpenings = [...args.list("openings"), ...args.positionals];
       if (args.has("ledger") === fromOpenings.length > 0) throw new UsageError("give either --ledger or --openings", args.command);
@@ -137,18 +141,23 @@ export const proveCommands: Command[] = [
       const result = queueUrl === undefined
         ? await ctx.step(`proving solvency of ${openings.length} accounts in ${batches} batch(es) (${circuit.name}, epoch ${epoch})`, () =>
           solvency.proveSolvency(openings.map((o) => o.opening), table, bound, {
-            circuit: circuit.name, epoch, concurrency,
+            circuit: circuit.name, epoch, concurrency, markBound,
             onProgress: (done, total) => ctx.log(`  batch ${done}/${total} proven`),
           }))
         : await (async () => {
           const connection = await queueConnection(queueUrl);
           const { proveSolvencyOnQueue } = await import("../../operator/queue/proveSolvencyOnQueue.js");
           const { formatProgress } = await import("../../operator/queue/progress.js");
-          return ctx.step(`proving solvency of ${openings.length} accounts on the queue (${circuit.name}, epoch ${epoch})`, () =>
+          const done = await ctx.step(`proving solvency of ${openings.length} accounts on the queue (${circuit.name}, epoch ${epoch})`, () =>
             proveSolvencyOnQueue(openings.map((o) => o.opening), table, bound, {
-              circuit: circuit.name, epoch, connection, url: queueUrl, queueName: args.optionalString("queue-name"), log: ctx.log,
+              circuit: circuit.name, epoch, markBound, connection, url: queueUrl, queueName: args.optionalString("queue-name"), log: ctx.log,
               onProgress: (p) => ctx.log(`  ${formatProgress(p, 2 ** circuit.params.logBatch)}`),
             }));
+          const byWorker = new Map<string, number>();
+          for (const j of done.jobs) byWorker.set(j.worker, (byWorker.get(j.worker) ?? 0) + 1);
+          const restarted = done.jobs.filter((j) => j.attemptsStarted > 1).length;
+          ctx.log(`  proven by ${[...byWorker].map(([w, n]) => `${w} (${n})`).join(", ")}${restarted ? `; ${restarted} batch(es) restarted after a worker stopped or failed` : ""}`);
+          return done;
         })();
       const proof = result.proof;
       if (expectedRoot !== undefined && proof.accountsRoot !== expectedRoot) throw new Error("internal: the proof's accountsRoot differs from the ledger's");
@@ -158,11 +167,11 @@ export const proveCommands: Command[] = [
       return {
         json: {
           out, circuit: proof.circuit, epoch: proof.epoch, riskRoot: proof.riskRoot.toString(), accountsRoot: proof.accountsRoot.toString(),
-          liabilitiesBound: proof.liabilitiesBound.toString(), batches: proof.batches.length,
+          liabilitiesBound: proof.liabilitiesBound.toString(), markBound: proof.markBound.toString(), batches: proof.batches.length,
           privateTotals: { mark: result.totals[0].toString(), worst: result.totals[worst].toString(), worstScenario: columnLabel(worst) },
         },
         human: [
-          `solvency proof for epoch ${proof.epoch}: liabilities <= ${proof.liabilitiesBound} in ${proof.batches.length} batch proof(s)`,
+          `solvency proof for epoch ${proof.epoch}: liabilities <= ${proof.liabilitiesBound} (at mark <= ${proof.markBound}) in ${proof.batches.length} batch proof(s)`,
           `  accountsRoot ${proof.accountsRoot}`,
           `  riskRoot     ${proof.riskRoot}`,
           `  (private, do not publish) liabilities at mark ${result.totals[0]}, worst ${result.totals[worst]} in ${columnLabel(worst)}`,

@@ -1,7 +1,8 @@
 import { InputError } from "../../io/json.js";
 import { commitRiskTable } from "../../risk/riskCommitment.js";
-import { findCircuit } from "../../build/circuitCatalog.js";
+import { findCircuit, LIQUIDATION_PUBLIC_SIGNALS, MARGIN_PUBLIC_SIGNALS } from "../../build/circuitCatalog.js";
 import { readManifest } from "../../build/manifest.js";
+import { liquidationPublicSignals } from "../../operator/liquidationInput.js";
 import { marginPublicSignals } from "../../trader/marginInput.js";
 import { type Command, type CommandResult, JSON_OPTION } from "../framework.js";
 import { type LoadedProof, loadProof, loadTable } from "../inputs.js";
@@ -12,7 +13,7 @@ export interface Verdict {
   reason?: string;
 }
 
-/** Off-chain verification of a margin or solvency proof file, with the first problem named. */
+/** Off-chain verification of a margin, solvency or liquidation proof file, with the first problem named. */
 export async function verifyProofFile(loaded: LoadedProof): Promise<Verdict> {
   const verdict = await verifyLoaded(loaded);
   if (verdict.valid || !loaded.zkeySha256) return verdict;
@@ -23,8 +24,14 @@ export async function verifyProofFile(loaded: LoadedProof): Promise<Verdict> {
   return verdict;
 }
 
+/** The first public signal that is not the statement's, named, or undefined when they all agree. */
+function signalMismatch(expected: readonly string[], actual: readonly string[], names: readonly string[]): string | undefined {
+  const differs = expected.findIndex((v, i) => v !== actual[i]);
+  return differs >= 0 ? `public signal ${names[differs]} differs from the statement's` : undefined;
+}
+
 async function verifyLoaded(loaded: LoadedProof): Promise<Verdict> {
-  const { prover, verifySolvency } = await proverModules();
+  const { prover, verifySolvency, verifyLiquidation } = await proverModules();
   const circuitName = loaded.proof.circuit;
   let kind: string;
   try {
@@ -35,11 +42,17 @@ async function verifyLoaded(loaded: LoadedProof): Promise<Verdict> {
   if (loaded.kind === "marginProof") {
     if (kind !== "margin") return { valid: false, reason: `circuit ${circuitName} is not a margin circuit` };
     const p = loaded.proof;
-    const expected = marginPublicSignals(p.statement);
-    const names = ["epoch", "riskRoot", "accountsRoot", "nullifier", "recipient", "amount"];
-    const differs = expected.findIndex((v, i) => v !== p.publicSignals[i]);
-    if (differs >= 0) return { valid: false, reason: `public signal ${names[differs]} differs from the statement's` };
+    const mismatch = signalMismatch(marginPublicSignals(p.statement), p.publicSignals, MARGIN_PUBLIC_SIGNALS);
+    if (mismatch) return { valid: false, reason: mismatch };
     if (!(await prover.verifyGroth16(circuitName, p.publicSignals, p.proof))) return { valid: false, reason: "Groth16 proof does not verify against the public signals" };
+    return { valid: true };
+  }
+  if (loaded.kind === "liquidationProof") {
+    if (kind !== "liquidation") return { valid: false, reason: `circuit ${circuitName} is not a liquidation circuit` };
+    const p = loaded.proof;
+    const mismatch = signalMismatch(liquidationPublicSignals(p.statement), p.publicSignals, LIQUIDATION_PUBLIC_SIGNALS);
+    if (mismatch) return { valid: false, reason: mismatch };
+    if (!(await verifyLiquidation.verifyLiquidation(p))) return { valid: false, reason: "Groth16 proof does not verify against the public signals" };
     return { valid: true };
   }
   if (kind !== "solvency") return { valid: false, reason: `circuit ${circuitName} is not a solvency circuit` };
@@ -49,18 +62,18 @@ async function verifyLoaded(loaded: LoadedProof): Promise<Verdict> {
 export const verifyCommands: Command[] = [
   {
     path: ["verify"],
-    summary: "Anyone: verify a margin or solvency proof file off-chain (exit 0 valid, 1 invalid with the reason).",
+    summary: "Anyone: verify a margin, solvency or liquidation proof file off-chain (exit 0 valid, 1 invalid with the reason).",
     details: ["The kind of proof is read from the file. With --table, also checks the proof is for that table's epoch and riskRoot."],
     options: {
-      proof: { type: "string", arg: "file.json", description: "a zkrs/margin-proof@1 or zkrs/solvency-proof@2 file", required: true },
+      proof: { type: "string", arg: "file.json", description: "a zkrs/margin-proof@1, zkrs/solvency-proof@2 or zkrs/liquidation-proof@1 file", required: true },
       table: { type: "string", arg: "table.json", description: "also check the proof is against this risk table" },
       ...JSON_OPTION,
     },
     async run(ctx, args): Promise<CommandResult> {
       const file = args.string("proof");
       const loaded = loadProof(file);
-      const statement = loaded.kind === "marginProof" ? loaded.proof.statement : loaded.proof;
-      const kind = loaded.kind === "marginProof" ? "margin" : "solvency";
+      const statement = loaded.kind === "solvencyProof" ? loaded.proof : loaded.proof.statement;
+      const kind = PROOF_KIND_NAMES[loaded.kind];
       let verdict: Verdict = { valid: true };
       if (args.has("table")) {
         const tableFile = args.string("table");
@@ -74,19 +87,50 @@ export const verifyCommands: Command[] = [
       const json = {
         valid: verdict.valid, ...(verdict.reason ? { reason: verdict.reason } : {}), kind, circuit: loaded.proof.circuit, epoch: statement.epoch,
         riskRoot: statement.riskRoot.toString(), accountsRoot: statement.accountsRoot.toString(),
-        ...(loaded.kind === "marginProof"
-          ? { nullifier: loaded.proof.statement.nullifier.toString(), recipient: loaded.proof.statement.recipient, amount: loaded.proof.statement.amount.toString() }
-          : { liabilitiesBound: loaded.proof.liabilitiesBound.toString(), batches: loaded.proof.batches.length }),
+        ...statementFields(loaded),
       };
       if (!verdict.valid) return { json, human: [], exitCode: 1, message: `${file}: invalid ${kind} proof: ${verdict.reason}` };
-      const human = loaded.kind === "marginProof"
-        ? [`VALID margin proof: epoch ${statement.epoch}, pays ${loaded.proof.statement.amount} to ${loaded.proof.statement.recipient}`, `  nullifier ${loaded.proof.statement.nullifier}`]
-        : [`VALID solvency proof: epoch ${statement.epoch}, liabilities <= ${loaded.proof.liabilitiesBound} (${loaded.proof.batches.length} batch proofs)`];
+      const human = validLines(loaded);
       human.push(`  riskRoot ${json.riskRoot}`, `  accountsRoot ${json.accountsRoot}`);
       return { json, human };
     },
   },
 ];
+
+/** The word for each proof kind in messages ("invalid liquidation proof"). */
+export const PROOF_KIND_NAMES: Record<LoadedProof["kind"], string> = { marginProof: "margin", solvencyProof: "solvency", liquidationProof: "liquidation" };
+
+function statementFields(loaded: LoadedProof): Record<string, string | number> {
+  switch (loaded.kind) {
+    case "marginProof": {
+      const s = loaded.proof.statement;
+      return { nullifier: s.nullifier.toString(), recipient: s.recipient, amount: s.amount.toString() };
+    }
+    case "liquidationProof": {
+      const s = loaded.proof.statement;
+      return { tag: s.tag.toString(), penalty: s.penalty.toString(), deficit: s.deficit.toString() };
+    }
+    case "solvencyProof":
+      return { liabilitiesBound: loaded.proof.liabilitiesBound.toString(), markBound: loaded.proof.markBound.toString(), batches: loaded.proof.batches.length };
+  }
+}
+
+function validLines(loaded: LoadedProof): string[] {
+  switch (loaded.kind) {
+    case "marginProof": {
+      const s = loaded.proof.statement;
+      return [`VALID margin proof: epoch ${s.epoch}, pays ${s.amount} to ${s.recipient}`, `  nullifier ${s.nullifier}`];
+    }
+    case "liquidationProof": {
+      const s = loaded.proof.statement;
+      return [`VALID liquidation proof: epoch ${s.epoch}, penalty ${s.penalty}, deficit ${s.deficit}`, `  tag ${s.tag}`];
+    }
+    case "solvencyProof": {
+      const p = loaded.proof;
+      return [`VALID solvency proof: epoch ${p.epoch}, liabilities <= ${p.liabilitiesBound} (at mark <= ${p.markBound}; ${p.batches.length} batch proofs)`];
+    }
+  }
+}
 
 function findCircuitOrFail(name: string): ReturnType<typeof findCircuit> {
   try {
