@@ -7,7 +7,7 @@ import { MerkleTree } from "../../src/accounts/merkleTree.js";
 import { loadCircuitArtifacts } from "../../src/build/manifest.js";
 import { type Chain, devWallet, startAnvil } from "../../src/chain/localChain.js";
 import { deployPool, type RiskSharingPoolClient, TEST_CIRCUITS } from "../../src/chain/riskSharingPool.js";
-import { encodeAccount, encodeMarginProof, encodePath, encodeTable } from "../../src/io/formats.js";
+import { encodeAccount, encodeMarginProof, encodePath, encodeSolvencyProof, encodeTable } from "../../src/io/formats.js";
 import { proveLiquidation } from "../../src/operator/proveLiquidation.js";
 import { proveSolvency } from "../../src/operator/proveSolvency.js";
 import { liabilityTotals } from "../../src/operator/solvencyTotals.js";
@@ -45,6 +45,8 @@ export interface AuditorFixture {
     /** Alice's margin proof as settled, and a copy with one proof point changed. */
     marginProof: string;
     tamperedProof: string;
+    /** The operator's solvency proof of the solvent epoch (every batch). */
+    solvencyProof: string;
   };
   /** Alice's private values: no request the page makes may carry any of them. */
   aliceSecrets: { secret: bigint; accountKey: bigint; salt: bigint; collateral: bigint };
@@ -92,6 +94,7 @@ export async function runAuditorEpoch(): Promise<AuditorFixture> {
       await (await (token.getFunction("mint").send(who.address, amount))).wait();
       await pool.connect(who).approveToken(amount);
     };
+    const solvencyProofs: Record<number, Record<string, unknown>> = {};
     const tree = (accounts: readonly TraderAccount[]) => new MerkleTree(params.depth, accounts.map((a) => accountCommitment(a, params.positions)));
     /** Publishes the epoch's risk, proves and posts its solvency with these bounds (default: the worst total + 100). */
     const openEpoch = async (epoch: number, accounts: readonly TraderAccount[], bounds: (worst: bigint, mark: bigint, balance: bigint) => { stress: bigint; mark: bigint }) => {
@@ -100,6 +103,7 @@ export async function runAuditorEpoch(): Promise<AuditorFixture> {
       const b = bounds(totals.reduce((m, t) => (t > m ? t : m), 0n), totals[0], await pool.poolBalance());
       const solvency = await proveSolvency(accounts, tables[epoch], b.stress, { circuit: TEST_CIRCUITS.solvency, markBound: b.mark });
       await pool.postSolvencyEpoch(solvency.proof);
+      solvencyProofs[epoch] = encodeSolvencyProof(solvency.proof);
       return tree(accounts);
     };
 
@@ -169,6 +173,7 @@ export async function runAuditorEpoch(): Promise<AuditorFixture> {
         outsiderPath: write("outsider.path.json", pathFile(otherTree, 0)),
         marginProof: write("alice.proof.json", marginProofJson),
         tamperedProof: write("tampered.proof.json", tampered),
+        solvencyProof: write("solvency-3.json", solvencyProofs[3]),
       },
       aliceSecrets: { secret: alice0.secret, accountKey: alice0.accountKey, salt: alice0.salt, collateral: alice0.collateral },
       async stop() {
