@@ -82,7 +82,7 @@ describe("auditor's page in Chromium (test circuits on anvil)", function () {
     assert.equal(await rows.count(), 2, "both liquidations' steps recomputed and matching");
   });
 
-  it("shows a tampered proof file invalid, and the honest margin and solvency proof files valid", async () => {
+  it("shows a tampered proof file invalid, and the honest margin, solvency and liquidation proof files valid", async () => {
     await page.setInputFiles("#proof-file", fx.files.tamperedProof);
     await page.click("#proof-button");
     await page.waitForSelector("#proof-result[data-valid]");
@@ -102,6 +102,13 @@ describe("auditor's page in Chromium (test circuits on anvil)", function () {
     await page.waitForSelector("#proof-result[data-valid]");
     assert.equal(await page.getAttribute("#proof-result", "data-valid"), "true");
     assert.match(await page.textContent("#proof-result") ?? "", /VALID solvency proof: epoch 3.*\(2 batch proofs\)/s);
+
+    await page.evaluate(() => document.getElementById("proof-result")?.removeAttribute("data-valid"));
+    await page.setInputFiles("#proof-file", fx.files.liquidationProof);
+    await page.click("#proof-button");
+    await page.waitForSelector("#proof-result[data-valid]");
+    assert.equal(await page.getAttribute("#proof-result", "data-valid"), "true");
+    assert.match(await page.textContent("#proof-result") ?? "", /VALID liquidation proof: epoch 3, penalty 0, deficit \d+/);
   });
 
   it("says alice's account is included and shows her headroom per scenario; an omitted account is not included", async () => {

@@ -1,6 +1,7 @@
 import { findCircuit } from "../build/circuitCatalog.js";
-import { decodeMarginProof, decodeSolvencyProof } from "../io/formats.js";
+import { decodeLiquidationProof, decodeMarginProof, decodeSolvencyProof } from "../io/formats.js";
 import { fileKind } from "../io/json.js";
+import { liquidationPublicSignals } from "../operator/liquidationInput.js";
 import { batchPublicSignals } from "../operator/solvencyBatches.js";
 import { marginPublicSignals } from "../trader/marginInput.js";
 import type { ProofVerifier } from "./epochAudit.js";
@@ -8,7 +9,7 @@ import type { ProofVerifier } from "./epochAudit.js";
 /** The verdict on a proof file someone hands the auditor. */
 export interface ProofFileVerdict {
   valid: boolean;
-  kind: "margin" | "solvency";
+  kind: "margin" | "solvency" | "liquidation";
   circuit: string;
   epoch: number;
   riskRoot: bigint;
@@ -18,12 +19,24 @@ export interface ProofFileVerdict {
 }
 
 /**
- * Verifies a zkrs margin or solvency proof file (already parsed JSON): the public signals
+ * Verifies a zkrs margin, solvency or liquidation proof file (already parsed JSON): the public signals
  * must be exactly the statement the file claims, and every Groth16 proof must verify. The
  * same rules as `zkrs verify`, with the verifier injected (the page verifies in the browser).
  */
 export async function checkProofFile(name: string, data: unknown, verify: ProofVerifier): Promise<ProofFileVerdict> {
-  const kind = fileKind(name, data, ["marginProof", "solvencyProof"]);
+  const kind = fileKind(name, data, ["marginProof", "solvencyProof", "liquidationProof"]);
+  if (kind === "liquidationProof") {
+    const p = decodeLiquidationProof(name, data);
+    const s = p.statement;
+    const base = { kind: "liquidation" as const, circuit: p.circuit, epoch: s.epoch, riskRoot: s.riskRoot, accountsRoot: s.accountsRoot };
+    if (kindOf(p.circuit) !== "liquidation") return { ...base, valid: false, summary: `circuit "${p.circuit}" is not a liquidation circuit` };
+    const expected = liquidationPublicSignals(s);
+    const names = ["epoch", "riskRoot", "accountsRoot", "tag", "penalty", "deficit"];
+    const differs = expected.findIndex((v, i) => v !== p.publicSignals[i]);
+    if (differs >= 0) return { ...base, valid: false, summary: `INVALID: public signal ${names[differs]} differs from the statement's` };
+    const ok = await verify(p.circuit, p.publicSignals, p.proof);
+    return { ...base, valid: ok, summary: ok ? `VALID liquidation proof: epoch ${s.epoch}, penalty ${s.penalty}, deficit ${s.deficit}` : "INVALID: the Groth16 proof does not verify against its public signals" };
+  }
   if (kind === "marginProof") {
     const p = decodeMarginProof(name, data);
     const s = p.statement;

@@ -7,7 +7,7 @@ import { MerkleTree } from "../../src/accounts/merkleTree.js";
 import { loadCircuitArtifacts } from "../../src/build/manifest.js";
 import { type Chain, devWallet, startAnvil } from "../../src/chain/localChain.js";
 import { deployPool, type RiskSharingPoolClient, TEST_CIRCUITS } from "../../src/chain/riskSharingPool.js";
-import { encodeAccount, encodeMarginProof, encodePath, encodeSolvencyProof, encodeTable } from "../../src/io/formats.js";
+import { encodeAccount, encodeLiquidationProof, encodeMarginProof, encodePath, encodeSolvencyProof, encodeTable } from "../../src/io/formats.js";
 import { proveLiquidation } from "../../src/operator/proveLiquidation.js";
 import { proveSolvency } from "../../src/operator/proveSolvency.js";
 import { liabilityTotals } from "../../src/operator/solvencyTotals.js";
@@ -45,8 +45,9 @@ export interface AuditorFixture {
     /** Alice's margin proof as settled, and a copy with one proof point changed. */
     marginProof: string;
     tamperedProof: string;
-    /** The operator's solvency proof of the solvent epoch (every batch). */
+    /** The operator's solvency proof of the solvent epoch (every batch), and dave's liquidation proof. */
     solvencyProof: string;
+    liquidationProof: string;
   };
   /** Alice's private values: no request the page makes may carry any of them. */
   aliceSecrets: { secret: bigint; accountKey: bigint; salt: bigint; collateral: bigint };
@@ -118,10 +119,12 @@ export async function runAuditorEpoch(): Promise<AuditorFixture> {
     // epoch 3: solvent; two liquidations; alice withdraws
     const ledger3 = [alice0, ...others, dave, erin];
     const tree3 = await openEpoch(3, ledger3, (worst) => ({ stress: worst + 100n * UNIT, mark: worst + 100n * UNIT }));
+    let liquidationProof: Record<string, unknown> = {};
     for (const victim of [erin, dave]) {
       const index = ledger3.indexOf(victim);
       const proof = await proveLiquidation({ account: victim, accountPath: tree3.path(index), accountsRoot: tree3.root, riskTable: tables[3], epoch: 3 }, TEST_CIRCUITS.liquidation);
       await pool.liquidate(proof);
+      liquidationProof = encodeLiquidationProof(proof);
     }
     const proof = await proveMargin({
       account: alice0, accountPath: tree3.path(0), accountsRoot: tree3.root, riskTable: tables[3], epoch: 3, recipient: alice.address, amount: 1_000n * UNIT,
@@ -174,6 +177,7 @@ export async function runAuditorEpoch(): Promise<AuditorFixture> {
         marginProof: write("alice.proof.json", marginProofJson),
         tamperedProof: write("tampered.proof.json", tampered),
         solvencyProof: write("solvency-3.json", solvencyProofs[3]),
+        liquidationProof: write("liquidation-dave.json", liquidationProof),
       },
       aliceSecrets: { secret: alice0.secret, accountKey: alice0.accountKey, salt: alice0.salt, collateral: alice0.collateral },
       async stop() {
