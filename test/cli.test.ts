@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Contract } from "ethers";
-import { accountCommitment } from "../src/accounts/account.js";
+import { accountCommitment, nullifierOf } from "../src/accounts/account.js";
 import { rootFromPath } from "../src/accounts/merkleTree.js";
 import { loadCircuitArtifacts } from "../src/build/manifest.js";
 import { PROJECT_ROOT } from "../src/build/paths.js";
@@ -19,6 +19,10 @@ const BIN = join(PROJECT_ROOT, "bin", "zkrs.js");
 const RECIPIENT = "0x000000000000000000000000000000000000bEEF";
 const EPOCH = 7;
 const BOUND = "100000000000";
+/** Epoch 8 (liquidations): a stress bound above the pool's balance, a mark bound below it. */
+const STRESS_BOUND = "200000000000";
+const MARK_BOUND = "100000000000";
+const INSURANCE = 5_000_000_000n;
 
 interface Run {
   code: number;
@@ -73,6 +77,7 @@ describe("zkrs CLI", function () {
     // The CLI proves with the built test circuits.
     loadCircuitArtifacts("margin_test");
     loadCircuitArtifacts("solvency_test");
+    loadCircuitArtifacts("liquidation_test");
     dir = mkdtempSync(join(tmpdir(), "zkrs-cli-"));
     mkdirSync(join(dir, "openings"));
   });
@@ -84,7 +89,10 @@ describe("zkrs CLI", function () {
   describe("off-chain commands", function () {
     it("prints help for the tool and for each command", async function () {
       const top = ok(await zkrs(["--help"]));
-      for (const c of ["setup", "risk", "account new", "tree", "prove margin", "prove solvency", "verify", "deploy", "publish", "post", "settle", "audit"]) {
+      for (const c of [
+        "setup", "risk", "account new", "tree", "prove margin", "prove solvency", "prove liquidation", "verify", "deploy", "publish", "post", "settle", "audit",
+        "liquidate", "insurance fund", "insurance show",
+      ]) {
         assert.match(top.stdout, new RegExp(`\\n  ${c} `));
       }
       const help = ok(await zkrs(["prove", "margin", "--help"]));
@@ -206,6 +214,73 @@ describe("zkrs CLI", function () {
     });
   });
 
+  describe("liquidation proofs (epoch 8)", function () {
+    it("prove liquidation: an under-margined account of the ledger (tag = its nullifier, penalty, deficit); verify: valid", async function () {
+      // dave wrote 10 BTC puts on 1000 of collateral: negative equity at mark, a deficit for the waterfall.
+      ok(await zkrs(["account", "new", "--collateral", "1000", "--position", "3:-10", "--out", f("dave.json")]));
+      mkdirSync(f("liq-openings"));
+      ok(await zkrs(["account", "opening", "--account", f("dave.json"), "--out", f("liq-openings/dave.opening.json")]));
+      for (const name of ["alice", "bob"]) writeFileSync(f(`liq-openings/${name}.opening.json`), readFileSync(f(`openings/${name}.opening.json`)));
+      ok(await zkrs(["risk", "example", "--out", f("liq-snap.json"), "--epoch", "8"]));
+      ok(await zkrs(["risk", "--snapshot", f("liq-snap.json"), "--out", f("liq-table.json"), "--circuit", "margin_test"]));
+      ok(await zkrs(["tree", "--openings", f("liq-openings"), "--epoch", "8", "--out", f("liq-ledger.json"), "--paths-dir", f("liq-paths"), "--circuit", "solvency_test"]));
+
+      const r = json(ok(await zkrs([
+        "prove", "liquidation", "--ledger", f("liq-ledger.json"), "--account", "dave", "--table", f("liq-table.json"), "--circuit", "liquidation_test", "--out", f("liq.json"), "--json",
+      ])));
+      const putMark = BigInt((readJson(f("liq-table.json")).rows as { values: string[] }[])[3].values[0]);
+      const dave = decodeAccount("dave.json", readJson(f("dave.json")));
+      assert.equal(r.penalty, "0"); // nothing left at mark to pay a penalty from
+      assert.equal(r.deficit, (10n * putMark - 1000n).toString());
+      assert.equal(r.tag, nullifierOf(dave.accountKey, 8).toString());
+      const file = readJson(f("liq.json"));
+      assert.equal(file.format, "zkrs/liquidation-proof@1");
+      assert.deepEqual(file.statement, { epoch: 8, riskRoot: readJson(f("liq-table.json")).riskRoot, accountsRoot: readJson(f("liq-ledger.json")).accountsRoot, tag: r.tag, penalty: "0", deficit: r.deficit });
+      assert.equal(JSON.stringify(file).includes("breach"), false, "the breached scenario stays with the operator");
+
+      const v = json(ok(await zkrs(["verify", "--proof", f("liq.json"), "--table", f("liq-table.json"), "--json"])));
+      assert.equal(v.valid, true);
+      assert.equal(v.kind, "liquidation");
+      assert.equal(v.deficit, r.deficit);
+    });
+
+    it("prove liquidation: a compliant account is refused naming its minimum headroom and scenario; an unknown name too; nothing written", async function () {
+      const args = (account: string): string[] => [
+        "prove", "liquidation", "--ledger", f("liq-ledger.json"), "--account", account, "--table", f("liq-table.json"), "--circuit", "liquidation_test", "--out", f("alice-liq.json"),
+      ];
+      fails(await zkrs(args("alice")), 1, /^zkrs: --account alice: account is not liquidatable: E_s - R >= 0 in every scenario, minimum headroom \d+ in (mark|scenario \d+ \(.*\))$/);
+      fails(await zkrs(args("zoe")), 1, /^zkrs: --account "zoe": no account of that name in .*liq-ledger\.json \(it has: alice, bob, dave\)$/);
+      fails(await zkrs([...args("dave"), "--circuit", "margin_test"]), 1, /--circuit margin_test is a margin circuit, this command needs a liquidation circuit/);
+      nothingWritten(dir, f("alice-liq.json"));
+    });
+
+    it("verify: a tampered liquidation proof is invalid (exit 1, reason given)", async function () {
+      const smaller = readJson(f("liq.json"));
+      (smaller.statement as Record<string, unknown>).deficit = "1";
+      (smaller.publicSignals as string[])[5] = "1";
+      writeFileSync(f("liq-tampered.json"), JSON.stringify(smaller));
+      const r = await zkrs(["verify", "--proof", f("liq-tampered.json"), "--json"]);
+      fails(r, 1, /^zkrs: .*liq-tampered\.json: invalid liquidation proof: Groth16 proof does not verify/);
+      assert.equal(json(r).valid, false);
+      const otherTag = readJson(f("liq.json"));
+      (otherTag.publicSignals as string[])[3] = "12345";
+      writeFileSync(f("liq-tampered.json"), JSON.stringify(otherTag));
+      fails(await zkrs(["verify", "--proof", f("liq-tampered.json")]), 1, /invalid liquidation proof: public signal tag differs from the statement's/);
+    });
+
+    it("prove solvency --mark-bound: a mark bound below the stress bound; one above it is refused", async function () {
+      const base = ["prove", "solvency", "--ledger", f("liq-ledger.json"), "--table", f("liq-table.json"), "--bound", STRESS_BOUND, "--circuit", "solvency_test"];
+      fails(await zkrs([...base, "--mark-bound", "300000000000", "--out", f("solvency8.json")]), 1, /^zkrs: --mark-bound = 300000000000 is out of range \[0, 200000000000\]$/);
+      nothingWritten(dir, f("solvency8.json"));
+      const r = json(ok(await zkrs([...base, "--mark-bound", MARK_BOUND, "--out", f("solvency8.json"), "--json"])));
+      assert.equal(r.markBound, MARK_BOUND);
+      const v = json(ok(await zkrs(["verify", "--proof", f("solvency8.json"), "--json"])));
+      assert.equal(v.valid, true);
+      assert.equal(v.liabilitiesBound, STRESS_BOUND);
+      assert.equal(v.markBound, MARK_BOUND);
+    });
+  });
+
   describe("bad inputs: one clear line, exit code, nothing left behind", function () {
     const proveMargin = (over: Record<string, string>): string[] => {
       const a: Record<string, string> = {
@@ -324,7 +399,8 @@ describe("zkrs CLI", function () {
       assert.equal(post.liabilitiesBound, BOUND);
 
       const paidBefore = await new Contract(d.token as string, ["function balanceOf(address) view returns (uint256)"], chain.provider).getFunction("balanceOf").staticCall(RECIPIENT) as bigint;
-      ok(await zkrs(["settle", ...rpc, "--pool", pool, "--proof", f("proof.json")], env));
+      const settled = json(ok(await zkrs(["settle", ...rpc, "--pool", pool, "--proof", f("proof.json"), "--json"], env)));
+      assert.equal(settled.paid, "1000000"); // a solvent epoch pays in full
       const paidAfter = await new Contract(d.token as string, ["function balanceOf(address) view returns (uint256)"], chain.provider).getFunction("balanceOf").staticCall(RECIPIENT) as bigint;
       assert.equal(paidAfter - paidBefore, 1_000_000n);
       fails(await zkrs(["settle", ...rpc, "--pool", pool, "--proof", f("proof.json")], env), 1, /settled in epoch 7 already \(nullifier used\)/);
@@ -345,6 +421,43 @@ describe("zkrs CLI", function () {
       // An account the operator left out (carol is not in this epoch's tree) fails the inclusion check.
       fails(await zkrs(["audit", ...rpc, "--pool", pool, "--epoch", "7", "--account", f("carol.json"), "--path", f("carol.path.json")]), 1,
         /audit of epoch 7 failed: your account .* is in epoch 7's accountsRoot/);
+    });
+
+    it("insurance fund / show; post shows a stressed epoch; liquidate runs the waterfall; a reused tag is refused", async function () {
+      const pool = f("pool.json");
+      const shown = json(ok(await zkrs(["insurance", "show", ...rpc, "--pool", pool, "--json"])));
+      assert.equal(shown.insuranceFund, "0");
+      assert.equal(shown.latestAcceptedEpoch, 7);
+      assert.equal(shown.latestStatus, "solvent");
+      const lpBefore = BigInt(shown.lpCapital as string);
+      const funded = json(ok(await zkrs(["insurance", "fund", ...rpc, "--pool", pool, "--amount", INSURANCE.toString(), "--json"], env)));
+      assert.equal(funded.insuranceFund, INSURANCE.toString());
+
+      // Epoch 8: liabilities <= 2e11 under stress (above the balance), <= 1e11 at mark (below it): stressed.
+      ok(await zkrs(["publish", ...rpc, "--pool", pool, "--table", f("liq-table.json")], env));
+      fails(await zkrs(["liquidate", ...rpc, "--pool", pool, "--proof", f("liq.json")], env), 1, /^zkrs: epoch 8 is not open on the pool/);
+      const post = await zkrs(["post", ...rpc, "--pool", pool, "--proof", f("solvency8.json")], env);
+      assert.match(ok(post).stdout, /at mark <= 100000000000\), pool balance \d+/);
+      assert.match(post.stdout, /\n  status: stressed: LP withdrawals frozen\n/);
+
+      const deficit = BigInt((readJson(f("liq.json")).statement as { deficit: string }).deficit);
+      const liq = await zkrs(["liquidate", ...rpc, "--pool", pool, "--proof", f("liq.json")], env);
+      assert.match(ok(liq).stdout, /^liquidated in epoch 8: penalty 0, deficit \d+/);
+      assert.match(liq.stdout, new RegExp(`\\n  insuranceFund +${INSURANCE} +insurance fund after 0, LP capital after ${lpBefore}\\n`));
+      assert.match(liq.stdout, new RegExp(`\\n  lpCapital +${deficit - INSURANCE} +insurance fund after 0, LP capital after ${lpBefore - (deficit - INSURANCE)}\\n`));
+      // The same account cannot be liquidated (or settle) twice in the epoch.
+      fails(await zkrs(["liquidate", ...rpc, "--pool", pool, "--proof", f("liq.json")], env), 1,
+        /^zkrs: .*liq\.json: tag \d+ is used already: this account was liquidated or settled in epoch 8$/);
+      // A tampered file never reaches the chain.
+      fails(await zkrs(["liquidate", ...rpc, "--pool", pool, "--proof", f("liq-tampered.json")], env), 1, /invalid liquidation proof: public signal tag differs/);
+
+      const after = json(ok(await zkrs(["insurance", "show", ...rpc, "--pool", pool, "--json"])));
+      assert.equal(after.insuranceFund, "0");
+      assert.equal(after.lpCapital, (lpBefore - (deficit - INSURANCE)).toString());
+      assert.equal(after.latestAcceptedEpoch, 8);
+      assert.equal(after.latestStatus, "stressed");
+      const human = ok(await zkrs(["insurance", "show", ...rpc, "--pool", pool])).stdout;
+      assert.match(human, /latest status +epoch 8: stressed: LP withdrawals frozen/);
     });
   });
 });
