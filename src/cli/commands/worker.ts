@@ -39,14 +39,14 @@ export const workerCommands: Command[] = [
       queue: { type: "string", arg: "redis-url", description: "redis://[:password@]host[:port][/db] or rediss://... (TLS)", required: true },
       ...QUEUE_NAME_OPTION,
       name: { type: "string", arg: "name", description: "worker name in logs and results (default host:pid)" },
-      "lock-ms": { type: "string", arg: "ms", description: "job lock duration: a dead worker's job is free again after this (default 30000)" },
+      "lock-ms": { type: "string", arg: "ms", description: "job lock duration: a dead worker's job is free again after this (default 60000)" },
       "stalled-ms": { type: "string", arg: "ms", description: "how often to look for jobs of dead workers (default 30000)" },
       ...JSON_OPTION,
     },
     async run(ctx, args) {
       const url = args.string("queue");
       const connection = await queueConnection(url);
-      const lockDurationMs = milliseconds(args.optionalString("lock-ms"), "lock-ms", 30_000);
+      const lockDurationMs = milliseconds(args.optionalString("lock-ms"), "lock-ms", 60_000);
       const stalledIntervalMs = milliseconds(args.optionalString("stalled-ms"), "stalled-ms", 30_000);
       markProverLoaded();
       const { startSolvencyWorker } = await import("../../operator/queue/runSolvencyWorker.js");

@@ -88,6 +88,7 @@ export async function collectSolvencyBatches(
 ): Promise<CollectedBatches> {
   const pollMs = options.pollMs ?? 500;
   const window = options.window ?? 256;
+  if (!Number.isInteger(pollMs) || pollMs < 10) throw new RangeError(`pollMs must be an integer >= 10, got ${pollMs}`);
   if (!Number.isInteger(window) || window < 1) throw new RangeError(`window must be a positive integer, got ${window}`);
   const total = plan.batches.length;
   const vk = verificationKey(circuit);

@@ -13,9 +13,10 @@ export interface SolvencyWorkerOptions {
   /** Shown in logs and recorded in each result (default host:pid). */
   name?: string;
   /**
-   * How long a job stays locked to this worker without a renewal (default 30 s). The lock is
-   * renewed every half of it while proving; if this process dies, the job is free again
-   * after at most this long.
+   * How long a job stays locked to this worker without a renewal (default 60 s). BullMQ renews
+   * it from a timer on the event loop, which the prover's synchronous parts (the witness) can
+   * hold up for seconds on a loaded machine: keep it well above that. If this process dies, the
+   * job is free again after at most this long.
    */
   lockDurationMs?: number;
   /** How often this worker looks for jobs whose worker died (default 30 s). */
@@ -51,7 +52,7 @@ function positiveMs(name: string, value: number | undefined, fallback: number): 
 export async function startSolvencyWorker(options: SolvencyWorkerOptions): Promise<RunningSolvencyWorker> {
   const log = options.log ?? (() => {});
   const name = options.name ?? `${hostname()}:${process.pid}`;
-  const lockDuration = positiveMs("lockDurationMs", options.lockDurationMs, 30_000);
+  const lockDuration = positiveMs("lockDurationMs", options.lockDurationMs, 60_000);
   const stalledInterval = positiveMs("stalledIntervalMs", options.stalledIntervalMs, 30_000);
   const maxStalledCount = options.maxStalledCount ?? 3;
   if (!Number.isInteger(maxStalledCount) || maxStalledCount < 0) throw new RangeError(`maxStalledCount must be a non-negative integer, got ${maxStalledCount}`);
