@@ -6,7 +6,7 @@ import { type CircuitArtifacts, loadCircuitArtifacts } from "../src/build/manife
 import { FIELD_MODULUS, toField } from "../src/crypto/field.js";
 import { type BatchProof, proveSolvency, type SolvencyProof } from "../src/operator/proveSolvency.js";
 import { planSolvencyBatches, totalsCommitment } from "../src/operator/solvencyBatches.js";
-import { flooredEquities, LiabilitiesBoundError, liabilityTotals } from "../src/operator/solvencyTotals.js";
+import { flooredEquities, LiabilitiesBoundError, liabilityTotals, MarkBoundError } from "../src/operator/solvencyTotals.js";
 import { verifySolvency } from "../src/operator/verifySolvency.js";
 import type { CircuitInput } from "../src/proof/groth16Prover.js";
 import { releaseProverThreads, verifyGroth16 } from "../src/proof/groth16Prover.js";
@@ -72,6 +72,31 @@ describe("PoolSolvency (DESIGN §4.2)", function () {
     const last = plan(accounts, maxTotal - 1n).batches[1];
     assert.equal(await witnessRejected(artifacts, last.input), true);
     assert.equal(await witnessRejected(artifacts, plan(accounts, maxTotal).batches[1].input), false);
+  });
+
+  it("proves a mark bound beside the stress bound: one unit below the mark total fails early and in the circuit (DESIGN §9)", async () => {
+    const markTotal = totals[0];
+    assert.ok(markTotal < maxTotal, "test setup: the worst scenario is not the mark column");
+    const tight = await proveSolvency(accounts, table, maxTotal, { circuit: CIRCUIT, markBound: markTotal });
+    assert.equal(tight.proof.markBound, markTotal);
+    assert.deepEqual(await verifySolvency(tight.proof), { valid: true });
+    const names = artifacts.instance.publicSignals;
+    assert.equal(tight.proof.batches[1].publicSignals[names.indexOf("markBound")], markTotal.toString());
+    await assert.rejects(proveSolvency(accounts, table, maxTotal, { circuit: CIRCUIT, markBound: markTotal - 1n }), (err: unknown) => {
+      assert.ok(err instanceof MarkBoundError);
+      assert.match(err.message, /markBound \d+ is too low: liabilities at mark are \d+ \(1 above the bound\)/);
+      return true;
+    });
+    const withMark = (mark: bigint) => planSolvencyBatches(accounts, table, maxTotal, EPOCH, params, { markBound: mark }).batches;
+    assert.equal(await witnessRejected(artifacts, withMark(markTotal - 1n)[1].input), true, "last batch: mark total above markBound");
+    assert.equal(await witnessRejected(artifacts, withMark(markTotal - 1n)[0].input), false, "an inner batch checks no bound");
+    assert.equal(await witnessRejected(artifacts, { ...withMark(markTotal)[1].input, markBound: 2n ** 128n + markTotal }), true, "markBound out of range");
+    assert.throws(() => withMark(maxTotal + 1n), /markBound/);
+    // A forged markBound public signal does not verify.
+    const forged = [...tight.proof.batches[1].publicSignals];
+    forged[names.indexOf("markBound")] = (markTotal + 1n).toString();
+    assert.equal(await verifyGroth16(CIRCUIT, forged, tight.proof.batches[1].proof), false);
+    assert.deepEqual(await verifySolvency({ ...tight.proof, markBound: markTotal + 1n }), { valid: false, reason: "batch 0 is for another epoch, root or bound" });
   });
 
   it("a negative-equity account adds 0, never shrinking liabilities (fake-negative-account attack)", async () => {
@@ -203,7 +228,7 @@ describe("PoolSolvency (DESIGN §4.2)", function () {
   describe("soundness: an honest witness with one computed signal edited fails the constraints", () => {
     const EDITS: (string | RegExp)[] = [
       "main.leaves[0]", "main.commitment[1]", "main.placed[0][0][0]", "main.valueTerm[0][3][1]", "main.equityNonNeg[2][5]",
-      "main.floored[3][0]", "main.boundSlack[16]", "main.boundSlack[2]", "main.isFirst", "main.subtreeRoot",
+      "main.floored[3][0]", "main.boundSlack[16]", "main.boundSlack[2]", "main.markSlack", "main.isFirst", "main.subtreeRoot",
       /^main\.SubtreeInclusion_\d+_\d+\.nodes\[2\]$/, /^main\.SubtreeInclusion_\d+_\d+\.mustBeEmpty\[1\]$/,
     ];
     let witness: bigint[];
