@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { accountCommitment, newTraderAccount, withFreshSalt } from "../src/accounts/account.js";
+import { accountCommitment, newTraderAccount, nullifierOf, withFreshSalt } from "../src/accounts/account.js";
 import { TEST_PARAMS } from "../src/build/circuitCatalog.js";
 import { paddedBatchCount, planSolvencyBatches } from "../src/operator/solvencyBatches.js";
 import { computeRiskTable } from "../src/risk/riskEngine.js";
@@ -12,6 +12,9 @@ import { testSnapshot } from "./helpers/market.js";
 //  7 omitted / altered accounts ..... poolSolvency "omitted, altered or moved", marginCompliance "not in accountsRoot",
 //                                     riskSharingPool/cli audit with an account file
 //  8 verifier misuse ................ riskSharingPool.test.ts (field modulus, bound, roots, recipient/amount)
+// and the liquidation side (DESIGN §9): a healthy account cannot be liquidated, forged penalty /
+// deficit / tag, wrapped values .... liquidation.test.ts; a margin proof passed off as a
+// liquidation, reused tags ......... waterfall.test.ts
 describe("known attacks on solvency systems (DESIGN §8)", () => {
   const P = TEST_PARAMS.positions;
 
@@ -37,5 +40,12 @@ describe("known attacks on solvency systems (DESIGN §8)", () => {
     assert.deepEqual({ ...next, salt: x.salt }, x);
     assert.notEqual(accountCommitment(next, P), accountCommitment(x, P));
     assert.deepEqual([1, 4, 5, 16, 17, 33].map((n) => paddedBatchCount(n, 4)), [1, 1, 2, 4, 8, 16]);
+  });
+
+  it("6: linkability — a liquidation tag is the epoch's nullifier: the same account gets unrelated tags in other epochs", () => {
+    const x = newTraderAccount(5_000n);
+    const tags = [1, 2, 3].map((e) => nullifierOf(x.accountKey, e));
+    assert.equal(new Set(tags).size, 3);
+    assert.notEqual(nullifierOf(newTraderAccount(5_000n).accountKey, 1), tags[0]);
   });
 });

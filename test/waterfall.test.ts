@@ -230,6 +230,9 @@ describe("Stress, liquidation and the loss waterfall on anvil (DESIGN §9)", fun
       await refused(() => op.liquidate({ ...liquidateD, statement: { ...s, tag: s.tag + FIELD_MODULUS } }), "SignalNotInField", { index: 3n });
       await refused(() => op.liquidate({ ...liquidateD, statement: { ...s, epoch: EPOCH + 1 } }), "EpochNotSettleable", { epoch: BigInt(EPOCH + 1) });
       await refused(() => pool.connect(stranger).liquidate(liquidateD), "Unauthorized", { role: 2n, caller: stranger.address });
+      // A margin proof has six public signals too, but it is not a liquidation proof.
+      const m = settleA.statement;
+      await refused(() => op.liquidate({ statement: { epoch: EPOCH, tag: m.nullifier, penalty: BigInt(m.recipient), deficit: m.amount }, solidity: settleA.solidity }), "InvalidProof");
       assert.equal((await pool.state()).insuranceFund, insurance);
     });
 
