@@ -223,6 +223,17 @@ describe("distributed solvency proving (BullMQ on a real redis-server)", functio
       }
     });
 
+    it("a job made with other keys than the workers' is refused at once, naming the mismatch", async function () {
+      const plan = planSolvencyBatches(accounts, table, bound, EPOCH, params);
+      await assert.rejects(collectSolvencyBatches(queue, plan, CIRCUIT, "ab".repeat(32), { pollMs: 100, window: 1 }), (err: unknown) => {
+        assert.ok(err instanceof BatchJobError, String(err));
+        assert.equal(err.batchIndex, 0);
+        assert.equal(err.attemptsMade, 1);
+        assert.match(err.reason, /^worker w[12] has other keys for solvency_test \(zkey sha256 [0-9a-f]{12}…, the operator's is abababababab…\)/);
+        return true;
+      });
+    });
+
     it("SIGTERM stops a worker cleanly (exit 0) with what it proved", async function () {
       for (const w of workers.splice(0)) {
         w.child.kill("SIGTERM");
