@@ -2,13 +2,13 @@ import assert from "node:assert/strict";
 import { createServer } from "node:net";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { auditEpoch, formatAuditReport } from "../src/auditor/auditEpoch.js";
-import { loadPoolHistory } from "../src/auditor/epochAudit.js";
+import { auditEpochWith, loadPoolHistory } from "../src/auditor/epochAudit.js";
 import { PoolReader } from "../src/auditor/poolReader.js";
 import { replayWaterfall } from "../src/auditor/waterfall.js";
 import { buildAuditorPage } from "../src/auditor/node/buildAuditorPage.js";
 import { type AuditorServer, serveAuditorPage } from "../src/auditor/node/serveAuditorPage.js";
 import { TEST_CIRCUITS } from "../src/chain/riskSharingPool.js";
-import { releaseProverThreads } from "../src/proof/groth16Prover.js";
+import { releaseProverThreads, verifyGroth16 } from "../src/proof/groth16Prover.js";
 import { type AuditorFixture, runAuditorEpoch } from "./helpers/auditorEpoch.js";
 
 // The auditor's page (issue 10) in Debian's Chromium, headless, against an epoch of the test
@@ -192,7 +192,7 @@ describe("auditor's page in Chromium (test circuits on anvil)", function () {
     assert.match(formatAuditReport(haircut), /left to the haircut\s+10000000000/);
   });
 
-  it("flags a waterfall step that does not follow from public data", async () => {
+  it("flags a waterfall step, an epoch status or a haircut payment that does not follow from public data", async () => {
     const reader = await PoolReader.open(fx.chain.provider, fx.pool.address, fx.pool.interface);
     const history = await loadPoolHistory(reader, fx.fromBlock);
     assert.deepEqual(history.waterfall.liquidations.map((l) => l.mismatch), [undefined, undefined]);
@@ -201,7 +201,19 @@ describe("auditor's page in Chromium (test circuits on anvil)", function () {
       ? { ...e, args: { ...e.args, amount: e.args.amount + 1n } } : e));
     const replay = replayWaterfall(doctored, { insuranceFund: 0n, lpCapital: 0n });
     assert.match(replay.liquidations[1].mismatch ?? "", /insurance fund: rules give 530000000 .* the pool emitted 530000001/);
-    const haircutOpening = replay.openings.get(fx.epochs.haircut);
-    assert.equal(haircutOpening?.mismatch, undefined);
+    assert.equal(replay.openings.get(fx.epochs.haircut)?.mismatch, undefined);
+
+    // The haircut epoch recorded as merely stressed, and a haircut settlement paying in full: both flagged.
+    const misreported = history.events.map((e) => (e.name === "EpochOpened" && e.args.epoch === fx.epochs.haircut ? { ...e, args: { ...e.args, status: 1 } }
+      : e.name === "Settled" && e.args.epoch === fx.epochs.haircut ? { ...e, args: { ...e.args, paid: e.args.amount } } : e));
+    const replay2 = replayWaterfall(misreported, { insuranceFund: 0n, lpCapital: 0n });
+    assert.match(replay2.openings.get(fx.epochs.haircut)?.mismatch ?? "", /the pool recorded status stressed, the rule gives haircut/);
+    const report = await auditEpochWith({
+      history: { ...history, events: misreported, waterfall: replay2 }, epoch: fx.epochs.haircut, circuits: TEST_CIRCUITS,
+      verify: (circuit, signals, proof) => verifyGroth16(circuit, signals, proof),
+    });
+    assert.equal(report.ok, false);
+    assert.ok(report.problems.some((p) => /paid 1000000000, the haircut rule gives \d+/.test(p)), report.problems.join("\n"));
+    assert.ok(report.problems.some((p) => /opened haircut .*FAILED \(the pool recorded status stressed/.test(p)), report.problems.join("\n"));
   });
 });

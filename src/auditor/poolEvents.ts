@@ -1,4 +1,4 @@
-import { type Interface, type Log, type Provider } from "ethers";
+import type { Interface, Log, LogDescription, Provider } from "ethers";
 
 /**
  * The pool's events as the auditor reads them: decoded from raw logs with the pool's ABI
@@ -42,7 +42,7 @@ const KNOWN = new Set<string>([
 
 /** One log decoded (uint32 / uint8 as numbers, other integers as bigints), or undefined when it is not an audited pool event. */
 export function decodeAuditEvent(iface: Interface, log: Log): AuditEvent | undefined {
-  let parsed;
+  let parsed: LogDescription | null;
   try {
     parsed = iface.parseLog({ topics: [...log.topics], data: log.data });
   } catch {
