@@ -157,7 +157,7 @@ describe("distributed solvency proving (BullMQ on a real redis-server)", functio
     let first: Awaited<ReturnType<typeof proveSolvencyOnQueue>>;
 
     it("two workers prove an epoch; every batch equals the in-process proof of the same batches", async function () {
-      workers.push(await startWorker(redis, "w1"), await startWorker(redis, "w2"));
+      workers.push(...(await Promise.all([startWorker(redis, "w1"), startWorker(redis, "w2")])));
       const progress: QueueProgress[] = [];
       first = await proveSolvencyOnQueue(accounts, table, bound, {
         circuit: CIRCUIT, connection: parseRedisUrl(redis.url), url: redis.url, randomBlinding: seededBlinding(), pollMs: 100, keepJobs: true,
@@ -243,49 +243,51 @@ describe("distributed solvency proving (BullMQ on a real redis-server)", functio
     });
   });
 
-  it("a worker killed (SIGKILL) while proving: another worker takes its job over and `zkrs prove solvency --queue` still returns a valid proof", async function () {
-    mkdirSync(join(dir, "openings"));
-    accounts.forEach((a, j) => writeFileSync(join(dir, "openings", `acct${String(j).padStart(2, "0")}.json`), toJsonText(encodeOpening(a))));
-    const risk = commitRiskTable(table, params.logInstruments);
-    writeFileSync(join(dir, "table.json"), toJsonText(encodeTable(table, params.logInstruments, risk.riskRoot)));
+  describe("from the command line", function () {
+    it("a worker killed (SIGKILL) while proving: another worker takes its job over and `zkrs prove solvency --queue` still returns a valid proof", async function () {
+      mkdirSync(join(dir, "openings"));
+      accounts.forEach((a, j) => writeFileSync(join(dir, "openings", `acct${String(j).padStart(2, "0")}.json`), toJsonText(encodeOpening(a))));
+      const risk = commitRiskTable(table, params.logInstruments);
+      writeFileSync(join(dir, "table.json"), toJsonText(encodeTable(table, params.logInstruments, risk.riskRoot)));
 
-    const doomed = await startWorker(redis, "doomed", FAST_STALL);
-    const out = join(dir, "solvency.json");
-    const operator = zkrs(["prove", "solvency", "--openings", join(dir, "openings"), "--table", join(dir, "table.json"), "--bound", bound.toString(),
-      "--circuit", CIRCUIT, "--queue", redis.url, "--out", out]);
-    await doomed.waitFor(/: proving, attempt 1/);
-    doomed.child.kill("SIGKILL");
-    assert.deepEqual(await doomed.exited, { code: null, signal: "SIGKILL" });
-    assert.doesNotMatch(doomed.stderr(), /proven in/, "killed before it finished its first job");
+      const doomed = await startWorker(redis, "doomed", FAST_STALL);
+      const out = join(dir, "solvency.json");
+      const operator = zkrs(["prove", "solvency", "--openings", join(dir, "openings"), "--table", join(dir, "table.json"), "--bound", bound.toString(),
+        "--circuit", CIRCUIT, "--queue", redis.url, "--out", out]);
+      await doomed.waitFor(/: proving, attempt 1/);
+      doomed.child.kill("SIGKILL");
+      assert.deepEqual(await doomed.exited, { code: null, signal: "SIGKILL" });
+      assert.doesNotMatch(doomed.stderr(), /proven in/, "killed before it finished its first job");
 
-    const rescuer = await startWorker(redis, "rescuer", FAST_STALL);
-    const { code } = await operator.exited;
-    assert.equal(code, 0, operator.stderr());
-    // The rescuer proved both batches, the killed worker's one on its second start.
-    const provenJobs = new Set(rescuer.stderr().split("\n").filter((l) => /: proven in/.test(l)).map((l) => l.split(":")[0]));
-    assert.equal(provenJobs.size, 2, rescuer.stderr());
-    assert.match(rescuer.stderr(), /: proving, attempt 2/);
-    const proof = decodeSolvencyProof(out, JSON.parse(readFileSync(out, "utf8")));
-    assert.equal(proof.batches.length, 2);
-    assert.deepEqual(await verifySolvency(proof), { valid: true });
-    // Progress was shown while it ran, and the password never was.
-    assert.match(operator.stderr(), /batch 2\/2 proven \(100%\)/);
-    assert.match(operator.stderr(), /ETA /);
-    // (The other batch is normally proven at its first start; on a heavily loaded machine a 5 s lock can lapse and restart it too.)
-    assert.match(operator.stderr(), /proven by rescuer \(2\); [12] batch\(es\) restarted after a worker stopped or failed/);
-    assert.equal(operator.stderr().includes(PASSWORD) || operator.stderr().includes(encodeURIComponent(PASSWORD)), false);
-    assert.match(operator.stderr(), /redis:\/\/:\*\*\*@127\.0\.0\.1/);
-    rescuer.child.kill("SIGTERM");
-    assert.equal((await rescuer.exited).code, 0);
-  });
+      const rescuer = await startWorker(redis, "rescuer", FAST_STALL);
+      const { code } = await operator.exited;
+      assert.equal(code, 0, operator.stderr());
+      // The rescuer proved both batches, the killed worker's one on its second start.
+      const provenJobs = new Set(rescuer.stderr().split("\n").filter((l) => /: proven in/.test(l)).map((l) => l.split(":")[0]));
+      assert.equal(provenJobs.size, 2, rescuer.stderr());
+      assert.match(rescuer.stderr(), /: proving, attempt 2/);
+      const proof = decodeSolvencyProof(out, JSON.parse(readFileSync(out, "utf8")));
+      assert.equal(proof.batches.length, 2);
+      assert.deepEqual(await verifySolvency(proof), { valid: true });
+      // Progress was shown while it ran, and the password never was.
+      assert.match(operator.stderr(), /batch 2\/2 proven \(100%\)/);
+      assert.match(operator.stderr(), /ETA /);
+      // (The other batch is normally proven at its first start; on a heavily loaded machine a 5 s lock can lapse and restart it too.)
+      assert.match(operator.stderr(), /proven by rescuer \(2\); [12] batch\(es\) restarted after a worker stopped or failed/);
+      assert.equal(operator.stderr().includes(PASSWORD) || operator.stderr().includes(encodeURIComponent(PASSWORD)), false);
+      assert.match(operator.stderr(), /redis:\/\/:\*\*\*@127\.0\.0\.1/);
+      rescuer.child.kill("SIGTERM");
+      assert.equal((await rescuer.exited).code, 0);
+    });
 
-  it("a wrong password is one clear error (exit 1), without the password", async function () {
-    const w = zkrs(["worker", "--queue", `redis://:not-the-password@127.0.0.1:${redis.port}`]);
-    const { code } = await w.exited;
-    assert.equal(code, 1);
-    const errors = w.stderr().split("\n").filter((l) => l.startsWith("zkrs: "));
-    assert.equal(errors.length, 1, w.stderr());
-    assert.match(errors[0], /^zkrs: cannot use the Redis queue at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+: WRONGPASS/);
-    assert.equal(w.stderr().includes("not-the-password"), false);
+    it("a wrong password is one clear error (exit 1), without the password", async function () {
+      const w = zkrs(["worker", "--queue", `redis://:not-the-password@127.0.0.1:${redis.port}`]);
+      const { code } = await w.exited;
+      assert.equal(code, 1);
+      const errors = w.stderr().split("\n").filter((l) => l.startsWith("zkrs: "));
+      assert.equal(errors.length, 1, w.stderr());
+      assert.match(errors[0], /^zkrs: cannot use the Redis queue at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+: WRONGPASS/);
+      assert.equal(w.stderr().includes("not-the-password"), false);
+    });
   });
 });
