@@ -459,6 +459,33 @@ describe("zkrs CLI", function () {
       const human = ok(await zkrs(["insurance", "show", ...rpc, "--pool", pool])).stdout;
       assert.match(human, /latest status +epoch 8: stressed: LP withdrawals frozen/);
     });
+
+    it("a haircut epoch: post shows the ratio, settle prints what it paid (less than the amount)", async function () {
+      const pool = f("pool.json");
+      // Epoch 9 proves a mark bound above the pool's balance: settlements pay amount * balance / markBound.
+      ok(await zkrs(["risk", "example", "--out", f("snap9.json"), "--epoch", "9"]));
+      ok(await zkrs(["risk", "--snapshot", f("snap9.json"), "--out", f("table9.json"), "--circuit", "margin_test"]));
+      ok(await zkrs(["tree", "--openings", f("liq-openings"), "--epoch", "9", "--out", f("ledger9.json"), "--paths-dir", f("paths9"), "--circuit", "solvency_test"]));
+      ok(await zkrs(["prove", "solvency", "--ledger", f("ledger9.json"), "--table", f("table9.json"), "--bound", STRESS_BOUND, "--circuit", "solvency_test", "--out", f("solvency9.json")]));
+      ok(await zkrs([
+        "prove", "margin", "--account", f("alice.json"), "--path", f("paths9/alice.path.json"), "--table", f("table9.json"),
+        "--recipient", RECIPIENT, "--amount", "1000000", "--circuit", "margin_test", "--out", f("proof9.json"),
+      ]));
+      ok(await zkrs(["publish", ...rpc, "--pool", pool, "--table", f("table9.json")], env));
+      const post = json(ok(await zkrs(["post", ...rpc, "--pool", pool, "--proof", f("solvency9.json"), "--json"], env)));
+      const balance = BigInt(post.poolBalance as string);
+      assert.equal(post.markBound, STRESS_BOUND); // --mark-bound defaults to --bound
+      assert.equal(post.status, "haircut");
+      assert.deepEqual(post.haircut, { num: balance.toString(), den: STRESS_BOUND });
+      const human = ok(await zkrs(["insurance", "show", ...rpc, "--pool", pool])).stdout;
+      const ratio = (balance * 1_000_000n) / BigInt(STRESS_BOUND);
+      assert.match(human, new RegExp(`latest status +epoch 9: haircut: 0\\.${ratio.toString().padStart(6, "0")} `));
+      assert.match(human, /insurance fund +0\n +LP capital +0\n/); // written down first at the opening
+
+      const settle = await zkrs(["settle", ...rpc, "--pool", pool, "--proof", f("proof9.json")], env);
+      const paid = (1_000_000n * balance) / BigInt(STRESS_BOUND);
+      assert.match(ok(settle).stdout, new RegExp(`^settled: paid ${paid} of 1000000 to ${RECIPIENT} \\(epoch 9, haircut\\)\\n`));
+    });
   });
 });
 
