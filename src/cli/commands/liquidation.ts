@@ -73,7 +73,7 @@ const proveLiquidationCommand: Command = {
     const request: LiquidationRequest = {
       account: entry.opening, accountPath: tree.path(index), accountsRoot: ledger.accountsRoot, riskTable: table, epoch: ledger.epoch,
     };
-    // The rule in TypeScript first: a compliant account fails here, before snarkjs is even loaded.
+    // The rule in TypeScript first: a compliant account fails here, before any witness or proof.
     const { assessment } = buildLiquidationInput(request, circuit.params);
     const { liquidation, prover } = await proverModules();
     if (!assessment.liquidatable) {
