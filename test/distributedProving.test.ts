@@ -272,6 +272,7 @@ describe("distributed solvency proving (BullMQ on a real redis-server)", functio
       // Progress was shown while it ran, and the password never was.
       assert.match(operator.stderr(), /batch 2\/2 proven \(100%\)/);
       assert.match(operator.stderr(), /ETA /);
+      assert.match(operator.stderr(), /1 worker\(s\) connected to queue zkrs-solvency/, "the doomed worker was connected when the jobs went in");
       // (The other batch is normally proven at its first start; on a heavily loaded machine a 5 s lock can lapse and restart it too.)
       assert.match(operator.stderr(), /proven by rescuer \(2\); [12] batch\(es\) restarted after a worker stopped or failed/);
       assert.equal(operator.stderr().includes(PASSWORD) || operator.stderr().includes(encodeURIComponent(PASSWORD)), false);

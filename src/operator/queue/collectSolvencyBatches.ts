@@ -52,6 +52,21 @@ export class BatchJobError extends Error {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Workers connected to the queue, or undefined when Redis will not say (CLIENT LIST disabled on managed Redis). */
+async function workerCount(queue: SolvencyQueue): Promise<number | undefined> {
+  try {
+    return await queue.getWorkersCount();
+  } catch {
+    return undefined;
+  }
+}
+
+function workersLine(queue: SolvencyQueue, workers: number | undefined): string {
+  if (workers === undefined) return `worker count unknown on queue ${queue.name}`;
+  if (workers === 0) return `no worker is connected to queue ${queue.name}: start \`zkrs worker --queue <url>\` on the prover machines`;
+  return `${workers} worker(s) connected to queue ${queue.name}`;
+}
+
 /** The job's return value checked for shape (it comes back from Redis, written by any worker). */
 function readResult(value: unknown): SolvencyJobResult | string {
   if (typeof value !== "object" || value === null) return "the worker returned no result";
@@ -104,6 +119,7 @@ export async function collectSolvencyBatches(
   };
   await topUp();
   options.log?.(`enqueued ${enqueuedUpTo} of ${total} batch job(s) on queue ${queue.name}${enqueuedUpTo < total ? ` (at most ${window} at a time)` : ""}`);
+  if (options.log) options.log(workersLine(queue, await workerCount(queue)));
   const batches: BatchProof[] = new Array(total);
   const jobs: BatchJobReport[] = new Array(total);
   const started = Date.now();
@@ -177,13 +193,7 @@ export async function collectSolvencyBatches(
     }
     if (!warnedIdle && Date.now() - lastProgress > 30_000) {
       warnedIdle = true;
-      let workers: number | undefined;
-      try {
-        workers = await queue.getWorkersCount();
-      } catch {
-        workers = undefined; // CLIENT LIST may be disabled on managed Redis
-      }
-      options.log?.(`no batch finished in the last 30 s; ${workers === undefined ? "worker count unknown" : `${workers} worker(s) connected`} to queue ${queue.name}`);
+      if (options.log) options.log(`no batch finished in the last 30 s; ${workersLine(queue, await workerCount(queue))}`);
     }
     await sleep(pollMs);
   }
