@@ -138,6 +138,7 @@ async function runAudit(): Promise<void> {
   document.body.dataset.audit = "running";
   const button = $<HTMLButtonElement>("audit-button");
   button.disabled = true;
+  const started = performance.now();
   try {
     const rpcUrl = $<HTMLInputElement>("rpc-url").value.trim();
     const pool = $<HTMLInputElement>("pool-address").value.trim();
@@ -150,7 +151,8 @@ async function runAudit(): Promise<void> {
       history, circuits: set, verify: verifier, table,
       onEpoch: (r) => progress(`epoch ${r.epoch}: ${r.checks.length} checks done …`),
     });
-    render(lastAudit);
+    render(lastAudit, history);
+    document.body.dataset.auditMs = String(Math.round(performance.now() - started));
     document.body.dataset.audit = "done";
   } catch (err) {
     showError(err);
@@ -166,7 +168,7 @@ function proofCounts(r: AuditReport): { valid: number; total: number } {
   return { valid: proofs.filter((c) => c.ok).length, total: proofs.length };
 }
 
-function render(audit: PoolAudit): void {
+function render(audit: PoolAudit, h0: PoolHistory): void {
   const verdict = $("verdict");
   const failed = audit.epochs.flatMap((e) => e.problems.map((p) => `epoch ${e.epoch}: ${p}`)).concat(audit.problems);
   const proofs = audit.epochs.map(proofCounts).reduce((a, b) => ({ valid: a.valid + b.valid, total: a.total + b.total }), { valid: 0, total: 0 });
@@ -176,6 +178,11 @@ function render(audit: PoolAudit): void {
     ? `Every check holds: ${proofs.valid} of ${proofs.total} proofs re-verified valid in this browser, over ${audit.epochs.length} epoch(s).`
     : `${failed.length} check(s) FAILED — ${failed.slice(0, 3).join(" | ")}`);
 
+  const now = h0.snapshot;
+  const latest = audit.epochs.find((e) => e.epoch === now.latestAcceptedEpoch);
+  $("pool-now").textContent = `Now (block ${now.blockNumber}): balance ${n(now.poolBalance)}; locked against LP withdrawals ${n(now.lockedBalance)}; `
+    + `insurance fund ${n(now.insuranceFund)}; LP capital ${n(now.lpCapital)}; latest accepted epoch ${now.latestAcceptedEpoch ?? "none"}`
+    + (latest?.status && latest.status !== "solvent" ? ` (${latest.status}: LP withdrawals frozen)` : "") + ". Amounts in token base units.";
   const cards = $("epoch-cards");
   cards.replaceChildren(...audit.epochs.map((r) => {
     const status = r.status ?? (r.solvencyChainComplete ? "solvent" : "pending");
