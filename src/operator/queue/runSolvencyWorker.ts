@@ -1,9 +1,9 @@
 import { hostname } from "node:os";
-import { Worker } from "bullmq";
+import { UnrecoverableError, Worker } from "bullmq";
 import { warmUpProver } from "../../proof/groth16Prover.js";
 import { proveSolvencyJob } from "./proveSolvencyJob.js";
 import { checkRedisReachable, redactRedisUrl, type RedisConnectionSettings } from "./redisConnection.js";
-import { DEFAULT_QUEUE_NAME, type SolvencyJobData, type SolvencyJobResult } from "./solvencyJob.js";
+import { checkQueueName, DEFAULT_QUEUE_NAME, type SolvencyJobData, type SolvencyJobResult } from "./solvencyJob.js";
 
 export interface SolvencyWorkerOptions {
   connection: RedisConnectionSettings;
@@ -56,7 +56,7 @@ export async function startSolvencyWorker(options: SolvencyWorkerOptions): Promi
   const stalledInterval = positiveMs("stalledIntervalMs", options.stalledIntervalMs, 30_000);
   const maxStalledCount = options.maxStalledCount ?? 3;
   if (!Number.isInteger(maxStalledCount) || maxStalledCount < 0) throw new RangeError(`maxStalledCount must be a non-negative integer, got ${maxStalledCount}`);
-  const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
+  const queueName = checkQueueName(options.queueName ?? DEFAULT_QUEUE_NAME);
   const label = redactRedisUrl(options.url);
   await checkRedisReachable(options.connection, label);
   await warmUpProver();
@@ -79,8 +79,9 @@ export async function startSolvencyWorker(options: SolvencyWorkerOptions): Promi
     log(`job ${short(job.id)}: proven in ${((result.timings.witnessMs + result.timings.proveMs) / 1000).toFixed(1)} s`);
   });
   worker.on("failed", (job, err) => {
-    summary.failed++;
-    log(`job ${short(job?.id)}: failed: ${err.message}`);
+    const retried = job !== undefined && !(err instanceof UnrecoverableError) && job.attemptsMade < (job.opts.attempts ?? 1);
+    if (!retried) summary.failed++;
+    log(`job ${short(job?.id)}: ${retried ? `attempt ${job?.attemptsMade} failed, to be retried` : "failed"}: ${err.message}`);
   });
   worker.on("stalled", (jobId) => log(`job ${short(jobId)}: its worker stopped answering; put back on the queue`));
   worker.on("lockRenewalFailed", (ids) => log(`could not renew the lock of ${ids.length} job(s); another worker may take them over`));

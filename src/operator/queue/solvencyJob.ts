@@ -13,6 +13,12 @@ import type { CircuitInput } from "../../proof/groth16Prover.js";
 
 /** The queue every operator and worker of a deployment shares (override with --queue-name). */
 export const DEFAULT_QUEUE_NAME = "zkrs-solvency";
+/** A queue name both sides can use as a Redis key part. */
+export function checkQueueName(queueName: string): string {
+  if (!/^[A-Za-z0-9_.-]+$/.test(queueName)) throw new RangeError(`queue name must be letters, digits, "_", "." or "-", got "${queueName}"`);
+  return queueName;
+}
+
 /** BullMQ job name of a solvency batch. */
 export const SOLVENCY_JOB_NAME = "solvency-batch";
 

@@ -1,6 +1,6 @@
 import { Queue } from "bullmq";
 import { checkRedisReachable, type RedisConnectionSettings } from "./redisConnection.js";
-import { DEFAULT_QUEUE_NAME, type SolvencyJobData, type SolvencyJobResult } from "./solvencyJob.js";
+import { checkQueueName, DEFAULT_QUEUE_NAME, type SolvencyJobData, type SolvencyJobResult } from "./solvencyJob.js";
 
 export type SolvencyQueue = Queue<SolvencyJobData, SolvencyJobResult>;
 
@@ -9,7 +9,7 @@ export type SolvencyQueue = Queue<SolvencyJobData, SolvencyJobResult>;
  * `label` is the redacted URL used in messages. Close it with `queue.close()`.
  */
 export async function openSolvencyQueue(connection: RedisConnectionSettings, label: string, queueName = DEFAULT_QUEUE_NAME): Promise<SolvencyQueue> {
-  if (!/^[A-Za-z0-9_.-]+$/.test(queueName)) throw new RangeError(`queue name must be letters, digits, "_", "." or "-", got "${queueName}"`);
+  checkQueueName(queueName);
   await checkRedisReachable(connection, label);
   const queue: SolvencyQueue = new Queue<SolvencyJobData, SolvencyJobResult>(queueName, { connection: { ...connection } });
   queue.on("error", () => {}); // connection errors surface as rejected calls
