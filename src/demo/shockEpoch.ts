@@ -51,7 +51,7 @@ export async function runShockEpoch(options: ShockEpochOptions): Promise<ShockEp
   log(`\n— epoch ${epoch}: market shock — the oracle publishes the moved risk table`);
   for (const u of snapshot.underlyings) {
     const before = options.previous.underlyings.find((x) => x.symbol === u.symbol);
-    if (before) log(`  ${u.symbol} ${before.price} -> ${u.price} (vol ${before.vol} -> ${u.vol})`);
+    if (before) log(`  ${u.symbol} ${before.price} -> ${u.price} (vol ${before.vol.toFixed(2)} -> ${u.vol.toFixed(2)})`);
   }
   const published = await options.oracle.publishRisk(epoch, risk.riskRoot);
   log(`  riskRoot ${risk.riskRoot}  gas ${published.gasUsed.toLocaleString("en-US")} (epoch ${epoch - 1} closes for settlement)`);
