@@ -303,14 +303,17 @@ contract RiskSharingPool {
         emit CollateralDeposited(msg.sender, received);
     }
 
-    /// @notice Deposits LP capital for shares: the first deposit mints 1:1, later ones
-    ///         `received * totalShares / lpCapital` shares. lpCapital is book value (deposits minus
-    ///         withdrawals), so the price stays 1:1 until a loss rule (DESIGN §9) writes it down.
+    /// @notice Deposits LP capital for shares: `received * (totalShares + 1) / (lpCapital + 1)`
+    ///         shares (1:1 for the first deposit). lpCapital is book value (deposits minus
+    ///         withdrawals), so the price stays 1:1 until the waterfall (DESIGN §9) writes it down.
+    ///         The +1 (one virtual share and one virtual token unit) keeps the price defined when
+    ///         a loss wiped the capital out: shares left from before are then worth nothing and
+    ///         cannot dilute a new deposit.
     function depositLiquidity(uint256 amount) external nonReentrant returns (uint256 shares) {
         uint256 supply = totalShares;
         uint256 capital = lpCapital;
         uint256 received = _pull(amount);
-        shares = supply == 0 || capital == 0 ? received : (received * supply) / capital;
+        shares = (received * (supply + 1)) / (capital + 1);
         if (shares == 0) revert ZeroShares();
         lpCapital = capital + received;
         totalShares = supply + shares;
@@ -329,7 +332,7 @@ contract RiskSharingPool {
         if (shares > owned) revert InsufficientShares(owned, shares);
         uint256 supply = totalShares;
         uint256 capital = lpCapital;
-        amount = (shares * capital) / supply;
+        amount = _sharesValue(shares, supply, capital);
         if (amount == 0) revert ZeroAmount();
         uint256 balance = token.balanceOf(address(this));
         uint256 locked = lockedBalance();
@@ -603,11 +606,17 @@ contract RiskSharingPool {
 
     /// @notice Token value of `shares` at the current LP capital.
     function previewWithdraw(uint256 shares) external view returns (uint256) {
-        uint256 supply = totalShares;
-        return supply == 0 ? 0 : (shares * lpCapital) / supply;
+        return _sharesValue(shares, totalShares, lpCapital);
     }
 
     // ---------------------------------------------------------------- internal
+
+    /// @dev What `shares` of `supply` are worth out of `capital`, with the virtual share and unit
+    ///      of depositLiquidity: the last shares out get exactly the capital (supply >= capital
+    ///      always holds: capital only ever falls below what the shares paid in).
+    function _sharesValue(uint256 shares, uint256 supply, uint256 capital) private pure returns (uint256) {
+        return (shares * (capital + 1)) / (supply + 1);
+    }
 
     /// @dev Pulls `amount` from the caller and returns what actually arrived (fee-on-transfer safe).
     function _pull(uint256 amount) private returns (uint256 received) {

@@ -202,6 +202,16 @@ describe("Stress, liquidation and the loss waterfall on anvil (DESIGN §9)", fun
     // A deficit in a haircut epoch: nothing is left in the fund or the LP capital, so it all goes to the haircut line.
     const r = await pool.connect(operator).liquidate(liquidateD);
     assert.deepEqual(steps(r), [["haircut", 150n * UNIT, 0n, 0n]]);
+
+    // The wiped-out LP shares are worth nothing and do not dilute a new LP's deposit.
+    const oldShares = await pool.sharesOf(lp.address);
+    assert.equal(await pool.previewWithdraw(oldShares), 0n);
+    const token = new Contract((await pool.state()).token, loadContractArtifact("TestToken").abi as InterfaceAbi, admin);
+    await (await token.getFunction("mint").send(stranger.address, 500n * UNIT)).wait();
+    await pool.connect(stranger).approveToken(500n * UNIT);
+    await pool.connect(stranger).depositLiquidity(500n * UNIT);
+    assert.equal(await pool.previewWithdraw(await pool.sharesOf(stranger.address)), 500n * UNIT, "the new LP owns the whole capital");
+    assert.equal(await pool.previewWithdraw(oldShares), 0n);
   });
 
   function amountsRoundDown(amount: bigint, num: bigint, den: bigint): boolean {
