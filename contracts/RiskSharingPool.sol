@@ -491,13 +491,9 @@ contract RiskSharingPool {
     {
         if (nullifier >= FIELD_MODULUS) revert SignalNotInField(3, nullifier);
         if (amount >= FIELD_MODULUS) revert SignalNotInField(5, amount);
-        EpochRecord storage record = _epochs[epoch];
-        uint256 open = record.openAccountsRoot;
-        if (open == 0) revert EpochNotSettleable(epoch);
-        uint256 accountsRoot = open & ~HAIRCUT_FLAG;
-        if (nullifierUsed[nullifier]) revert NullifierAlreadyUsed(nullifier);
+        (EpochRecord storage record, uint256 open) = _openEpochFor(epoch, nullifier);
         uint256[6] memory signals =
-            [uint256(epoch), record.riskRoot, accountsRoot, nullifier, uint256(uint160(recipient)), amount];
+            [uint256(epoch), record.riskRoot, open & ~HAIRCUT_FLAG, nullifier, uint256(uint160(recipient)), amount];
         if (!marginVerifier.verifyProof(proof.a, proof.b, proof.c, signals)) revert InvalidProof();
 
         nullifierUsed[nullifier] = true;
@@ -522,17 +518,23 @@ contract RiskSharingPool {
         if (tag >= FIELD_MODULUS) revert SignalNotInField(3, tag);
         if (penalty >= FIELD_MODULUS) revert SignalNotInField(4, penalty);
         if (deficit >= FIELD_MODULUS) revert SignalNotInField(5, deficit);
-        EpochRecord storage record = _epochs[epoch];
-        uint256 open = record.openAccountsRoot;
-        if (open == 0) revert EpochNotSettleable(epoch);
-        uint256 accountsRoot = open & ~HAIRCUT_FLAG;
-        if (nullifierUsed[tag]) revert NullifierAlreadyUsed(tag);
-        uint256[6] memory signals = [uint256(epoch), record.riskRoot, accountsRoot, tag, penalty, deficit];
+        (EpochRecord storage record, uint256 open) = _openEpochFor(epoch, tag);
+        uint256[6] memory signals = [uint256(epoch), record.riskRoot, open & ~HAIRCUT_FLAG, tag, penalty, deficit];
         if (!liquidationVerifier.verifyProof(proof.a, proof.b, proof.c, signals)) revert InvalidProof();
 
         nullifierUsed[tag] = true;
         emit Liquidated(epoch, tag, penalty, deficit);
         _runWaterfall(epoch, tag, penalty, deficit);
+    }
+
+    /// @dev The checks settle and liquidate share: `epoch` is open for settlement and the account's
+    ///      nullifier of the epoch (a settlement's nullifier, a liquidation's tag: one spent set)
+    ///      is unused. Returns the epoch's record and its open accounts root, HAIRCUT_FLAG included.
+    function _openEpochFor(uint32 epoch, uint256 nullifier) private view returns (EpochRecord storage record, uint256 open) {
+        record = _epochs[epoch];
+        open = record.openAccountsRoot;
+        if (open == 0) revert EpochNotSettleable(epoch);
+        if (nullifierUsed[nullifier]) revert NullifierAlreadyUsed(nullifier);
     }
 
     /// @dev The on-chain steps of the loss waterfall for one liquidation, in order, each logged:
