@@ -20,7 +20,8 @@ include "./lib/range.circom";
 //   accountKey, collateral, salt, instrument[P], quantity[P]   the account opening (its leaf);
 //                  the operator knows it without the trader's secret.
 //   accountIndex, accountSiblings[DEPTH]                        its path in the accounts tree.
-//   values[P][S+1], addon[P]   the risk-table row of each slot's instrument (column 0 = mark).
+//   values[P][S+1], addon[P], linear[P]   the risk-table row of each slot's instrument
+//                              (column 0 = mark; linear = 1 for a perp/future).
 //   instrumentSiblings[P][LOG_N]   each row's path in the instruments tree.
 //   tableDigest                the other half of riskRoot.
 //   breach[S+1]                one-hot: the scenario in which the account is breached.
@@ -29,8 +30,10 @@ include "./lib/range.circom";
 //   and R = sum_k |quantity[k]| * addon[k]. A witness exists iff some s in 0..S has E_s < R:
 //   the exact complement of MarginCompliance with amount 0. penalty and deficit are computed
 //   from E_0 and R and constrained equal to the public inputs.
-// Bounds: collateral < 2^64; |quantity| <= 2^32; |value|, addon < 2^48 (checked by the lib
-//   templates). Then |E_s| < 2^84 and 0 <= R < 2^83, so:
+// Bounds: collateral < 2^64 and |quantity| <= 2^32 are checked here (lib templates);
+//   |value|, addon < 2^48 are not checked per proof: the contract accepts riskRoot only with the
+//   epoch's RiskTable proof, which range-checks every row once, and an opened row is a leaf of
+//   that table (see RiskRowsOpening in lib/portfolio.circom). Then |E_s| < 2^84 and 0 <= R < 2^83, so:
 //   - the breach gap R - E_b - 1 lies in (-2^85, 2^85): checking it in [0, 2^86) rejects every
 //     E_b >= R (a negative gap is a field element above p - 2^85);
 //   - E_0 and R - max(E_0, 0) lie in [-2^84, 2^84): SignedInRange(84) gives their exact signs.
@@ -56,6 +59,7 @@ template Liquidation(S, LOG_N, P, DEPTH) {
     signal input accountSiblings[DEPTH];
     signal input values[P][S1];
     signal input addon[P];
+    signal input linear[P];
     signal input instrumentSiblings[P][LOG_N];
     signal input tableDigest;
     signal input breach[S1];
@@ -67,7 +71,7 @@ template Liquidation(S, LOG_N, P, DEPTH) {
     // The account is in the accounts tree; every risk row used is in the epoch's risk table.
     signal computedAccountsRoot <== AccountInTree(P, DEPTH)(accountKey, collateral, salt, instrument, quantity, accountIndex, accountSiblings);
     accountsRoot === computedAccountsRoot;
-    signal computedRiskRoot <== RiskRowsOpening(S1, LOG_N, P)(instrument, values, addon, instrumentSiblings, tableDigest);
+    signal computedRiskRoot <== RiskRowsOpening(S1, LOG_N, P)(instrument, values, addon, linear, instrumentSiblings, tableDigest);
     riskRoot === computedRiskRoot;
 
     signal equity[S1];

@@ -2,13 +2,14 @@
 pragma solidity ^0.8.28;
 
 import {IERC20Minimal} from "./IERC20Minimal.sol";
-import {IGroth16Verifier6, IGroth16Verifier9} from "./IGroth16Verifier.sol";
+import {IGroth16Verifier2, IGroth16Verifier6, IGroth16Verifier9} from "./IGroth16Verifier.sol";
 import {safeTransfer, safeTransferFrom} from "./SafeTransfer.sol";
 
 /// @title RiskSharingPool — a shared derivatives risk pool settled by zero-knowledge proofs (DESIGN §5, §9).
 /// @notice One ERC-20 collateral token. Traders deposit collateral (the operator credits it in its
 ///         private ledger); LPs deposit capital for shares. Each epoch:
-///           1. the risk oracle publishes the risk table's root (`publishRisk`);
+///           1. the risk oracle publishes the risk table's root with a RiskTable proof that the
+///              root commits to one well-formed table (`publishRisk`);
 ///           2. the operator proves, batch by batch, that the pool's liabilities to every account in
 ///              its accounts root are at most `liabilitiesBound` at mark and under every stress
 ///              scenario, and at mark alone at most `markBound` (`postSolvency`); the last batch
@@ -112,6 +113,7 @@ contract RiskSharingPool {
     IGroth16Verifier6 public immutable marginVerifier;
     IGroth16Verifier9 public immutable solvencyVerifier;
     IGroth16Verifier6 public immutable liquidationVerifier;
+    IGroth16Verifier2 public immutable riskTableVerifier;
 
     address public admin;
     address public riskOracle;
@@ -242,6 +244,7 @@ contract RiskSharingPool {
         IGroth16Verifier6 marginVerifier_,
         IGroth16Verifier9 solvencyVerifier_,
         IGroth16Verifier6 liquidationVerifier_,
+        IGroth16Verifier2 riskTableVerifier_,
         address riskOracle_,
         address operator_
     ) {
@@ -250,10 +253,12 @@ contract RiskSharingPool {
         if (address(marginVerifier_).code.length == 0) revert NotAContract(address(marginVerifier_));
         if (address(solvencyVerifier_).code.length == 0) revert NotAContract(address(solvencyVerifier_));
         if (address(liquidationVerifier_).code.length == 0) revert NotAContract(address(liquidationVerifier_));
+        if (address(riskTableVerifier_).code.length == 0) revert NotAContract(address(riskTableVerifier_));
         token = token_;
         marginVerifier = marginVerifier_;
         solvencyVerifier = solvencyVerifier_;
         liquidationVerifier = liquidationVerifier_;
+        riskTableVerifier = riskTableVerifier_;
         admin = msg.sender;
         riskOracle = riskOracle_;
         operator = operator_;
@@ -357,13 +362,18 @@ contract RiskSharingPool {
 
     // ---------------------------------------------------------------- epochs
 
-    /// @notice Publishes epoch `epoch`'s risk root (risk oracle only). Epochs strictly increase;
-    ///         publishing closes settlement of the previously accepted epoch.
-    function publishRisk(uint32 epoch, uint256 riskRoot) external onlyRole(Role.RiskOracle) {
+    /// @notice Publishes epoch `epoch`'s risk root (risk oracle only) with the table's RiskTable
+    ///         proof (circuits/risk_table.circom): both halves of the root (the rows margin and
+    ///         liquidation proofs open, the digest solvency proofs re-hash) come from one table,
+    ///         every value and add-on is in range and every perp/future has mark value 0. Margin
+    ///         and liquidation proofs rely on it: they do not range-check the rows they open.
+    ///         Epochs strictly increase; publishing closes settlement of the previously accepted epoch.
+    function publishRisk(uint32 epoch, uint256 riskRoot, Proof calldata proof) external onlyRole(Role.RiskOracle) {
         if (riskRoot >= FIELD_MODULUS) revert SignalNotInField(1, riskRoot);
         if (riskRoot == 0) revert ZeroRoot();
         uint32 current = currentEpoch;
         if (riskPublished && epoch <= current) revert EpochNotIncreasing(epoch, current);
+        if (!riskTableVerifier.verifyProof(proof.a, proof.b, proof.c, [uint256(epoch), riskRoot])) revert InvalidProof();
         if (anyAccepted) {
             uint32 open = latestAcceptedEpoch;
             if (_epochs[open].openAccountsRoot != 0) {

@@ -51,18 +51,19 @@ describe("auditor's page in Chromium (test circuits on anvil)", function () {
     await releaseProverThreads();
   });
 
-  it("shows the first epoch solvent, with every solvency, settlement and liquidation proof re-verified valid in the browser", async () => {
+  it("shows the first epoch solvent, with its risk-table proof and every solvency, settlement and liquidation proof re-verified valid in the browser", async () => {
     assert.equal(await page.getAttribute("body", "data-audit"), "done", await page.textContent("#error") ?? "");
     const card = page.locator(`#epoch-${fx.epochs.solvent}`);
     assert.equal(await card.getAttribute("data-status"), "solvent");
     assert.equal(await card.getAttribute("data-ok"), "true");
     const total = Number(await card.getAttribute("data-proofs-total"));
-    assert.equal(total, 5, "two solvency batches, two liquidations and one settlement");
+    assert.equal(total, 6, "the risk-table proof, two solvency batches, two liquidations and one settlement");
     assert.equal(Number(await card.getAttribute("data-proofs-valid")), total);
     assert.equal(await page.getAttribute("#verdict", "data-ok"), "true", await page.textContent("#verdict") ?? "");
     const detail = `#epoch-detail-${fx.epochs.solvent}`;
     assert.equal(await page.locator(`${detail} tr[data-proof=settlement][data-ok=true]`).count(), 1);
     assert.equal(await page.locator(`${detail} tr[data-proof=liquidation][data-ok=true]`).count(), 2);
+    assert.equal(await page.locator(`${detail} tr[data-proof=riskTable][data-ok=true]`).count(), 1);
     assert.match(await page.textContent("#text-report") ?? "", /riskRoot re-derived from the published table matches/);
   });
 

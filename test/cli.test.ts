@@ -112,7 +112,7 @@ describe("zkrs CLI", function () {
       const table = computeRiskTable(decodeSnapshot("snap.json", readJson(f("snap.json"))));
       assert.equal(r.riskRoot, commitRiskTable(table, 2).riskRoot.toString());
       const file = readJson(f("table.json"));
-      assert.equal(file.format, "zkrs/risk-table@1");
+      assert.equal(file.format, "zkrs/risk-table@2");
       assert.equal(file.riskRoot, r.riskRoot);
       assert.equal((file.rows as { values: unknown[] }[])[1].values.every((v) => typeof v === "string"), true);
     });
@@ -301,7 +301,7 @@ describe("zkrs CLI", function () {
     });
 
     it("the wrong kind of file, or a file without a format tag", async function () {
-      fails(await zkrs(proveMargin({ account: f("table.json") })), 1, /table\.json is a zkrs\/risk-table@1 file, but --account takes a "zkrs\/account@1" file/);
+      fails(await zkrs(proveMargin({ account: f("table.json") })), 1, /table\.json is a zkrs\/risk-table@2 file, but --account takes a "zkrs\/account@1" file/);
       fails(await zkrs(proveMargin({ path: f("openings/alice.opening.json") })), 1, /alice\.opening\.json is a zkrs\/opening@1 file, but --path takes a "zkrs\/path@1" file/);
       writeFileSync(f("untagged.json"), "{}");
       fails(await zkrs(["verify", "--proof", f("untagged.json")]), 1, /untagged\.json has no "format" tag/);
@@ -384,7 +384,7 @@ describe("zkrs CLI", function () {
     it("deploy, deposit, publish, post, settle (once), audit", async function () {
       const pool = f("pool.json");
       const d = json(ok(await zkrs(["deploy", ...rpc, "--circuits", "test", "--out", pool, "--json"], env)));
-      assert.equal(readJson(pool).format, "zkrs/deployment@2");
+      assert.equal(readJson(pool).format, "zkrs/deployment@3");
       // Fund the dev wallet with test tokens (TestToken mints freely), then deposit as an LP.
       const token = new Contract(d.token as string, ["function mint(address,uint256)"], devWallet(1, chain.provider));
       await (await token.getFunction("mint").send(devWallet(0, chain.provider).address, 10n ** 12n)).wait();
@@ -415,6 +415,7 @@ describe("zkrs CLI", function () {
       assert.equal(report.headroom, "0"); // the bound was exactly the balance; the settlement lowered both
       const checks = report.checks as { ok: boolean; what: string }[];
       assert.ok(checks.some((c) => c.ok && /riskRoot re-derived/.test(c.what)));
+      assert.ok(checks.some((c) => c.ok && /risk-table proof re-verified \(risk_table_test\)/.test(c.what)));
       assert.ok(checks.some((c) => c.ok && /solvency batch 0 re-verified/.test(c.what)));
       assert.ok(checks.some((c) => c.ok && /settlement of 1000000 .* re-verified/.test(c.what)));
 

@@ -1,3 +1,4 @@
+import { portfolioParams } from "../src/build/circuitCatalog.js";
 import assert from "node:assert/strict";
 import type { Contract } from "ethers";
 import { newTraderAccount, accountCommitment } from "../src/accounts/account.js";
@@ -23,7 +24,7 @@ describe("pipeline end to end (margin_test circuit on anvil)", () => {
 
   before(async () => {
     const artifacts = loadCircuitArtifacts(CIRCUIT);
-    const params = artifacts.instance.params;
+    const params = portfolioParams(artifacts.instance);
     const table = computeRiskTable(testSnapshot(7));
     const account = newTraderAccount(50_000_000_000n, [{ instrument: 0, quantity: 2n }, { instrument: 1, quantity: -1n }]);
     const tree = new MerkleTree(params.depth);

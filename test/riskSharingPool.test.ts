@@ -1,3 +1,4 @@
+import { portfolioParams } from "../src/build/circuitCatalog.js";
 import assert from "node:assert/strict";
 import { Contract, type HDNodeWallet, type InterfaceAbi } from "ethers";
 import { accountCommitment, newTraderAccount, type TraderAccount } from "../src/accounts/account.js";
@@ -16,7 +17,13 @@ import type { SolidityProof } from "../src/proof/solidityProof.js";
 import { commitRiskTable } from "../src/risk/riskCommitment.js";
 import { computeRiskTable, type RiskTable } from "../src/risk/riskEngine.js";
 import { type MarginProof, proveMargin } from "../src/trader/proveMargin.js";
+import { buildMarginInput } from "../src/trader/marginInput.js";
+import { verifyMargin } from "../src/trader/verifyMargin.js";
+import { proveCircuit } from "../src/proof/groth16Prover.js";
+import { poseidon } from "../src/crypto/poseidon.js";
+import type { RiskTableProof } from "../src/oracle/riskTableProof.js";
 import { testSnapshot } from "./helpers/market.js";
+import { claiming, tableProof } from "./helpers/riskTables.js";
 
 // RiskSharingPool (DESIGN §5, §8.8) on anvil with the test circuits' verifiers. Proofs are made
 // once in `before` and reused: they bind epoch, roots, recipient and amount, not the pool, so
@@ -26,6 +33,7 @@ const EPOCH = 5;
 const UNIT = 1_000_000n; // 6-decimal collateral token
 const SETTLE_GAS_TARGET = 300_000n;
 const POST_SOLVENCY_GAS_TARGET = 350_000n;
+const PUBLISH_RISK_GAS_TARGET = 350_000n;
 
 const GARBAGE: SolidityProof = { a: [1n, 3n], b: [[5n, 7n], [11n, 13n]], c: [17n, 19n] };
 
@@ -33,7 +41,12 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
   let chain: Chain;
   let admin: HDNodeWallet, oracle: HDNodeWallet, operator: HDNodeWallet, lp1: HDNodeWallet, lp2: HDNodeWallet;
   let traderA: HDNodeWallet, traderB: HDNodeWallet, stranger: HDNodeWallet;
-  let marginVerifier: string, solvencyVerifier: string, liquidationVerifier: string;
+  let marginVerifier: string, solvencyVerifier: string, liquidationVerifier: string, riskTableVerifier: string;
+  /** The epoch's table proof; the next epoch's (another table); a root mixing two tables' halves. */
+  let published: RiskTableProof, nextPublished: RiskTableProof;
+  let mixedRoot: bigint;
+  /** A valid margin proof of account A priced on the mixed root's rows (the margin circuit only opens rows). */
+  let proofMixedRoot: MarginProof;
 
   let table: RiskTable;
   let riskRoot: bigint;
@@ -53,7 +66,7 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
   const gas: Record<string, bigint> = {};
 
   before(async function () {
-    const params = loadCircuitArtifacts(TEST_CIRCUITS.solvency).instance.params;
+    const params = portfolioParams(loadCircuitArtifacts(TEST_CIRCUITS.solvency).instance);
     table = computeRiskTable(testSnapshot(EPOCH));
     riskRoot = commitRiskTable(table, params.logInstruments).riskRoot;
     // Six accounts: two batches of four slots. Collateral in token units.
@@ -88,10 +101,20 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
     proofOtherTree = await proveMargin({ ...request(0, traderA.address, 10n * UNIT), account: outsider, accountPath: otherTree.path(0), accountsRoot: otherTree.root }, TEST_CIRCUITS.margin);
     // Account A, same tree, but priced on another risk table of the same epoch.
     proofOtherRisk = await proveMargin({ ...request(0, traderA.address, 10n * UNIT), riskTable: computeRiskTable(testSnapshot(EPOCH, 3100)) }, TEST_CIRCUITS.margin);
+    published = await tableProof(table);
+    const nextTable = computeRiskTable(testSnapshot(EPOCH + 1, 3100));
+    nextPublished = await tableProof(nextTable);
+    // Rows of this epoch's table, digest of another: a root no single table has.
+    const otherDigest = commitRiskTable({ ...nextTable, epoch: EPOCH }, params.logInstruments).tableDigest;
+    mixedRoot = poseidon([commitRiskTable(table, params.logInstruments).instrumentsRoot, otherDigest]);
+    const m = buildMarginInput(request(0, traderA.address, 10n * UNIT), portfolioParams(loadCircuitArtifacts(TEST_CIRCUITS.margin).instance));
+    const mixed = await proveCircuit(TEST_CIRCUITS.margin, { ...m.input, riskRoot: mixedRoot, tableDigest: otherDigest });
+    proofMixedRoot = { ...mixed, statement: { ...m.statement, riskRoot: mixedRoot } };
 
     marginVerifier = (await deployArtifact(verifierArtifact(TEST_CIRCUITS.margin), admin)).address;
     solvencyVerifier = (await deployArtifact(verifierArtifact(TEST_CIRCUITS.solvency), admin)).address;
     liquidationVerifier = (await deployArtifact(verifierArtifact(TEST_CIRCUITS.liquidation), admin)).address;
+    riskTableVerifier = (await deployArtifact(verifierArtifact(TEST_CIRCUITS.riskTable), admin)).address;
   });
 
   after(async () => {
@@ -143,7 +166,7 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
 
   describe("a full epoch", () => {
     it("deploys with the roles set and logged", async () => {
-      const d = await deployPool({ signer: admin, marginVerifier, solvencyVerifier, liquidationVerifier, oracle: oracle.address, operator: operator.address, circuits: TEST_CIRCUITS });
+      const d = await deployPool({ signer: admin, marginVerifier, solvencyVerifier, liquidationVerifier, riskTableVerifier, oracle: oracle.address, operator: operator.address, circuits: TEST_CIRCUITS });
       pool = d.pool;
       assert.deepEqual(d.deployed.map((c) => c.name), ["TestToken", "RiskSharingPool"]);
       token = erc20(d.token, admin);
@@ -159,8 +182,8 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
     });
 
     it("refuses calls from the wrong role", async () => {
-      await refused(pool, () => pool.connect(stranger).publishRisk(EPOCH, riskRoot), "Unauthorized", { role: 1n, caller: stranger.address });
-      await refused(pool, () => pool.connect(operator).publishRisk(EPOCH, riskRoot), "Unauthorized", { role: 1n, caller: operator.address });
+      await refused(pool, () => pool.connect(stranger).publishRisk(published), "Unauthorized", { role: 1n, caller: stranger.address });
+      await refused(pool, () => pool.connect(operator).publishRisk(published), "Unauthorized", { role: 1n, caller: operator.address });
       await refused(pool, () => pool.connect(oracle).postSolvency(batch0), "Unauthorized", { role: 2n, caller: oracle.address });
       await refused(pool, () => pool.connect(operator).setOperator(stranger.address), "Unauthorized", { role: 0n, caller: operator.address });
       await refused(pool, () => pool.connect(oracle).setRiskOracle(stranger.address), "Unauthorized", { role: 0n });
@@ -190,15 +213,25 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
       await refused(pool, () => pool.settle(proofA), "EpochNotSettleable", { epoch: BigInt(EPOCH) });
     });
 
-    it("publishes the epoch's risk root (oracle), canonical and strictly increasing", async () => {
-      await refused(pool, () => pool.connect(oracle).publishRisk(EPOCH, riskRoot + FIELD_MODULUS), "SignalNotInField", { index: 1n, value: riskRoot + FIELD_MODULUS });
-      await refused(pool, () => pool.connect(oracle).publishRisk(EPOCH, 0n), "ZeroRoot");
+    it("publishes the epoch's risk root (oracle) only with its RiskTable proof, canonical and strictly increasing", async () => {
+      const oracleCall = pool.connect(oracle);
+      await refused(pool, () => oracleCall.publishRisk(claiming(published, { epoch: EPOCH, riskRoot: riskRoot + FIELD_MODULUS })), "SignalNotInField", { index: 1n, value: riskRoot + FIELD_MODULUS });
+      await refused(pool, () => oracleCall.publishRisk(claiming(published, { epoch: EPOCH, riskRoot: 0n })), "ZeroRoot");
+      // Without a valid table proof: garbage points, another table's proof, this table's proof for another epoch.
+      await refused(pool, () => oracleCall.publishRisk({ ...published, solidity: GARBAGE }), "InvalidProof");
+      await refused(pool, () => oracleCall.publishRisk(claiming(nextPublished, published.statement)), "InvalidProof");
+      await refused(pool, () => oracleCall.publishRisk(claiming(published, { epoch: EPOCH + 1, riskRoot })), "InvalidProof");
+      // A mixed root (rows of this table, digest of another): no table proof exists for it (risk_table_test refuses
+      // its witness: riskTable.test.ts), so no proof the oracle holds publishes it.
+      for (const p of [published, nextPublished]) {
+        await refused(pool, () => oracleCall.publishRisk(claiming(p, { epoch: EPOCH, riskRoot: mixedRoot })), "InvalidProof");
+      }
       await refused(pool, () => pool.connect(operator).postSolvency(batch0), "NotCurrentEpoch", { epoch: BigInt(EPOCH) });
-      const r = await pool.connect(oracle).publishRisk(EPOCH, riskRoot);
+      const r = await oracleCall.publishRisk(published);
       gas.publishRisk = r.gasUsed;
       assert.deepEqual(r.events.map((e) => e.name === "RiskPublished" && e.args), [{ epoch: EPOCH, riskRoot }]);
-      await refused(pool, () => pool.connect(oracle).publishRisk(EPOCH, riskRoot), "EpochNotIncreasing", { epoch: BigInt(EPOCH), currentEpoch: BigInt(EPOCH) });
-      await refused(pool, () => pool.connect(oracle).publishRisk(EPOCH - 1, riskRoot), "EpochNotIncreasing");
+      await refused(pool, () => oracleCall.publishRisk(published), "EpochNotIncreasing", { epoch: BigInt(EPOCH), currentEpoch: BigInt(EPOCH) });
+      await refused(pool, () => oracleCall.publishRisk(claiming(published, { epoch: EPOCH - 1, riskRoot })), "EpochNotIncreasing");
       await refused(pool, () => pool.settle(proofA), "EpochNotSettleable", { epoch: BigInt(EPOCH) });
     });
 
@@ -262,6 +295,9 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
     it("refuses margin proofs for other roots, recipients, amounts, malformed or non-canonical", async () => {
       await refused(pool, () => pool.settle(proofOtherTree), "InvalidProof");
       await refused(pool, () => pool.settle(proofOtherRisk), "InvalidProof");
+      // A margin proof that verifies against its own (mixed) root pays nothing: the epoch's root is the proven one.
+      assert.equal(await verifyMargin(proofMixedRoot), true);
+      await refused(pool, () => pool.settle(proofMixedRoot), "InvalidProof");
       await refused(pool, () => pool.connect(stranger).settle(withField(proofA, "recipient", stranger.address)), "InvalidProof");
       await refused(pool, () => pool.settle(withField(proofA, "amount", proofA.statement.amount + 1n)), "InvalidProof");
       await refused(pool, () => pool.settle(withField(proofA, "amount", proofA.statement.amount - 1n)), "InvalidProof");
@@ -312,7 +348,7 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
     });
 
     it("closes the epoch when the next one is published: old proofs and batches are refused", async () => {
-      const r = await pool.connect(oracle).publishRisk(EPOCH + 1, riskRoot + 1n);
+      const r = await pool.connect(oracle).publishRisk(nextPublished);
       assert.deepEqual(names(r.events), ["EpochClosed", "RiskPublished"]);
       assert.deepEqual(await pool.epochInfo(EPOCH), { riskRoot, openAccountsRoot: 0n, settleable: false });
       await refused(pool, () => pool.settle(proofB), "EpochNotSettleable", { epoch: BigInt(EPOCH) });
@@ -332,7 +368,7 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
       assert.deepEqual(r.events.map((e) => e.name === "RoleTransferred" && e.args), [{ role: "operator", previousAccount: operator.address, newAccount: newOperator.address }]);
       await refused(pool, () => pool.connect(operator).postSolvency(batch0), "Unauthorized", { role: 2n, caller: operator.address });
       await pool.connect(admin).setRiskOracle(traderB.address);
-      await refused(pool, () => pool.connect(oracle).publishRisk(EPOCH + 2, riskRoot), "Unauthorized", { role: 1n });
+      await refused(pool, () => pool.connect(oracle).publishRisk(claiming(published, { epoch: EPOCH + 2, riskRoot })), "Unauthorized", { role: 1n });
       await pool.connect(admin).transferAdmin(lp1.address);
       await refused(pool, () => pool.connect(admin).setOperator(admin.address), "Unauthorized", { role: 0n, caller: admin.address });
       await pool.connect(lp1).setOperator(operator.address);
@@ -360,6 +396,7 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
       // zero-to-non-zero balance write adds ~17k (see scripts/gas-report.ts).
       console.log(`      gas (receipts): ${Object.entries(gas).map(([k, v]) => `${k} ${v}`).join(", ")}`);
       assert.ok(gas.settle <= SETTLE_GAS_TARGET, `settle used ${gas.settle}`);
+      assert.ok(gas.publishRisk <= PUBLISH_RISK_GAS_TARGET, `publishRisk used ${gas.publishRisk}`);
       assert.ok(gas.postSolvencyBatch0 <= POST_SOLVENCY_GAS_TARGET, `batch 0 used ${gas.postSolvencyBatch0}`);
       assert.ok(gas.postSolvencyBatch1 <= POST_SOLVENCY_GAS_TARGET, `batch 1 used ${gas.postSolvencyBatch1}`);
     });
@@ -374,7 +411,7 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
     before(async () => {
       const t = await deployArtifact("FaultyToken", admin);
       faulty = erc20(t.address, admin);
-      faultyPool = (await deployPool({ signer: admin, token: t.address, marginVerifier, solvencyVerifier, liquidationVerifier, oracle: oracle.address, operator: operator.address })).pool;
+      faultyPool = (await deployPool({ signer: admin, token: t.address, marginVerifier, solvencyVerifier, liquidationVerifier, riskTableVerifier, oracle: oracle.address, operator: operator.address })).pool;
       await fund(faulty, faultyPool, lp1, bound + 5_000n * UNIT);
       await fund(faulty, faultyPool, traderA, 100n * UNIT);
     });
@@ -392,7 +429,7 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
 
     it("refuses a settlement whose payout fails, leaving the nullifier unspent; the same proof pays later", async () => {
       await setMode(Mode.Normal);
-      await faultyPool.connect(oracle).publishRisk(EPOCH, riskRoot);
+      await faultyPool.connect(oracle).publishRisk(published);
       await faultyPool.connect(operator).postSolvencyEpoch(solvency);
       assert.equal((await faultyPool.epochInfo(EPOCH)).settleable, true);
       await setMode(Mode.ReturnFalse);

@@ -1,3 +1,4 @@
+import { portfolioParams } from "../src/build/circuitCatalog.js";
 import assert from "node:assert/strict";
 import { Contract, type HDNodeWallet, type InterfaceAbi } from "ethers";
 import { accountCommitment, newTraderAccount, nullifierOf, type Position, type TraderAccount } from "../src/accounts/account.js";
@@ -19,6 +20,7 @@ import { commitRiskTable } from "../src/risk/riskCommitment.js";
 import { computeRiskTable, type RiskRow, type RiskTable } from "../src/risk/riskEngine.js";
 import { type MarginProof, proveMargin } from "../src/trader/proveMargin.js";
 import { testSnapshot } from "./helpers/market.js";
+import { tableProof } from "./helpers/riskTables.js";
 
 // DESIGN §9 on anvil: one epoch's proofs (a solvency proof with a tight mark bound, two
 // settlements, two liquidations) replayed on three pools whose balances put the same epoch in
@@ -35,7 +37,7 @@ const SHORT_CALLS: Position[] = [{ instrument: 1, quantity: -3n }];
 describe("Stress, liquidation and the loss waterfall on anvil (DESIGN §9)", function () {
   let chain: Chain;
   let admin: HDNodeWallet, operator: HDNodeWallet, lp: HDNodeWallet, traderA: HDNodeWallet, traderB: HDNodeWallet, stranger: HDNodeWallet;
-  let verifiers: { marginVerifier: string; solvencyVerifier: string; liquidationVerifier: string };
+  let verifiers: { marginVerifier: string; solvencyVerifier: string; liquidationVerifier: string; riskTableVerifier: string };
 
   let table: RiskTable;
   let rows: RiskRow[];
@@ -59,7 +61,7 @@ describe("Stress, liquidation and the loss waterfall on anvil (DESIGN §9)", fun
   }
 
   before(async function () {
-    const params = loadCircuitArtifacts(TEST_CIRCUITS.solvency).instance.params;
+    const params = portfolioParams(loadCircuitArtifacts(TEST_CIRCUITS.solvency).instance);
     table = computeRiskTable(testSnapshot(EPOCH));
     rows = commitRiskTable(table, params.logInstruments).rows;
     accounts = {
@@ -92,6 +94,7 @@ describe("Stress, liquidation and the loss waterfall on anvil (DESIGN §9)", fun
       marginVerifier: (await deployArtifact(verifierArtifact(TEST_CIRCUITS.margin), admin)).address,
       solvencyVerifier: (await deployArtifact(verifierArtifact(TEST_CIRCUITS.solvency), admin)).address,
       liquidationVerifier: (await deployArtifact(verifierArtifact(TEST_CIRCUITS.liquidation), admin)).address,
+      riskTableVerifier: (await deployArtifact(verifierArtifact(TEST_CIRCUITS.riskTable), admin)).address,
     };
   });
 
@@ -119,7 +122,7 @@ describe("Stress, liquidation and the loss waterfall on anvil (DESIGN §9)", fun
       const r = await pool.connect(stranger).fundInsurance(insurance);
       assert.deepEqual(r.events.map((e) => e.name === "InsuranceFunded" && e.args), [{ from: stranger.address, amount: insurance, insuranceFundAfter: insurance }]);
     }
-    await pool.publishRisk(EPOCH, solvency.riskRoot);
+    await pool.publishRisk(await tableProof(table));
     const posted = await pool.connect(operator).postSolvencyEpoch(solvency);
     return { pool, opening: posted.flatMap((r) => r.events).filter((e) => e.name !== "SolvencyBatchAccepted") };
   }
@@ -293,7 +296,7 @@ describe("Stress, liquidation and the loss waterfall on anvil (DESIGN §9)", fun
     });
 
     it("closes liquidation with the epoch", async () => {
-      await pool.publishRisk(EPOCH + 1, solvency.riskRoot);
+      await pool.publishRisk(await tableProof({ ...table, epoch: EPOCH + 1 }));
       await refused(() => pool.connect(operator).liquidate(liquidateP), "EpochNotSettleable", { epoch: BigInt(EPOCH) });
     });
   });

@@ -5,10 +5,11 @@ include "binary-merkle-root.circom";
 include "./account.circom";
 include "./hash_list.circom";
 include "./range.circom";
+include "./risk_row.circom";
 
 // The account-opening, risk-row-opening and equity steps of a statement about one committed
-// portfolio (DESIGN §3): used by Liquidation, and written so that MarginCompliance's body is
-// exactly these three templates plus its own slack checks.
+// portfolio (DESIGN §3): MarginCompliance and Liquidation are these three templates plus their
+// own checks.
 
 // AccountInTree(P, DEPTH) — opens one account in the accounts tree.
 //
@@ -36,30 +37,30 @@ template AccountInTree(P, DEPTH) {
 //
 // Inputs:  instrument[P]                  each slot's listed-instrument index (its row index).
 //          values[P][S1], addon[P]        each slot's row: column 0 = mark, 1..S1-1 = scenarios.
+//          linear[P]                      each slot's row kind flag (1 = perp/future).
 //          instrumentSiblings[P][LOG_N]   each row's path in the instruments tree.
 //          tableDigest                    the other half of riskRoot (DESIGN §3, riskCommitment.ts).
 // Output:  riskRoot = Poseidon(instrumentsRoot, tableDigest), where every slot's row
-//          HashList(values, addon) opens to the same instrumentsRoot (the caller compares it).
-// Checks:  values in [-2^48, 2^48), add-ons in [0, 2^48); instrument[k] < 2^LOG_N through
-//          BinaryMerkleRoot's Num2Bits(LOG_N) of the row index.
+//          RiskRowLeaf(values, addon, linear) opens to the same instrumentsRoot (the caller
+//          compares riskRoot with its public input).
+// Checks:  instrument[k] < 2^LOG_N through BinaryMerkleRoot's Num2Bits(LOG_N) of the row index.
+//          No range checks on the row: the contract accepts a riskRoot only with a RiskTable
+//          proof (circuits/risk_table.circom), which shows every leaf of instrumentsRoot is a row
+//          with values in [-2^48, 2^48) and add-on in [0, 2^48). An opened row is one of those
+//          leaves (a path of fixed length LOG_N ends at a leaf; anything else is a Poseidon
+//          collision), so the opened values carry the same bounds.
 template RiskRowsOpening(S1, LOG_N, P) {
     signal input instrument[P];
     signal input values[P][S1];
     signal input addon[P];
+    signal input linear[P];
     signal input instrumentSiblings[P][LOG_N];
     signal input tableDigest;
     signal output riskRoot;
 
     signal rowRoot[P];
-    signal row[P][S1 + 1];
     for (var k = 0; k < P; k++) {
-        for (var s = 0; s < S1; s++) {
-            _ <== SignedInRange(VALUE_BITS())(values[k][s]);
-            row[k][s] <== values[k][s];
-        }
-        InRange(VALUE_BITS())(addon[k]);
-        row[k][S1] <== addon[k];
-        rowRoot[k] <== BinaryMerkleRoot(LOG_N)(HashList(S1 + 1)(row[k]), LOG_N, instrument[k], instrumentSiblings[k]);
+        rowRoot[k] <== BinaryMerkleRoot(LOG_N)(RiskRowLeaf(S1)(values[k], addon[k], linear[k]), LOG_N, instrument[k], instrumentSiblings[k]);
         rowRoot[k] === rowRoot[0];
     }
     riskRoot <== Poseidon(2)([rowRoot[0], tableDigest]);
@@ -69,7 +70,8 @@ template RiskRowsOpening(S1, LOG_N, P) {
 //
 // Inputs:  collateral                    in [0, 2^64) (checked by the caller: AccountInTree).
 //          quantity[P]                   signed quantities; range-checked here.
-//          values[P][S1], addon[P]       the opened rows (checked by RiskRowsOpening).
+//          values[P][S1], addon[P]       the opened rows: |value| < 2^48, 0 <= addon < 2^48 by the
+//                                        epoch's RiskTable proof (see RiskRowsOpening).
 // Outputs: equity[S1]    E_s = collateral + sum_k quantity[k] * values[k][s]   (s = 0 is mark).
 //          requirement   R = sum_k |quantity[k]| * addon[k].
 // Checks:  quantity in [-2^32, 2^32) (AbsSigned).

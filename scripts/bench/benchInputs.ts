@@ -1,9 +1,10 @@
-/** The benchmark's inputs: an 8-position account in a depth-20 tree (margin, liquidation), or a full batch of 16 accounts. */
+/** The benchmark's inputs: an 8-position account in a depth-20 tree (margin, liquidation), a full batch of 16 accounts, or the demo's risk table. */
 import { accountCommitment, newTraderAccount } from "../../src/accounts/account.js";
 import { MerkleTree } from "../../src/accounts/merkleTree.js";
 import { loadCircuitArtifacts } from "../../src/build/manifest.js";
 import { demoSnapshot, instrumentIndex, syntheticAccounts } from "../../src/demo/demoMarket.js";
 import { buildLiquidationInput } from "../../src/operator/liquidationInput.js";
+import { buildRiskTableInput } from "../../src/oracle/riskTableInput.js";
 import { planSolvencyBatches } from "../../src/operator/solvencyBatches.js";
 import { liabilityTotals } from "../../src/operator/solvencyTotals.js";
 import type { CircuitInput } from "../../src/proof/groth16Prover.js";
@@ -45,6 +46,10 @@ export function buildInput(kind: string): CircuitInput {
     const tree = new MerkleTree(params.depth);
     tree.set(654_321, accountCommitment(account, params.positions));
     return buildLiquidationInput({ account, accountPath: tree.path(654_321), accountsRoot: tree.root, riskTable: table, epoch: 1 }, params).input;
+  }
+  if (artifacts.instance.kind === "riskTable") {
+    // The demo market's whole table (its instruments, the rest of the 2^logInstruments slots unlisted).
+    return buildRiskTableInput(table, artifacts.instance.params).input;
   }
   throw new Error(`no benchmark input for ${kind} circuits`);
 }

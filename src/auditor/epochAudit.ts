@@ -1,5 +1,5 @@
 import type { Groth16Proof } from "snarkjs";
-import { findCircuit } from "../build/circuitCatalog.js";
+import { findCircuit, portfolioParams } from "../build/circuitCatalog.js";
 import { commitRiskTable } from "../risk/riskCommitment.js";
 import type { RiskTable } from "../risk/riskEngine.js";
 import { type AccountCheck, type AccountToCheck, checkAccount } from "./accountCheck.js";
@@ -17,6 +17,8 @@ export interface AuditCircuits {
   solvency: string;
   /** The liquidation circuit (DESIGN §9); without it, liquidation proofs are reported as not re-verified. */
   liquidation?: string;
+  /** The risk-table circuit (issue 17); without it, the epoch's table proof is reported as not re-verified. */
+  riskTable?: string;
 }
 
 /** One thing the auditor checked. `what` states what holds when `ok`. */
@@ -28,7 +30,7 @@ export interface AuditCheck {
   /** For a re-verified proof: the transaction that carried it. */
   transactionHash?: string;
   /** For a re-verified proof: which kind. */
-  proof?: "solvency" | "settlement" | "liquidation";
+  proof?: "riskTable" | "solvency" | "settlement" | "liquidation";
 }
 
 /** What an auditor concludes about one epoch, from public data only. */
@@ -131,7 +133,7 @@ export interface EpochAuditOptions {
 export async function auditEpochWith(options: EpochAuditOptions): Promise<AuditReport> {
   const { history, epoch, circuits, verify } = options;
   const { reader, events, snapshot: state, waterfall } = history;
-  const margin = findCircuit(circuits.margin).params;
+  const margin = portfolioParams(findCircuit(circuits.margin));
   const named = <N extends AuditEvent["name"]>(name: N) => eventsNamed(events, name, epoch);
   const [published] = named("RiskPublished");
   const [opened] = named("EpochOpened");
@@ -167,6 +169,9 @@ export async function auditEpochWith(options: EpochAuditOptions): Promise<AuditR
   check(riskRoot !== undefined, `risk root of epoch ${epoch} published`,
     riskRoot?.toString() ?? `no RiskPublished event${history.fromBlock ? ` since block ${history.fromBlock}` : ""}`);
   if (riskRoot === undefined) return finish(r);
+  const tableWhy = await reverify(published.transactionHash, "publishRisk", circuits.riskTable, [epoch, riskRoot]);
+  check(!tableWhy, `risk-table proof re-verified (${circuits.riskTable ?? "no risk-table circuit"}): riskRoot commits to one table, every value in range, perps at mark 0`,
+    tableWhy, { transactionHash: published.transactionHash, proof: "riskTable" });
   const table = options.riskTable;
   if (table) {
     r.riskRootFromTable = commitRiskTable(table, margin.logInstruments).riskRoot;

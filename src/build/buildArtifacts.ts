@@ -15,6 +15,29 @@ export interface BuildOptions {
   /** Phase-2 entropy (else ZKRS_ENTROPY, else a public deterministic dev value). */
   entropy?: string;
   log?: (line: string) => void;
+  /** Compile only (cached by content hash) and report constraint counts: no setup, no manifest change. */
+  compileOnly?: boolean;
+}
+
+/** One compiled circuit's size, as a compile-only build reports it. */
+export interface CompiledSize {
+  name: string;
+  constraints: number;
+  nPublic: number;
+}
+
+/**
+ * Compiles the selected circuits (cached by content hash) and returns their constraint counts,
+ * without any trusted setup: how the reference circuits' sizes are pinned without their keys.
+ */
+export async function compileOnly(options: BuildOptions = {}): Promise<CompiledSize[]> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const out: CompiledSize[] = [];
+  for (const instance of selectedChecked(options)) {
+    const c = await compileCircuit(instance, log);
+    out.push({ name: instance.name, constraints: c.constraints, nPublic: c.nPublic });
+  }
+  return out;
 }
 
 /** "margin_test" -> "MarginTest": the name under which a circuit's verifier contract is built. */
@@ -22,9 +45,13 @@ export function verifierName(circuit: string): string {
   return circuit.split(/[_-]/).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join("") + "Verifier";
 }
 
-function selected(options: BuildOptions): CircuitInstance[] {
+function selectedChecked(options: BuildOptions): CircuitInstance[] {
   const sets = options.sets ?? ["test", "reference"];
-  return CIRCUITS.filter((c) => (options.only ? options.only.includes(c.name) : sets.includes(c.set)));
+  const instances = CIRCUITS.filter((c) => (options.only ? options.only.includes(c.name) : sets.includes(c.set)));
+  if (options.only && instances.length !== options.only.length) {
+    throw new Error(`unknown circuit in --only ${options.only.join(",")}`);
+  }
+  return instances;
 }
 
 /**
@@ -34,10 +61,7 @@ function selected(options: BuildOptions): CircuitInstance[] {
  */
 export async function buildArtifacts(options: BuildOptions = {}): Promise<Manifest> {
   const log = options.log ?? ((line: string) => console.log(line));
-  const instances = selected(options);
-  if (options.only && instances.length !== options.only.length) {
-    throw new Error(`unknown circuit in --only ${options.only.join(",")}`);
-  }
+  const instances = selectedChecked(options);
   for (const instance of instances) {
     const circuit = await compileCircuit(instance, log);
     const ptau = await resolvePtau(requiredPower(circuit.constraints, circuit.nPublic), { explicitPath: options.ptau, log });

@@ -44,7 +44,18 @@ export interface LiquidationInstance extends InstanceBase {
   params: MarginParams;
 }
 
-export type CircuitInstance = MarginInstance | SolvencyInstance | LiquidationInstance;
+/** The risk table's well-formedness statement (circuits/risk_table.circom), proven once per epoch. */
+export interface RiskTableParams {
+  scenarios: number;
+  logInstruments: number;
+}
+
+export interface RiskTableInstance extends InstanceBase {
+  kind: "riskTable";
+  params: RiskTableParams;
+}
+
+export type CircuitInstance = MarginInstance | SolvencyInstance | LiquidationInstance | RiskTableInstance;
 
 export const MARGIN_PUBLIC_SIGNALS = ["epoch", "riskRoot", "accountsRoot", "nullifier", "recipient", "amount"] as const;
 export const SOLVENCY_PUBLIC_SIGNALS = [
@@ -52,6 +63,9 @@ export const SOLVENCY_PUBLIC_SIGNALS = [
 ] as const;
 /** DESIGN §9: `tag` is the account's epoch nullifier Poseidon(accountKey, epoch). */
 export const LIQUIDATION_PUBLIC_SIGNALS = ["epoch", "riskRoot", "accountsRoot", "tag", "penalty", "deficit"] as const;
+
+/** The publisher's RiskTable proof: the epoch and the root publishRisk records. */
+export const RISK_TABLE_PUBLIC_SIGNALS = ["epoch", "riskRoot"] as const;
 
 function margin(name: string, set: CircuitSet, params: MarginParams): MarginInstance {
   return { kind: "margin", name, set, file: "margin_compliance.circom", template: "MarginCompliance", publicSignals: MARGIN_PUBLIC_SIGNALS, params };
@@ -63,6 +77,10 @@ function solvency(name: string, set: CircuitSet, params: SolvencyParams): Solven
 
 function liquidation(name: string, set: CircuitSet, params: MarginParams): LiquidationInstance {
   return { kind: "liquidation", name, set, file: "liquidation.circom", template: "Liquidation", publicSignals: LIQUIDATION_PUBLIC_SIGNALS, params };
+}
+
+function riskTable(name: string, set: CircuitSet, params: RiskTableParams): RiskTableInstance {
+  return { kind: "riskTable", name, set, file: "risk_table.circom", template: "RiskTable", publicSignals: RISK_TABLE_PUBLIC_SIGNALS, params };
 }
 
 /** The reference risk model: 16 SPAN scenarios, 64 instruments, 8 positions, depth-20 accounts tree. */
@@ -77,12 +95,15 @@ export const CIRCUITS: readonly CircuitInstance[] = [
   margin("margin_test", "test", testMargin),
   solvency("solvency_test", "test", TEST_PARAMS),
   liquidation("liquidation_test", "test", testMargin),
+  riskTable("risk_table_test", "test", { scenarios: TEST_PARAMS.scenarios, logInstruments: TEST_PARAMS.logInstruments }),
   margin("margin", "reference", referenceMargin),
   solvency("solvency", "reference", REFERENCE_PARAMS),
   liquidation("liquidation", "reference", referenceMargin),
+  riskTable("risk_table", "reference", { scenarios: REFERENCE_PARAMS.scenarios, logInstruments: REFERENCE_PARAMS.logInstruments }),
 ];
 
 export function templateArgs(instance: CircuitInstance): number[] {
+  if (instance.kind === "riskTable") return [instance.params.scenarios, instance.params.logInstruments];
   const p = instance.params;
   const base = [p.scenarios, p.logInstruments, p.positions, p.depth];
   return instance.kind === "solvency" ? [...base, instance.params.logBatch] : base;
@@ -92,4 +113,13 @@ export function findCircuit(name: string): CircuitInstance {
   const found = CIRCUITS.find((c) => c.name === name);
   if (!found) throw new Error(`unknown circuit "${name}" (known: ${CIRCUITS.map((c) => c.name).join(", ")})`);
   return found;
+}
+
+/** The circuits about one committed portfolio or a batch of them (everything but the risk table). */
+export type PortfolioInstance = Exclude<CircuitInstance, RiskTableInstance>;
+
+/** The portfolio parameters of a margin, solvency or liquidation instance (a risk-table instance has none). */
+export function portfolioParams(instance: CircuitInstance): MarginParams {
+  if (instance.kind === "riskTable") throw new Error(`circuit "${instance.name}" is a risk-table circuit: it has no accounts or positions`);
+  return instance.params;
 }

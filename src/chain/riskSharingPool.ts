@@ -15,6 +15,7 @@ import { loadContractArtifact } from "../build/manifest.js";
 import type { BatchStatement } from "../operator/solvencyBatches.js";
 import type { BatchProof, SolvencyProof } from "../operator/proveSolvency.js";
 import type { SolidityProof } from "../proof/solidityProof.js";
+import type { RiskTableStatement } from "../oracle/riskTableInput.js";
 import type { MarginStatement } from "../trader/marginInput.js";
 import type { MarginProof } from "../trader/proveMargin.js";
 import { deployContract } from "./deployContract.js";
@@ -85,6 +86,12 @@ export interface TxResult {
 
 export type ErrorArg = bigint | string | boolean;
 
+/** What publishRisk sends: the table's statement (epoch, riskRoot) and its RiskTable proof points. */
+export interface RiskTablePublication {
+  statement: RiskTableStatement;
+  solidity: SolidityProof;
+}
+
 /** A call the pool refused, with the contract's custom error decoded (e.g. "NullifierAlreadyUsed"). */
 export class PoolError extends Error {
   constructor(
@@ -130,6 +137,7 @@ export interface PoolState {
   marginVerifier: string;
   solvencyVerifier: string;
   liquidationVerifier: string;
+  riskTableVerifier: string;
   admin: string;
   riskOracle: string;
   operator: string;
@@ -328,8 +336,9 @@ export class RiskSharingPoolClient {
 
   // ---- epochs
 
-  publishRisk(epoch: number, riskRoot: bigint): Promise<TxResult> {
-    return this.send("publishRisk", [epoch, riskRoot]);
+  /** Publishes an epoch's risk root with its RiskTable proof (a RiskTableProof from proveRiskTable, or any statement + proof points). */
+  publishRisk(published: RiskTablePublication): Promise<TxResult> {
+    return this.send("publishRisk", [published.statement.epoch, published.statement.riskRoot, proofTuple(published.solidity)]);
   }
 
   /** Posts one solvency batch (a BatchProof from proveSolvency, or any statement + proof points). */
@@ -427,9 +436,9 @@ export class RiskSharingPoolClient {
     const blockTag = await this.provider.getBlockNumber();
     const read = async <T>(method: string): Promise<T> =>
       (await this.contract.getFunction(method).staticCall({ blockTag })) as T;
-    const [token, marginVerifier, solvencyVerifier, liquidationVerifier, latestStatus, insuranceFund] = await Promise.all([
+    const [token, marginVerifier, solvencyVerifier, liquidationVerifier, riskTableVerifier, latestStatus, insuranceFund] = await Promise.all([
       read<string>("token"), read<string>("marginVerifier"), read<string>("solvencyVerifier"), read<string>("liquidationVerifier"),
-      read<bigint>("latestStatus"), read<bigint>("insuranceFund"),
+      read<string>("riskTableVerifier"), read<bigint>("latestStatus"), read<bigint>("insuranceFund"),
     ]);
     const [admin, riskOracle, operator, currentEpoch, riskPublished, latestAcceptedEpoch,
       anyAccepted, latestBound, unboundDeposits, depositsSinceRisk, lockedBalance, poolBalance, lpCapital, totalShares] = await Promise.all([
@@ -440,7 +449,7 @@ export class RiskSharingPoolClient {
       read<bigint>("totalShares"),
     ]);
     return {
-      token, marginVerifier, solvencyVerifier, liquidationVerifier, admin, riskOracle, operator,
+      token, marginVerifier, solvencyVerifier, liquidationVerifier, riskTableVerifier, admin, riskOracle, operator,
       currentEpoch: riskPublished ? Number(currentEpoch) : undefined,
       latestAcceptedEpoch: anyAccepted ? Number(latestAcceptedEpoch) : undefined,
       latestBound, latestStatus: EPOCH_STATUSES[Number(latestStatus)], insuranceFund,
@@ -471,6 +480,8 @@ export interface PoolCircuits {
   solvency: string;
   /** Liquidation circuit whose verifier to deploy: "liquidation" (reference) or "liquidation_test". */
   liquidation: string;
+  /** Risk-table circuit whose verifier publishRisk uses: "risk_table" (reference) or "risk_table_test". */
+  riskTable: string;
 }
 
 export interface DeployPoolOptions {
@@ -484,6 +495,8 @@ export interface DeployPoolOptions {
   solvencyVerifier?: string;
   /** An already deployed liquidation verifier; default: deploy the one of `circuits.liquidation`. */
   liquidationVerifier?: string;
+  /** An already deployed risk-table verifier; default: deploy the one of `circuits.riskTable`. */
+  riskTableVerifier?: string;
   /** Risk oracle address; default: the signer. */
   oracle?: string;
   /** Operator address; default: the signer. */
@@ -505,12 +518,13 @@ export interface PoolDeployment {
   marginVerifier: string;
   solvencyVerifier: string;
   liquidationVerifier: string;
+  riskTableVerifier: string;
   /** Every contract this call deployed, with its deployment gas from the receipt. */
   deployed: DeployedContract[];
 }
 
-export const REFERENCE_CIRCUITS: PoolCircuits = { margin: "margin", solvency: "solvency", liquidation: "liquidation" };
-export const TEST_CIRCUITS: PoolCircuits = { margin: "margin_test", solvency: "solvency_test", liquidation: "liquidation_test" };
+export const REFERENCE_CIRCUITS: PoolCircuits = { margin: "margin", solvency: "solvency", liquidation: "liquidation", riskTable: "risk_table" };
+export const TEST_CIRCUITS: PoolCircuits = { margin: "margin_test", solvency: "solvency_test", liquidation: "liquidation_test", riskTable: "risk_table_test" };
 
 /** Artifact name of a circuit's generated verifier ("margin_test" -> "MarginTestVerifier"). */
 export function verifierArtifact(circuit: string): string {
@@ -544,14 +558,15 @@ export async function deployPool(options: DeployPoolOptions): Promise<PoolDeploy
   const marginVerifier = await need(options.marginVerifier, verifierArtifact(circuits.margin));
   const solvencyVerifier = await need(options.solvencyVerifier, verifierArtifact(circuits.solvency));
   const liquidationVerifier = await need(options.liquidationVerifier, verifierArtifact(circuits.liquidation));
+  const riskTableVerifier = await need(options.riskTableVerifier, verifierArtifact(circuits.riskTable));
   let pool: DeployedContract;
   try {
     pool = await deployArtifact(
-      "RiskSharingPool", signer, token, marginVerifier, solvencyVerifier, liquidationVerifier, options.oracle ?? me, options.operator ?? me,
+      "RiskSharingPool", signer, token, marginVerifier, solvencyVerifier, liquidationVerifier, riskTableVerifier, options.oracle ?? me, options.operator ?? me,
     );
   } catch (err) {
     throw decodePoolError(poolInterface(), "constructor", err);
   }
   deployed.push(pool);
-  return { pool: new RiskSharingPoolClient(pool.address, signer), token, marginVerifier, solvencyVerifier, liquidationVerifier, deployed };
+  return { pool: new RiskSharingPoolClient(pool.address, signer), token, marginVerifier, solvencyVerifier, liquidationVerifier, riskTableVerifier, deployed };
 }

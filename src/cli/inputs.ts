@@ -2,7 +2,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { AccountOpening, TraderAccount } from "../accounts/account.js";
 import { checkOpening } from "../accounts/account.js";
-import { type CircuitInstance, findCircuit, type LiquidationInstance, type MarginInstance, type SolvencyInstance } from "../build/circuitCatalog.js";
+import { type CircuitInstance, findCircuit, type LiquidationInstance, type MarginInstance, type PortfolioInstance, type RiskTableInstance, type SolvencyInstance } from "../build/circuitCatalog.js";
 import {
   decodeAccount, decodeLedger, decodeLiquidationProof, decodeMarginProof, decodeOpening, decodePath, decodeSnapshot, decodeSolvencyProof, decodeTable,
   type Ledger, type LiquidationProofFile, type PathFile, proofKeys, type TableFile,
@@ -105,7 +105,7 @@ export function loadOpenings(sources: readonly string[], log: (line: string) => 
 }
 
 /** Checks openings against a circuit's bounds (position slots, listed instruments), naming the file. */
-export function checkOpeningsFor(openings: readonly NamedOpening[], circuit: CircuitInstance): void {
+export function checkOpeningsFor(openings: readonly NamedOpening[], circuit: PortfolioInstance): void {
   const p = circuit.params;
   if (openings.length > 2 ** p.depth) throw new InputError(`${openings.length} accounts do not fit the accounts tree of ${circuit.name} (depth ${p.depth})`);
   for (const o of openings) {
@@ -121,14 +121,19 @@ export function checkOpeningsFor(openings: readonly NamedOpening[], circuit: Cir
 export function catalogCircuit(name: string, kind: "margin"): MarginInstance;
 export function catalogCircuit(name: string, kind: "solvency"): SolvencyInstance;
 export function catalogCircuit(name: string, kind: "liquidation"): LiquidationInstance;
+export function catalogCircuit(name: string, kind: "riskTable"): RiskTableInstance;
+/** Any circuit about accounts (margin, solvency or liquidation): not the risk-table circuit. */
+export function catalogCircuit(name: string, kind: "portfolio"): PortfolioInstance;
 export function catalogCircuit(name: string, kind: "any"): CircuitInstance;
-export function catalogCircuit(name: string, kind: CircuitInstance["kind"] | "any"): CircuitInstance {
+export function catalogCircuit(name: string, kind: CircuitInstance["kind"] | "portfolio" | "any"): CircuitInstance {
   let c: CircuitInstance;
   try {
     c = findCircuit(name);
   } catch (err) {
     throw new InputError(`--circuit: ${(err as Error).message}`);
   }
-  if (kind !== "any" && c.kind !== kind) throw new InputError(`--circuit ${name} is a ${c.kind} circuit, this command needs a ${kind} circuit`);
+  if (kind === "portfolio" ? c.kind === "riskTable" : kind !== "any" && c.kind !== kind) {
+    throw new InputError(`--circuit ${name} is a ${c.kind} circuit, this command needs a ${kind === "portfolio" ? "margin, solvency or liquidation" : kind} circuit`);
+  }
   return c;
 }

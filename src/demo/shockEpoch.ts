@@ -7,6 +7,7 @@ import { proveLiquidation } from "../operator/proveLiquidation.js";
 import { proveSolvency } from "../operator/proveSolvency.js";
 import { settleToMark } from "../operator/settleToMark.js";
 import { liabilityTotals } from "../operator/solvencyTotals.js";
+import { proveRiskTable } from "../oracle/riskTableProof.js";
 import { commitRiskTable } from "../risk/riskCommitment.js";
 import { computeRiskTable, type MarketSnapshot, type RiskTable } from "../risk/riskEngine.js";
 
@@ -53,7 +54,7 @@ export async function runShockEpoch(options: ShockEpochOptions): Promise<ShockEp
     const before = options.previous.underlyings.find((x) => x.symbol === u.symbol);
     if (before) log(`  ${u.symbol} ${before.price} -> ${u.price} (vol ${before.vol.toFixed(2)} -> ${u.vol.toFixed(2)})`);
   }
-  const published = await options.oracle.publishRisk(epoch, risk.riskRoot);
+  const published = await options.oracle.publishRisk(await proveRiskTable(table, circuits.riskTable));
   log(`  riskRoot ${risk.riskRoot}  gas ${published.gasUsed.toLocaleString("en-US")} (epoch ${epoch - 1} closes for settlement)`);
 
   log("  the operator settles perps and futures to the new mark and re-salts every account");

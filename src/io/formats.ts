@@ -78,7 +78,7 @@ export function encodeTable(table: RiskTable, logInstruments: number, riskRoot: 
     scenarios: table.scenarios,
     logInstruments,
     riskRoot: riskRoot.toString(),
-    rows: table.rows.map((r) => ({ id: r.id, addon: r.addon.toString(), values: r.values.map(String) })),
+    rows: table.rows.map((r) => ({ id: r.id, linear: r.linear, addon: r.addon.toString(), values: r.values.map(String) })),
   };
 }
 
@@ -90,7 +90,11 @@ export function decodeTable(file: string, data: unknown): TableFile {
     id: r.string("id"),
     values: r.bigints("values", { min: MIN_VALUE, max: MAX_VALUE }, scenarios + 1),
     addon: r.bigint("addon", { min: 0n, max: MAX_VALUE }),
+    linear: r.bool("linear"),
   }));
+  rows.forEach((row, i) => {
+    if (row.linear && row.values[0] !== 0n) f.fail(`rows[${i}].values`, `start with mark value ${row.values[0]}, a perp/future (linear: true) must have mark value 0`);
+  });
   const table: RiskTable = { epoch, scenarios, rows };
   if (!f.has("riskRoot")) return { table };
   const logInstruments = f.int("logInstruments", 0, 16);

@@ -11,7 +11,7 @@ export class InputError extends Error {
 /** The `format` tag of every zkrs JSON file, by kind. */
 export const FORMATS = {
   snapshot: "zkrs/snapshot@1",
-  table: "zkrs/risk-table@1",
+  table: "zkrs/risk-table@2",
   account: "zkrs/account@1",
   opening: "zkrs/opening@1",
   ledger: "zkrs/ledger@1",
@@ -19,7 +19,7 @@ export const FORMATS = {
   marginProof: "zkrs/margin-proof@1",
   solvencyProof: "zkrs/solvency-proof@2",
   liquidationProof: "zkrs/liquidation-proof@1",
-  deployment: "zkrs/deployment@2",
+  deployment: "zkrs/deployment@3",
 } as const;
 
 export type FileKind = keyof typeof FORMATS;

@@ -21,7 +21,7 @@ export interface PortfolioInput {
   /**
    * The circuit inputs shared by MarginCompliance and Liquidation (circuits/lib/portfolio.circom):
    * epoch, riskRoot, accountsRoot, the opening but its key (collateral, salt, instrument,
-   * quantity), the account path, each slot's risk row and row path, and tableDigest.
+   * quantity), the account path, each slot's risk row (values, addon, linear) and row path, and tableDigest.
    */
   input: CircuitInput;
   /** The epoch's risk table as the circuits commit it (rows padded to 2^logInstruments). */
@@ -59,6 +59,7 @@ export function buildPortfolioInput(request: PortfolioRequest, params: MarginPar
     accountSiblings: accountPath.siblings,
     values: positions.map((p) => risk.rows[p.instrument].values.map(toField)),
     addon: positions.map((p) => risk.rows[p.instrument].addon),
+    linear: positions.map((p) => (risk.rows[p.instrument].linear ? 1n : 0n)),
     instrumentSiblings: positions.map((p) => rowPath(risk, p.instrument).siblings),
     tableDigest: risk.tableDigest,
   };

@@ -46,6 +46,11 @@ export interface RiskRow {
   values: bigint[];
   /** Add-on a_i >= 0 per contract. */
   addon: bigint;
+  /**
+   * True for a perp or future: settled to mark every epoch, so its mark value is 0 (DESIGN §3's
+   * valuation convention, proven by the epoch's RiskTable proof); false for an option.
+   */
+  linear: boolean;
 }
 
 export interface RiskTable {
@@ -64,6 +69,11 @@ function toUnits(what: string, x: number): bigint {
   const r = BigInt(Math.sign(x) * Math.round(Math.abs(x)));
   checkRange(what, r, MIN_VALUE, MAX_VALUE);
   return r;
+}
+
+/** Perps and futures are linear: settled to mark every epoch, worth 0 at mark. */
+export function isLinear(kind: InstrumentKind): boolean {
+  return kind === "perp" || kind === "future";
 }
 
 /** Value in quote units of one contract of `spec` at a given underlying price and vol. */
@@ -130,7 +140,7 @@ export function computeRiskTable(snapshot: MarketSnapshot, scenarios: readonly S
       values.push(toUnits(`${spec.id} value in scenario ${i + 1}`, value * units));
     });
     const addon = toUnits(`${spec.id} add-on`, spec.addonRate * u.price * (spec.contractSize ?? 1) * units);
-    return { id: spec.id, values, addon };
+    return { id: spec.id, values, addon, linear: isLinear(spec.kind) };
   });
   return { epoch: snapshot.epoch, scenarios: scenarios.length, rows };
 }

@@ -15,6 +15,7 @@ import { commitRiskTable } from "../../src/risk/riskCommitment.js";
 import { computeRiskTable, type RiskTable } from "../../src/risk/riskEngine.js";
 import { proveMargin } from "../../src/trader/proveMargin.js";
 import { testSnapshot } from "./market.js";
+import { tableProof } from "./riskTables.js";
 
 const UNIT = 1_000_000n;
 
@@ -34,7 +35,7 @@ export interface AuditorFixture {
   /** Temporary folder with every file below. */
   dir: string;
   files: {
-    /** The published risk tables (zkrs/risk-table@1), one per epoch. */
+    /** The published risk tables (zkrs/risk-table@2), one per epoch. */
     tablesDir: string;
     /** Alice's secret account file and the path the operator gave her (included). */
     aliceAccount: string;
@@ -99,7 +100,7 @@ export async function runAuditorEpoch(): Promise<AuditorFixture> {
     const tree = (accounts: readonly TraderAccount[]) => new MerkleTree(params.depth, accounts.map((a) => accountCommitment(a, params.positions)));
     /** Publishes the epoch's risk, proves and posts its solvency with these bounds (default: the worst total + 100). */
     const openEpoch = async (epoch: number, accounts: readonly TraderAccount[], bounds: (worst: bigint, mark: bigint, balance: bigint) => { stress: bigint; mark: bigint }) => {
-      await pool.publishRisk(epoch, risk(epoch).riskRoot);
+      await pool.publishRisk(await tableProof(tables[epoch]));
       const totals = liabilityTotals(accounts, risk(epoch).rows, params.scenarios);
       const b = bounds(totals.reduce((m, t) => (t > m ? t : m), 0n), totals[0], await pool.poolBalance());
       const solvency = await proveSolvency(accounts, tables[epoch], b.stress, { circuit: TEST_CIRCUITS.solvency, markBound: b.mark });

@@ -17,7 +17,7 @@ import { auditPoolWith, type PoolAudit } from "../../src/auditor/poolAudit.js";
 import { PoolReader } from "../../src/auditor/poolReader.js";
 import { checkProofFile } from "../../src/auditor/proofFileCheck.js";
 import { probeRpc } from "../../src/auditor/rpcProbe.js";
-import { findCircuit } from "../../src/build/circuitCatalog.js";
+import { findCircuit, portfolioParams } from "../../src/build/circuitCatalog.js";
 import { decodeAccount, decodeOpening, decodePath, decodeTable } from "../../src/io/formats.js";
 import { fileKind } from "../../src/io/json.js";
 import type { RiskTable } from "../../src/risk/riskEngine.js";
@@ -238,7 +238,7 @@ async function runAccountCheck(): Promise<void> {
     const accountsRoot = opened?.name === "EpochOpened" ? opened.args.accountsRoot : undefined;
     const table = await (await tableLookup())(epoch);
     const account: AccountToCheck = { opening, path: path.path, leaf: path.leaf, epoch: path.epoch };
-    const params = findCircuit(circuits().margin).params;
+    const params = portfolioParams(findCircuit(circuits().margin));
     const c = checkAccount(account, epoch, accountsRoot, params, history.events, table);
     out.className = `result ${c.included ? "ok" : "bad"}`;
     out.dataset.included = String(c.included);

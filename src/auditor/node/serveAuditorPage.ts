@@ -6,6 +6,7 @@ import { CIRCUITS } from "../../build/circuitCatalog.js";
 import { readManifest } from "../../build/manifest.js";
 import type { AuditCircuits } from "../epochAudit.js";
 import { AUDITOR_PAGE_DIR } from "./buildAuditorPage.js";
+import { FORMATS } from "../../io/json.js";
 
 export interface AuditorServerOptions {
   /** Port on 127.0.0.1 (default 0: a free one). */
@@ -16,7 +17,7 @@ export interface AuditorServerOptions {
   fromBlock?: number;
   /** "test" or "reference" (default reference). */
   circuits?: string;
-  /** Published risk table files (zkrs/risk-table@1), or directories of them, served at tables/<epoch>.json. */
+  /** Published risk table files (zkrs/risk-table@2), or directories of them, served at tables/<epoch>.json. */
   tables?: string[];
   /** The built page (default build/auditor-page). */
   pageDir?: string;
@@ -32,14 +33,16 @@ const TYPES: Record<string, string> = {
   ".json": "application/json", ".svg": "image/svg+xml", ".png": "image/png", ".wasm": "application/wasm",
 };
 
-/** The circuit sets the catalog defines, each with its liquidation circuit when there is one. */
+/** The circuit sets the catalog defines, each with its liquidation and risk-table circuits when there are. */
 function circuitSets(): Record<string, AuditCircuits> {
   const sets: Record<string, AuditCircuits> = {};
   for (const set of ["test", "reference"] as const) {
     const of = (kind: string): string | undefined => CIRCUITS.find((c) => c.set === set && c.kind === kind)?.name;
     const margin = of("margin");
     const solvency = of("solvency");
-    if (margin && solvency) sets[set] = { margin, solvency, ...(of("liquidation") ? { liquidation: of("liquidation") } : {}) };
+    const liquidation = of("liquidation");
+    const riskTable = of("riskTable");
+    if (margin && solvency) sets[set] = { margin, solvency, ...(liquidation ? { liquidation } : {}), ...(riskTable ? { riskTable } : {}) };
   }
   return sets;
 }
@@ -50,7 +53,7 @@ function tableFiles(paths: readonly string[]): Map<number, string> {
   const consider = (file: string): void => {
     try {
       const data = JSON.parse(readFileSync(file, "utf8")) as { format?: unknown; epoch?: unknown };
-      if (data.format === "zkrs/risk-table@1" && Number.isInteger(data.epoch)) out.set(data.epoch as number, file);
+      if (data.format === FORMATS.table && Number.isInteger(data.epoch)) out.set(data.epoch as number, file);
     } catch {
       // not a table file: skipped
     }

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { getAddress, isAddress, JsonRpcProvider, NonceManager, Wallet } from "ethers";
 import type { AccountOpening } from "../../accounts/account.js";
 import { findCircuit } from "../../build/circuitCatalog.js";
+import { buildRiskTableInput } from "../../oracle/riskTableInput.js";
 import { connectChain } from "../../chain/localChain.js";
 import type { EpochStanding, EpochStatus, PoolCircuits, RiskSharingPoolClient } from "../../chain/riskSharingPool.js";
 import { decodeAccount, decodeOpening } from "../../io/formats.js";
@@ -9,7 +10,7 @@ import { Fields, FORMATS, InputError, readTagged } from "../../io/json.js";
 import { jsonOutput, writeOutputs } from "../../io/output.js";
 import { commitRiskTable } from "../../risk/riskCommitment.js";
 import { type Args, type Command, type CommandResult, type Context, JSON_OPTION, UsageError } from "../framework.js";
-import { type LoadedProof, loadPath, loadProof, loadTable } from "../inputs.js";
+import { catalogCircuit, type LoadedProof, loadPath, loadProof, loadTable } from "../inputs.js";
 import { markProverLoaded } from "../lazy.js";
 import { PROOF_KIND_NAMES, verifyProofFile } from "./verify.js";
 
@@ -23,8 +24,8 @@ export const POOL_OPTION = {
 } as const;
 
 const CIRCUIT_SETS: Record<string, PoolCircuits> = {
-  test: { margin: "margin_test", solvency: "solvency_test", liquidation: "liquidation_test" },
-  reference: { margin: "margin", solvency: "solvency", liquidation: "liquidation" },
+  test: { margin: "margin_test", solvency: "solvency_test", liquidation: "liquidation_test", riskTable: "risk_table_test" },
+  reference: { margin: "margin", solvency: "solvency", liquidation: "liquidation", riskTable: "risk_table" },
 };
 
 export function rpcUrl(args: Args): string {
@@ -62,7 +63,7 @@ export function poolRef(args: Args): PoolRef {
     const f = new Fields(value, readTagged(value, ["deployment"], "--pool").data);
     const c = f.object("circuits");
     const address = f.string("pool", /^0x[0-9a-fA-F]{40}$/, "an address");
-    ref = { address: getAddress(address.toLowerCase()), circuits: { margin: c.string("margin"), solvency: c.string("solvency"), liquidation: c.string("liquidation") }, chainId: f.bigint("chainId", { min: 0n }), file: value,
+    ref = { address: getAddress(address.toLowerCase()), circuits: { margin: c.string("margin"), solvency: c.string("solvency"), liquidation: c.string("liquidation"), riskTable: c.string("riskTable") }, chainId: f.bigint("chainId", { min: 0n }), file: value,
       block: f.has("block") ? f.int("block", 0, Number.MAX_SAFE_INTEGER) : undefined };
   }
   if (args.has("circuits")) {
@@ -153,7 +154,7 @@ export const chainCommands: Command[] = [
       token: { type: "string", arg: "0x...", description: "collateral ERC-20 (default: deploy a TestToken)" },
       oracle: { type: "string", arg: "0x...", description: "risk oracle address (default: the sender)" },
       operator: { type: "string", arg: "0x...", description: "operator address (default: the sender)" },
-      out: { type: "string", arg: "pool.json", description: "deployment file to write (zkrs/deployment@2), usable as --pool" },
+      out: { type: "string", arg: "pool.json", description: "deployment file to write (zkrs/deployment@3), usable as --pool" },
       ...JSON_OPTION,
     },
     async run(ctx, args) {
@@ -170,7 +171,7 @@ export const chainCommands: Command[] = [
       if (out && existsSync(out)) throw new InputError(`${out} exists already (a deployment file is not overwritten; pick another --out)`);
       const { deployPool, verifierArtifact } = await import("../../chain/riskSharingPool.js");
       const { loadContractArtifact } = await import("../../build/manifest.js");
-      for (const name of ["RiskSharingPool", ...(token ? [] : ["TestToken"]), verifierArtifact(circuits.margin), verifierArtifact(circuits.solvency), verifierArtifact(circuits.liquidation)]) {
+      for (const name of ["RiskSharingPool", ...(token ? [] : ["TestToken"]), verifierArtifact(circuits.margin), verifierArtifact(circuits.solvency), verifierArtifact(circuits.liquidation), verifierArtifact(circuits.riskTable)]) {
         try {
           loadContractArtifact(name);
         } catch (err) {
@@ -185,7 +186,7 @@ export const chainCommands: Command[] = [
         const block = await chain.provider.getBlockNumber();
         const deployment = {
           format: FORMATS.deployment, chainId: chainId.toString(), pool: d.pool.address, token: d.token,
-          marginVerifier: d.marginVerifier, solvencyVerifier: d.solvencyVerifier, liquidationVerifier: d.liquidationVerifier, circuits, deployer: wallet.address, block,
+          marginVerifier: d.marginVerifier, solvencyVerifier: d.solvencyVerifier, liquidationVerifier: d.liquidationVerifier, riskTableVerifier: d.riskTableVerifier, circuits, deployer: wallet.address, block,
           contracts: d.deployed.map((c) => ({ name: c.name, address: c.address, gasUsed: c.gasUsed.toString() })),
         };
         if (out) writeOutputs([jsonOutput(out, deployment)]);
@@ -201,10 +202,14 @@ export const chainCommands: Command[] = [
   },
   {
     path: ["publish"],
-    summary: "Risk oracle: publish the epoch's riskRoot (re-derived from the risk table) to the pool.",
+    summary: "Risk oracle: prove the epoch's risk table well-formed and publish its riskRoot with the proof.",
+    details: [
+      "The RiskTable proof (the pool's risk-table circuit) shows that riskRoot commits to this one table,",
+      "every value and add-on in range and every perp/future at mark value 0; the pool refuses a root without it.",
+    ],
     options: {
       ...RPC_OPTION, ...KEY_OPTION, ...POOL_OPTION,
-      table: { type: "string", arg: "table.json", description: "the epoch's risk table (zkrs/risk-table@1)", required: true },
+      table: { type: "string", arg: "table.json", description: "the epoch's risk table (zkrs/risk-table@2)", required: true },
       ...JSON_OPTION,
     },
     async run(ctx, args) {
@@ -212,14 +217,22 @@ export const chainCommands: Command[] = [
       const key = privateKey(args);
       const ref = poolRef(args);
       const { table } = loadTable(args.string("table"));
-      const margin = findCircuit(ref.circuits.margin);
-      const riskRoot = commitRiskTable(table, margin.params.logInstruments).riskRoot;
+      const circuit = catalogCircuit(ref.circuits.riskTable, "riskTable");
+      try {
+        buildRiskTableInput(table, circuit.params);
+      } catch (err) {
+        throw new InputError(`${args.string("table")}: ${(err as Error).message} (circuit ${circuit.name})`);
+      }
       return onChain(ctx, url, async (chain) => {
         const { pool } = await openPool(ctx, chain, ref, key);
-        const r = await ctx.step(`publishing riskRoot of epoch ${table.epoch}`, () => pool.publishRisk(table.epoch, riskRoot));
+        markProverLoaded();
+        const { proveRiskTable } = await import("../../oracle/riskTableProof.js");
+        const proven = await ctx.step(`proving the risk table of epoch ${table.epoch} (${circuit.name})`, () => proveRiskTable(table, circuit.name));
+        const riskRoot = proven.statement.riskRoot;
+        const r = await ctx.step(`publishing riskRoot of epoch ${table.epoch}`, () => pool.publishRisk(proven));
         return {
-          json: { pool: ref.address, epoch: table.epoch, riskRoot: riskRoot.toString(), tx: r.hash, gasUsed: r.gasUsed.toString() },
-          human: [`published epoch ${table.epoch} riskRoot ${riskRoot}`, `  tx ${r.hash} (${r.gasUsed} gas)`],
+          json: { pool: ref.address, epoch: table.epoch, riskRoot: riskRoot.toString(), tx: r.hash, gasUsed: r.gasUsed.toString(), proveMs: proven.timings.witnessMs + proven.timings.proveMs },
+          human: [`published epoch ${table.epoch} riskRoot ${riskRoot} with its risk-table proof (${circuit.name})`, `  tx ${r.hash} (${r.gasUsed} gas)`],
         };
       });
     },

@@ -45,7 +45,7 @@ const proveLiquidationCommand: Command = {
   options: {
     ledger: { type: "string", arg: "ledger.json", description: "the epoch's ledger from `zkrs tree` (zkrs/ledger@1)", required: true },
     account: { type: "string", arg: "name", description: "the account's name in the ledger", required: true },
-    table: { type: "string", arg: "table.json", description: "the epoch's risk table (zkrs/risk-table@1)", required: true },
+    table: { type: "string", arg: "table.json", description: "the epoch's risk table (zkrs/risk-table@2)", required: true },
     circuit: { type: "string", arg: "name", description: "liquidation circuit (default: liquidation)" },
     out: { type: "string", arg: "liq.json", description: "proof file to write (zkrs/liquidation-proof@1)", required: true },
     ...JSON_OPTION,

@@ -1,6 +1,6 @@
 import { accountCommitment } from "../../accounts/account.js";
 import { readManifest } from "../../build/manifest.js";
-import type { CircuitInstance } from "../../build/circuitCatalog.js";
+import type { CircuitInstance, PortfolioInstance } from "../../build/circuitCatalog.js";
 import { encodeMarginProof, encodeSolvencyProof, type TreeShape } from "../../io/formats.js";
 import { InputError } from "../../io/json.js";
 import { jsonOutput, writeOutputs } from "../../io/output.js";
@@ -17,7 +17,7 @@ export function zkeySha256(circuit: string): string | undefined {
 }
 
 /** The tree shape a ledger or path file was built for must be the circuit's. */
-export function checkShape(file: string, shape: TreeShape, circuit: CircuitInstance): void {
+export function checkShape(file: string, shape: TreeShape, circuit: PortfolioInstance): void {
   const p = circuit.params;
   if (shape.depth !== p.depth || shape.positionSlots !== p.positions) {
     throw new InputError(
@@ -39,7 +39,7 @@ export const proveCommands: Command[] = [
     options: {
       account: { type: "string", arg: "acct.json", description: "your account (zkrs/account@1)", required: true },
       path: { type: "string", arg: "path.json", description: "your inclusion path from the operator (zkrs/path@1)", required: true },
-      table: { type: "string", arg: "table.json", description: "the epoch's risk table (zkrs/risk-table@1)", required: true },
+      table: { type: "string", arg: "table.json", description: "the epoch's risk table (zkrs/risk-table@2)", required: true },
       recipient: { type: "string", arg: "0x...", description: "address the settlement pays", required: true },
       amount: { type: "string", arg: "n", description: "amount to settle, in token base units (default 0)" },
       circuit: { type: "string", arg: "name", description: "margin circuit (default: margin)" },
@@ -94,7 +94,7 @@ export const proveCommands: Command[] = [
     options: {
       ledger: { type: "string", arg: "ledger.json", description: "the epoch's ledger from `zkrs tree` (zkrs/ledger@1)" },
       openings: { type: "string", multiple: true, arg: "file|folder", description: "account openings instead of a ledger" },
-      table: { type: "string", arg: "table.json", description: "the epoch's risk table (zkrs/risk-table@1)", required: true },
+      table: { type: "string", arg: "table.json", description: "the epoch's risk table (zkrs/risk-table@2)", required: true },
       bound: { type: "string", arg: "n", description: "liabilitiesBound to prove (stress: max over mark and every scenario), in token base units", required: true },
       "mark-bound": { type: "string", arg: "n", description: "markBound to prove (liabilities at mark alone; at most --bound; default: the --bound value)" },
       epoch: { type: "string", arg: "n", description: "epoch (with --openings; default: the table's)" },

@@ -18,7 +18,7 @@ export const riskCommands: Command[] = [
     ],
     options: {
       snapshot: { type: "string", arg: "snap.json", description: "market snapshot (zkrs/snapshot@1)", required: true },
-      out: { type: "string", arg: "table.json", description: "risk table to write (zkrs/risk-table@1)", required: true },
+      out: { type: "string", arg: "table.json", description: "risk table to write (zkrs/risk-table@2)", required: true },
       "log-instruments": { type: "string", arg: "n", description: "log2 of the instrument slots riskRoot commits to" },
       circuit: { type: "string", arg: "name", description: "take log-instruments from this circuit (default: margin)" },
       ...JSON_OPTION,

@@ -27,7 +27,7 @@ export const treeCommands: Command[] = [
     async run(ctx, args) {
       const epoch = args.int("epoch", 0, 2 ** 32 - 1);
       const out = args.string("out");
-      const circuit = catalogCircuit(args.optionalString("circuit") ?? "solvency", "any");
+      const circuit = catalogCircuit(args.optionalString("circuit") ?? "solvency", "portfolio");
       const openings = loadOpenings([...args.list("openings"), ...args.positionals], ctx.log);
       checkOpeningsFor(openings, circuit);
       const shape = { depth: circuit.params.depth, positionSlots: circuit.params.positions };
