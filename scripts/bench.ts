@@ -3,7 +3,13 @@
  * missing, then measures and writes bench/results.json plus a readable table.
  *
  *   tsx scripts/bench.ts [--runs 5] [--accounts 16,64,256,1024] [--skip-cold] [--skip-scaling] [--skip-distributed]
+ *                        [--circuits-only margin,risk_table]
  *
+ * --circuits-only measures just those reference circuits (building only them) and merges their
+ * figures into bench/results.json, leaving every other figure as it was.
+ *
+ * - constraints of every reference circuit, pinned (compile only, no setup: `constraints` in the
+ *   results; the test circuits' counts are pinned by test/constraintCounts.test.ts);
  * - per circuit: constraints, witness / Groth16 / verify time (median of --runs after a
  *   warm-up, each circuit in its own process), peak memory of that process;
  * - PoolSolvency scaling: total prove time and accounts per second for each --accounts size;
@@ -15,11 +21,11 @@
  */
 import { spawn } from "node:child_process";
 import { cpus } from "node:os";
-import { existsSync, renameSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { writeJsonAtomic } from "../src/build/atomicWrite.js";
-import { buildArtifacts } from "../src/build/buildArtifacts.js";
+import { buildArtifacts, compileOnly } from "../src/build/buildArtifacts.js";
 import { REFERENCE_PARAMS } from "../src/build/circuitCatalog.js";
 import { BUILD_DIR, PROJECT_ROOT } from "../src/build/paths.js";
 import { withChain } from "../src/chain/localChain.js";
@@ -103,6 +109,30 @@ async function coldStart(): Promise<number> {
   }
 }
 
+/** Every reference circuit's constraint count, from a compile-only build (no setup). */
+async function referenceConstraints(): Promise<Record<string, number>> {
+  const sizes = await compileOnly({ sets: ["reference"], log: () => undefined });
+  return Object.fromEntries(sizes.map((c) => [c.name, c.constraints]));
+}
+
+/** `--circuits-only a,b`: builds and measures just these reference circuits; merges into bench/results.json. */
+async function measureOnly(names: string[], runs: number): Promise<void> {
+  const out = join(PROJECT_ROOT, "bench", "results.json");
+  const results = (existsSync(out) ? JSON.parse(readFileSync(out, "utf8")) : {}) as Record<string, unknown>;
+  await buildArtifacts({ only: names, log: (l) => { if (!l.startsWith("    [")) console.log(l); } });
+  const key: Record<string, string> = { margin: "margin", solvency: "solvency", liquidation: "liquidation", risk_table: "riskTable" };
+  for (const name of names) {
+    const k = key[name];
+    if (!k) throw new Error(`--circuits-only takes reference circuits (${Object.keys(key).join(", ")}), got "${name}"`);
+    const figures = await measureCircuit(name, runs);
+    console.log(`  ${name} ${JSON.stringify(figures)}`);
+    results[k] = { ...(results[k] as object | undefined), ...figures, date: new Date().toISOString() };
+  }
+  results.constraints = { ...(results.constraints as object | undefined), ...(await referenceConstraints()) };
+  writeJsonAtomic(out, results);
+  console.log(`merged into ${out}`);
+}
+
 function table(rows: [string, string, string][]): string {
   const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length)));
   return rows.map((r) => `| ${r.map((c, i) => c.padEnd(w[i])).join(" | ")} |`).join("\n");
@@ -116,8 +146,13 @@ async function main(): Promise<void> {
       "skip-cold": { type: "boolean" },
       "skip-scaling": { type: "boolean" },
       "skip-distributed": { type: "boolean" },
+      "circuits-only": { type: "string" },
     },
   });
+  if (values["circuits-only"] !== undefined) {
+    await measureOnly(values["circuits-only"].split(",").map((s) => s.trim()).filter(Boolean), Number(values.runs));
+    return;
+  }
   const runs = Number(values.runs);
   const sizes = values.accounts.split(",").map(Number);
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, got ${values.runs}`);
@@ -132,6 +167,9 @@ async function main(): Promise<void> {
   console.log(`  solvency ${JSON.stringify(solvency)}`);
   const liquidation = await measureCircuit("liquidation", runs);
   console.log(`  liquidation ${JSON.stringify(liquidation)}`);
+  const riskTable = await measureCircuit("risk_table", runs);
+  console.log(`  risk_table ${JSON.stringify(riskTable)}`);
+  const constraints = await referenceConstraints();
   const batchSize = 2 ** REFERENCE_PARAMS.logBatch;
 
   const curve = values["skip-scaling"] ? [] : (console.log("— PoolSolvency scaling (chained batches)"), await scaling(sizes));
@@ -158,6 +196,7 @@ async function main(): Promise<void> {
     deployMarginVerifier: Number(demo.gas["deploy MarginVerifier"]),
     deploySolvencyVerifier: Number(demo.gas["deploy SolvencyVerifier"]),
     deployLiquidationVerifier: Number(demo.gas["deploy LiquidationVerifier"]),
+    deployRiskTableVerifier: Number(demo.gas["deploy RiskTableVerifier"]),
   };
 
   const coldStartMs = values["skip-cold"] ? null : (console.log("— cold start: clean build/ to first settled withdrawal (rebuilds everything)"), await coldStart());
@@ -175,8 +214,10 @@ async function main(): Promise<void> {
       targetConstraintsPerAccount: 4_000,
     },
     liquidation,
+    riskTable: { ...riskTable, note: "proven once per epoch by the publisher (issue 17)" },
+    constraints,
     distributed,
-    gas: { ...gas, targetSettle: 300_000, targetPostSolvencyBatch: 350_000 },
+    gas: { ...gas, targetSettle: 300_000, targetPostSolvencyBatch: 350_000, targetPublishRisk: 350_000 },
     coldStartMs,
   };
   const out = join(PROJECT_ROOT, "bench", "results.json");
@@ -195,12 +236,14 @@ async function main(): Promise<void> {
     ["solvency peak memory", `${solvency.peakRssMB} MB`, ""],
     ["liquidation constraints", liquidation.constraints.toLocaleString("en-US"), ""],
     ["liquidation witness + proof", `${s(liquidation.proveMs)} (witness ${s(liquidation.witnessMs)})`, ""],
+    ["risk table constraints", riskTable.constraints.toLocaleString("en-US"), ""],
+    ["risk table witness + proof (per epoch)", `${s(riskTable.proveMs)} (witness ${s(riskTable.witnessMs)})`, ""],
     ...curve.map((c): [string, string, string] => [`solvency ${c.accounts} accounts`, `${s(c.totalMs)}, ${c.accountsPerSecond} accounts/s`, ""]),
     ...(distributed ? distributed.runs.map((r): [string, string, string] => [
       `solvency ${distributed?.accounts} accounts, ${r.workers === "in-process" ? "in-process" : `${r.workers} local worker(s)`}`,
       `${s(r.totalMs)}, ${r.accountsPerSecond} accounts/s`, "",
     ]) : []),
-    ["gas publishRisk", gas.publishRisk.toLocaleString("en-US"), ""],
+    ["gas publishRisk", gas.publishRisk.toLocaleString("en-US"), "<= 350,000"],
     ["gas postSolvency per batch", gas.postSolvencyBatch.toLocaleString("en-US"), "<= 350,000"],
     ["gas settle", gas.settle.toLocaleString("en-US"), "<= 300,000"],
     ["gas liquidate", gas.liquidate.toLocaleString("en-US"), ""],

@@ -175,7 +175,8 @@ describe("auditor's page in Chromium (test circuits on anvil)", function () {
     const text = formatAuditReport(solvent);
     assert.equal(solvent.ok, true, text);
     assert.match(text, /status: SOLVENT/);
-    assert.equal(solvent.checks.filter((c) => c.proof).length, 5);
+    assert.equal(solvent.checks.filter((c) => c.proof).length, 6);
+    assert.deepEqual(solvent.checks.filter((c) => c.proof === "riskTable").map((c) => c.ok), [true]);
     // erin: penalty 30 into the fund; dave: deficit 1,271.12… drawn from the fund (500 + 30), the rest off the LP capital
     const [erin, dave] = solvent.liquidations;
     assert.deepEqual(erin.steps.map((s) => s.expected), [30_000_000n, 0n, 0n, 0n]);

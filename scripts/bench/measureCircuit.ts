@@ -1,7 +1,7 @@
 /**
  * Child process of `npm run bench`: proves one reference circuit `runs` times after a warm-up
  * and prints one JSON line with median timings (proveMs = witness + Groth16) and this
- * process's peak memory (so each circuit's peak is measured alone).   tsx scripts/bench/measureCircuit.ts margin|solvency|liquidation <runs>
+ * process's peak memory (so each circuit's peak is measured alone).   tsx scripts/bench/measureCircuit.ts margin|solvency|liquidation|risk_table <runs>
  */
 import { loadCircuitArtifacts } from "../../src/build/manifest.js";
 import { proveCircuit, releaseProverThreads, verifyGroth16 } from "../../src/proof/groth16Prover.js";

@@ -1,3 +1,5 @@
+import { MerkleTree } from "../../src/accounts/merkleTree.js";
+import { hashList, poseidon } from "../../src/crypto/poseidon.js";
 import type { RiskTablePublication } from "../../src/chain/riskSharingPool.js";
 import { proveRiskTable, type RiskTableProof } from "../../src/oracle/riskTableProof.js";
 import type { RiskTable } from "../../src/risk/riskEngine.js";
@@ -18,4 +20,16 @@ export function tableProof(table: RiskTable, circuit = "risk_table_test"): Promi
 /** A publication claiming `statement` with another statement's proof points (for refusal tests). */
 export function claiming(proof: RiskTablePublication, statement: RiskTablePublication["statement"]): RiskTablePublication {
   return { statement, solidity: proof.solidity };
+}
+
+/**
+ * The commitment of raw table rows (field elements, possibly out of range: what only a broken
+ * table holds), computed exactly as commitRiskTable does, for tests that forge a table.
+ */
+export function rawRiskCommitment(values: readonly bigint[][], addon: readonly bigint[], linear: readonly bigint[], logInstruments: number): {
+  tree: MerkleTree; instrumentsRoot: bigint; tableDigest: bigint; riskRoot: bigint;
+} {
+  const tree = new MerkleTree(logInstruments, values.map((v, k) => hashList([...v, addon[k], linear[k]])));
+  const tableDigest = hashList(values.flat());
+  return { tree, instrumentsRoot: tree.root, tableDigest, riskRoot: poseidon([tree.root, tableDigest]) };
 }
