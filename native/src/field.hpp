@@ -1,0 +1,263 @@
+// Prime fields in Montgomery form (R = 2^256), four 64-bit limbs, little-endian.
+// Inputs: values < p in Montgomery form (unless a function says otherwise).
+// Used for BN254's base field Fq and scalar field Fr; both primes are < 2^254, so a sum of two
+// reduced values never overflows 256 bits.
+#pragma once
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <stdexcept>
+
+namespace zkrs {
+
+using u64 = uint64_t;
+using u128 = unsigned __int128;
+
+// ---- 256-bit integers (plain, not Montgomery) ----
+struct U256 {
+  u64 w[4];
+};
+
+inline bool u256_geq(const u64* a, const u64* b) {
+  for (int i = 3; i >= 0; i--) {
+    if (a[i] != b[i]) return a[i] > b[i];
+  }
+  return true;
+}
+inline bool u256_is_zero(const u64* a) { return (a[0] | a[1] | a[2] | a[3]) == 0; }
+// r = a - b, returns borrow
+inline u64 u256_sub(u64* r, const u64* a, const u64* b) {
+  u64 borrow = 0;
+  for (int i = 0; i < 4; i++) {
+    u128 d = (u128)a[i] - b[i] - borrow;
+    r[i] = (u64)d;
+    borrow = (u64)(d >> 64) ? 1 : 0;
+  }
+  return borrow;
+}
+// r = a + b, returns carry
+inline u64 u256_add(u64* r, const u64* a, const u64* b) {
+  u64 carry = 0;
+  for (int i = 0; i < 4; i++) {
+    u128 s = (u128)a[i] + b[i] + carry;
+    r[i] = (u64)s;
+    carry = (u64)(s >> 64);
+  }
+  return carry;
+}
+inline int u256_bits(const u64* a) {
+  for (int i = 3; i >= 0; i--)
+    if (a[i]) return i * 64 + 64 - __builtin_clzll(a[i]);
+  return 0;
+}
+inline bool u256_bit(const u64* a, int i) { return (a[i >> 6] >> (i & 63)) & 1; }
+
+// Parses a decimal string; throws on anything else or on a value >= 2^256.
+inline U256 u256_from_dec(const std::string& s) {
+  if (s.empty()) throw std::runtime_error("empty number");
+  U256 r{{0, 0, 0, 0}};
+  for (char ch : s) {
+    if (ch < '0' || ch > '9') throw std::runtime_error("not a decimal number: " + s);
+    u64 carry = (u64)(ch - '0');
+    for (int i = 0; i < 4; i++) {
+      u128 t = (u128)r.w[i] * 10 + carry;
+      r.w[i] = (u64)t;
+      carry = (u64)(t >> 64);
+    }
+    if (carry) throw std::runtime_error("number too large: " + s);
+  }
+  return r;
+}
+
+inline std::string u256_to_dec(const u64* a) {
+  u64 t[4] = {a[0], a[1], a[2], a[3]};
+  if (u256_is_zero(t)) return "0";
+  std::string out;
+  while (!u256_is_zero(t)) {
+    u64 rem = 0;
+    for (int i = 3; i >= 0; i--) {
+      u128 cur = ((u128)rem << 64) | t[i];
+      t[i] = (u64)(cur / 10);
+      rem = (u64)(cur % 10);
+    }
+    out.push_back((char)('0' + rem));
+  }
+  return std::string(out.rbegin(), out.rend());
+}
+
+// ---- Montgomery field ----
+// Tag distinguishes Fq from Fr; the modulus is set once by Fp<Tag>::init.
+template <class Tag>
+struct Fp {
+  u64 v[4];
+
+  static inline u64 P[4];
+  static inline u64 INV;     // -p^-1 mod 2^64
+  static inline u64 R1[4];   // R mod p (Montgomery one)
+  static inline u64 R2[4];   // R^2 mod p
+
+  static void init(const U256& p) {
+    std::memcpy(P, p.w, sizeof P);
+    u64 inv = 1;  // Newton iteration for p^-1 mod 2^64
+    for (int i = 0; i < 7; i++) inv *= 2 - P[0] * inv;
+    INV = (u64)0 - inv;
+    // R mod p: 2^256 - k p for the smallest k that lands below p.
+    u64 zero[4] = {0, 0, 0, 0};
+    u256_sub(R1, zero, P);  // 2^256 - p (mod 2^256)
+    while (u256_geq(R1, P)) u256_sub(R1, R1, P);
+    // R^2 mod p by 256 modular doublings of R.
+    u64 t[4];
+    std::memcpy(t, R1, sizeof t);
+    for (int i = 0; i < 256; i++) {
+      u64 c = u256_add(t, t, t);
+      if (c || u256_geq(t, P)) u256_sub(t, t, P);
+    }
+    std::memcpy(R2, t, sizeof t);
+  }
+
+  static Fp zero() { return Fp{{0, 0, 0, 0}}; }
+  static Fp one() {
+    Fp r;
+    std::memcpy(r.v, R1, sizeof r.v);
+    return r;
+  }
+  bool is_zero() const { return u256_is_zero(v); }
+  bool operator==(const Fp& o) const { return std::memcmp(v, o.v, sizeof v) == 0; }
+  bool operator!=(const Fp& o) const { return !(*this == o); }
+
+  // Montgomery product a*b*R^-1 mod p (CIOS).
+  static inline void mont_mul(u64* r, const u64* a, const u64* b) {
+    u64 t[6] = {0, 0, 0, 0, 0, 0};
+    for (int i = 0; i < 4; i++) {
+      u64 c = 0;
+      for (int j = 0; j < 4; j++) {
+        u128 s = (u128)a[j] * b[i] + t[j] + c;
+        t[j] = (u64)s;
+        c = (u64)(s >> 64);
+      }
+      u128 s = (u128)t[4] + c;
+      t[4] = (u64)s;
+      t[5] = (u64)(s >> 64);
+      u64 m = t[0] * INV;
+      s = (u128)m * P[0] + t[0];
+      c = (u64)(s >> 64);
+      for (int j = 1; j < 4; j++) {
+        s = (u128)m * P[j] + t[j] + c;
+        t[j - 1] = (u64)s;
+        c = (u64)(s >> 64);
+      }
+      s = (u128)t[4] + c;
+      t[3] = (u64)s;
+      t[4] = t[5] + (u64)(s >> 64);
+    }
+    if (t[4] || u256_geq(t, P)) u256_sub(t, t, P);
+    std::memcpy(r, t, 4 * sizeof(u64));
+  }
+
+  Fp operator*(const Fp& o) const {
+    Fp r;
+    mont_mul(r.v, v, o.v);
+    return r;
+  }
+  Fp& operator*=(const Fp& o) {
+    mont_mul(v, v, o.v);
+    return *this;
+  }
+  Fp sq() const { return *this * *this; }
+  Fp operator+(const Fp& o) const {
+    Fp r;
+    u64 c = u256_add(r.v, v, o.v);
+    if (c || u256_geq(r.v, P)) u256_sub(r.v, r.v, P);
+    return r;
+  }
+  Fp& operator+=(const Fp& o) { return *this = *this + o; }
+  Fp operator-(const Fp& o) const {
+    Fp r;
+    if (u256_sub(r.v, v, o.v)) u256_add(r.v, r.v, P);
+    return r;
+  }
+  Fp& operator-=(const Fp& o) { return *this = *this - o; }
+  Fp operator-() const { return is_zero() ? *this : zero() - *this; }
+  Fp dbl() const { return *this + *this; }
+
+  // From a plain integer (< p) to Montgomery form.
+  static Fp from_u256(const u64* a) {
+    Fp r;
+    mont_mul(r.v, a, R2);
+    return r;
+  }
+  static Fp from_u64(u64 x) {
+    u64 a[4] = {x, 0, 0, 0};
+    return from_u256(a);
+  }
+  // From Montgomery form to the plain integer.
+  U256 to_u256() const {
+    U256 r;
+    u64 one[4] = {1, 0, 0, 0};
+    mont_mul(r.w, v, one);
+    return r;
+  }
+  static Fp from_dec(const std::string& s) {
+    U256 a = u256_from_dec(s);
+    if (u256_geq(a.w, P)) throw std::runtime_error("value not below the field modulus: " + s);
+    return from_u256(a.w);
+  }
+  std::string to_dec() const {
+    U256 a = to_u256();
+    return u256_to_dec(a.w);
+  }
+
+  // this^e for a plain exponent e.
+  Fp pow(const u64* e) const {
+    Fp r = one();
+    for (int i = u256_bits(e) - 1; i >= 0; i--) {
+      r = r.sq();
+      if (u256_bit(e, i)) r *= *this;
+    }
+    return r;
+  }
+  // Inverse by Fermat (p - 2); the inverse of 0 is 0.
+  Fp inv() const {
+    u64 e[4], two[4] = {2, 0, 0, 0};
+    u256_sub(e, P, two);
+    return pow(e);
+  }
+};
+
+struct FqTag {};
+struct FrTag {};
+using Fq = Fp<FqTag>;
+using Fr = Fp<FrTag>;
+
+// Fq2 = Fq[u] / (u^2 + 1).
+struct Fq2 {
+  Fq c0, c1;
+  static Fq2 zero() { return {Fq::zero(), Fq::zero()}; }
+  static Fq2 one() { return {Fq::one(), Fq::zero()}; }
+  bool is_zero() const { return c0.is_zero() && c1.is_zero(); }
+  bool operator==(const Fq2& o) const { return c0 == o.c0 && c1 == o.c1; }
+  bool operator!=(const Fq2& o) const { return !(*this == o); }
+  Fq2 operator+(const Fq2& o) const { return {c0 + o.c0, c1 + o.c1}; }
+  Fq2 operator-(const Fq2& o) const { return {c0 - o.c0, c1 - o.c1}; }
+  Fq2 operator-() const { return {-c0, -c1}; }
+  Fq2& operator+=(const Fq2& o) { return *this = *this + o; }
+  Fq2& operator-=(const Fq2& o) { return *this = *this - o; }
+  Fq2 dbl() const { return {c0.dbl(), c1.dbl()}; }
+  Fq2 operator*(const Fq2& o) const {
+    Fq a = c0 * o.c0, b = c1 * o.c1;
+    Fq m = (c0 + c1) * (o.c0 + o.c1);
+    return {a - b, m - a - b};
+  }
+  Fq2& operator*=(const Fq2& o) { return *this = *this * o; }
+  Fq2 sq() const {
+    // (c0 + c1 u)^2 = (c0 + c1)(c0 - c1) + 2 c0 c1 u
+    Fq m = c0 * c1;
+    return {(c0 + c1) * (c0 - c1), m.dbl()};
+  }
+  Fq2 inv() const {
+    Fq t = (c0.sq() + c1.sq()).inv();
+    return {c0 * t, -(c1 * t)};
+  }
+};
+
+}  // namespace zkrs
