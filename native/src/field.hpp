@@ -7,6 +7,7 @@
 #include <cstring>
 #include <string>
 #include <stdexcept>
+#include <x86intrin.h>
 
 namespace zkrs {
 
@@ -98,6 +99,7 @@ struct Fp {
 
   static void init(const U256& p) {
     std::memcpy(P, p.w, sizeof P);
+    if (P[3] >= 0x7FFFFFFFFFFFFFFFull) throw std::runtime_error("modulus too large for this field code");
     u64 inv = 1;  // Newton iteration for p^-1 mod 2^64
     for (int i = 0; i < 7; i++) inv *= 2 - P[0] * inv;
     INV = (u64)0 - inv;
@@ -125,33 +127,50 @@ struct Fp {
   bool operator==(const Fp& o) const { return std::memcmp(v, o.v, sizeof v) == 0; }
   bool operator!=(const Fp& o) const { return !(*this == o); }
 
-  // Montgomery product a*b*R^-1 mod p (CIOS).
+  // Montgomery product a*b*R^-1 mod p: CIOS without the extra carry words, valid because
+  // p's top limb is below 2^63 - 1 (true for both BN254 primes; init checks it).
   static inline void mont_mul(u64* r, const u64* a, const u64* b) {
-    u64 t[6] = {0, 0, 0, 0, 0, 0};
+    u64 t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+    const u64 p0 = P[0], p1 = P[1], p2 = P[2], p3 = P[3];
     for (int i = 0; i < 4; i++) {
-      u64 c = 0;
-      for (int j = 0; j < 4; j++) {
-        u128 s = (u128)a[j] * b[i] + t[j] + c;
-        t[j] = (u64)s;
-        c = (u64)(s >> 64);
-      }
-      u128 s = (u128)t[4] + c;
-      t[4] = (u64)s;
-      t[5] = (u64)(s >> 64);
-      u64 m = t[0] * INV;
-      s = (u128)m * P[0] + t[0];
-      c = (u64)(s >> 64);
-      for (int j = 1; j < 4; j++) {
-        s = (u128)m * P[j] + t[j] + c;
-        t[j - 1] = (u64)s;
-        c = (u64)(s >> 64);
-      }
-      s = (u128)t[4] + c;
-      t[3] = (u64)s;
-      t[4] = t[5] + (u64)(s >> 64);
+      const u64 bi = b[i];
+      u128 s = (u128)a[0] * bi + t0;
+      u64 A = (u64)(s >> 64);
+      t0 = (u64)s;
+      const u64 m = t0 * INV;
+      s = (u128)m * p0 + t0;
+      u64 C = (u64)(s >> 64);
+      s = (u128)a[1] * bi + t1 + A;
+      A = (u64)(s >> 64);
+      s = (u128)m * p1 + (u64)s + C;
+      C = (u64)(s >> 64);
+      t0 = (u64)s;
+      s = (u128)a[2] * bi + t2 + A;
+      A = (u64)(s >> 64);
+      s = (u128)m * p2 + (u64)s + C;
+      C = (u64)(s >> 64);
+      t1 = (u64)s;
+      s = (u128)a[3] * bi + t3 + A;
+      A = (u64)(s >> 64);
+      s = (u128)m * p3 + (u64)s + C;
+      C = (u64)(s >> 64);
+      t2 = (u64)s;
+      t3 = C + A;
     }
-    if (t[4] || u256_geq(t, P)) u256_sub(t, t, P);
-    std::memcpy(r, t, 4 * sizeof(u64));
+    u64 t[4] = {t0, t1, t2, t3};
+    reduce_once(r, t);
+  }
+
+  // r = t - p if t >= p else t (t < 2p), branch-free.
+  static inline void reduce_once(u64* r, const u64* t) {
+    u64 d[4];
+    unsigned char bw = 0;
+    bw = _subborrow_u64(bw, t[0], P[0], (unsigned long long*)&d[0]);
+    bw = _subborrow_u64(bw, t[1], P[1], (unsigned long long*)&d[1]);
+    bw = _subborrow_u64(bw, t[2], P[2], (unsigned long long*)&d[2]);
+    bw = _subborrow_u64(bw, t[3], P[3], (unsigned long long*)&d[3]);
+    const u64 keep = (u64)0 - (u64)bw;  // all ones when t < p
+    for (int i = 0; i < 4; i++) r[i] = (t[i] & keep) | (d[i] & ~keep);
   }
 
   Fp operator*(const Fp& o) const {
@@ -165,15 +184,31 @@ struct Fp {
   }
   Fp sq() const { return *this * *this; }
   Fp operator+(const Fp& o) const {
+    u64 t[4];
+    unsigned char c = 0;
+    c = _addcarry_u64(c, v[0], o.v[0], (unsigned long long*)&t[0]);
+    c = _addcarry_u64(c, v[1], o.v[1], (unsigned long long*)&t[1]);
+    c = _addcarry_u64(c, v[2], o.v[2], (unsigned long long*)&t[2]);
+    c = _addcarry_u64(c, v[3], o.v[3], (unsigned long long*)&t[3]);
     Fp r;
-    u64 c = u256_add(r.v, v, o.v);
-    if (c || u256_geq(r.v, P)) u256_sub(r.v, r.v, P);
+    reduce_once(r.v, t);  // no carry out: both operands < p < 2^254
     return r;
   }
   Fp& operator+=(const Fp& o) { return *this = *this + o; }
   Fp operator-(const Fp& o) const {
+    u64 t[4];
+    unsigned char bw = 0;
+    bw = _subborrow_u64(bw, v[0], o.v[0], (unsigned long long*)&t[0]);
+    bw = _subborrow_u64(bw, v[1], o.v[1], (unsigned long long*)&t[1]);
+    bw = _subborrow_u64(bw, v[2], o.v[2], (unsigned long long*)&t[2]);
+    bw = _subborrow_u64(bw, v[3], o.v[3], (unsigned long long*)&t[3]);
+    const u64 mask = (u64)0 - (u64)bw;  // add p back when it borrowed
+    unsigned char c = 0;
     Fp r;
-    if (u256_sub(r.v, v, o.v)) u256_add(r.v, r.v, P);
+    c = _addcarry_u64(c, t[0], P[0] & mask, (unsigned long long*)&r.v[0]);
+    c = _addcarry_u64(c, t[1], P[1] & mask, (unsigned long long*)&r.v[1]);
+    c = _addcarry_u64(c, t[2], P[2] & mask, (unsigned long long*)&r.v[2]);
+    c = _addcarry_u64(c, t[3], P[3] & mask, (unsigned long long*)&r.v[3]);
     return r;
   }
   Fp& operator-=(const Fp& o) { return *this = *this - o; }

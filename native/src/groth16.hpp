@@ -4,6 +4,9 @@
 // blinding with r, s drawn from the OS.
 #pragma once
 #include <sys/random.h>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 #include "binfile.hpp"
@@ -143,7 +146,20 @@ inline void to_odd_coset(std::vector<Fr>& v, const Fr& inc) {
   fft_in_place(v, false);
 }
 
+// Phase timings on stderr when ZKRS_PROVER_PROFILE is set.
+struct PhaseClock {
+  bool on = std::getenv("ZKRS_PROVER_PROFILE") != nullptr;
+  std::chrono::steady_clock::time_point t = std::chrono::steady_clock::now();
+  void lap(const char* what) {
+    if (!on) return;
+    auto now = std::chrono::steady_clock::now();
+    std::fprintf(stderr, "zkrs-prover: %-8s %7.1f ms\n", what, std::chrono::duration<double, std::milli>(now - t).count());
+    t = now;
+  }
+};
+
 inline Proof prove(const ZKey& z, const Witness& wit) {
+  PhaseClock clock;
   if (wit.values.size() != z.nVars)
     throw std::runtime_error("witness has " + std::to_string(wit.values.size()) + " values, the circuit " + std::to_string(z.nVars));
   const size_t n = z.domainSize;
@@ -161,6 +177,7 @@ inline Proof prove(const ZKey& z, const Witness& wit) {
   parallel_for(n, [&](size_t s, size_t e) {
     for (size_t i = s; i < e; i++) c[i] = a[i] * b[i];
   }, 4096);
+  clock.lap("abc");
   Fr inc = root_of_unity(z.power + 1);
   to_odd_coset(a, inc);
   to_odd_coset(b, inc);
@@ -169,14 +186,20 @@ inline Proof prove(const ZKey& z, const Witness& wit) {
   parallel_for(n, [&](size_t s, size_t e) {
     for (size_t i = s; i < e; i++) h[i] = (a[i] * b[i] - c[i]).to_u256();
   }, 4096);
+  clock.lap("fft");
   { std::vector<Fr>().swap(a); std::vector<Fr>().swap(b); std::vector<Fr>().swap(c); }
 
   const uint8_t* ws = reinterpret_cast<const uint8_t*>(w);
   G1 piA = msm(z.A.data(), ws, 32, z.nVars);
+  clock.lap("msm A");
   G1 piB1 = msm(z.B1.data(), ws, 32, z.nVars);
+  clock.lap("msm B1");
   G2 piB = msm(z.B2.data(), ws, 32, z.nVars);
+  clock.lap("msm B2");
   G1 piC = msm(z.C.data(), ws + 32 * (z.nPublic + 1), 32, z.nVars - z.nPublic - 1);
+  clock.lap("msm C");
   G1 resH = msm(z.H.data(), reinterpret_cast<const uint8_t*>(h.data()), 32, n);
+  clock.lap("msm H");
 
   Fr r = random_fr(), s = random_fr();
   U256 rp = r.to_u256(), sp = s.to_u256(), rsp = (r * s).to_u256();
@@ -193,6 +216,7 @@ inline Proof prove(const ZKey& z, const Witness& wit) {
   piC += piB1.mul(rp.w);
   piC += delta1.mul(rsp.w).neg();
 
+  clock.lap("blind");
   Proof proof;
   proof.a = piA.to_affine();
   proof.b = piB.to_affine();
