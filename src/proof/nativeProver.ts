@@ -38,6 +38,10 @@ class NativeProverProcess {
     return run;
   }
 
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   stop(): void {
     if (this.child) {
       this.child.stdin.end();
@@ -122,4 +126,9 @@ export function proveNative(zkeyPath: string, wtns: Uint8Array): Promise<NativeP
 /** Ends the native prover process, if one runs. */
 export function stopNativeProver(): void {
   shared?.stop();
+}
+
+/** Process id of the running native prover (undefined when none runs). */
+export function nativeProverPid(): number | undefined {
+  return shared?.pid;
 }
