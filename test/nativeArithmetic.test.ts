@@ -151,6 +151,11 @@ describe("native prover arithmetic against ffjavascript", function () {
       lines.push(`g1 msm ${n} ${ps.map((P, i) => `${g1(P)} ${ks[i]}`).join(" ")}`);
       want.push(g1(sum));
     }
+    // P and -P with the same scalar land in the same bucket and cancel; 2P built from P + P.
+    const P = G1.timesScalar(G1.g, randomScalar());
+    const k = randomScalar();
+    lines.push(`g1 msm 3 ${g1(P)} ${k} ${g1(G1.neg(P))} ${k} ${g1(P)} 5`, `g1 msm 2 ${g1(P)} 9 ${g1(P)} 9`);
+    want.push(g1(G1.timesScalar(P, 5n)), g1(G1.timesScalar(P, 18n)));
     for (const n of [2, 50]) {
       const ps = Array.from({ length: n }, () => G2.timesScalar(G2.g, randomScalar()));
       const ks = Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 0n : randomScalar()));

@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { Contract, type HDNodeWallet, type InterfaceAbi } from "ethers";
-import * as snarkjs from "snarkjs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Groth16Proof } from "snarkjs";
 import { accountCommitment, newTraderAccount } from "../src/accounts/account.js";
 import { MerkleTree } from "../src/accounts/merkleTree.js";
 import { type CircuitArtifacts, loadCircuitArtifacts, loadContractArtifact } from "../src/build/manifest.js";
@@ -12,7 +16,7 @@ import { assessLiquidation } from "../src/operator/liquidationRule.js";
 import { planSolvencyBatches } from "../src/operator/solvencyBatches.js";
 import { liabilityTotals } from "../src/operator/solvencyTotals.js";
 import { type CircuitInput, type ProverKind, proveCircuit, proveWitness, releaseProverThreads, selectedProver, verifyGroth16 } from "../src/proof/groth16Prover.js";
-import { nativeProverBuilt, nativeProverPid } from "../src/proof/nativeProver.js";
+import { NATIVE_PROVER_PATH, nativeProverBuilt, nativeProverPid } from "../src/proof/nativeProver.js";
 import { type SolidityProof, toSolidityProof } from "../src/proof/solidityProof.js";
 import { marginReport } from "../src/risk/equity.js";
 import { commitRiskTable } from "../src/risk/riskCommitment.js";
@@ -213,14 +217,24 @@ describe("native Groth16 prover", function () {
     });
   });
 
-  it("snarkjs verifies a native proof of a witness snarkjs itself computed to a file (prove CLI path)", async () => {
+  it("zkrs-prover prove writes proof.json and public.json that snarkjs verifies; bad files give one error line and exit 1", async () => {
     const artifacts = loadCircuitArtifacts(TEST_CIRCUITS.liquidation);
     const [input] = randomInputs(TEST_CIRCUITS.liquidation, 1, 41);
-    const mem = { type: "mem" } as { type: string; data?: Uint8Array };
-    const signals = Object.fromEntries(Object.entries(input).map(([k, v]) => [k, JSON.parse(JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? x.toString() : x))) as unknown]));
-    await snarkjs.wtns.calculate(signals, artifacts.circuit.wasm, mem);
-    assert.ok(mem.data);
-    const { proof, publicSignals } = await proveWitness(artifacts.keys.zkey, mem.data, "native");
-    assert.equal(await verifyGroth16(TEST_CIRCUITS.liquidation, publicSignals, proof), true);
+    const dir = mkdtempSync(join(tmpdir(), "zkrs-native-"));
+    try {
+      const files = ["w.wtns", "proof.json", "public.json"].map((f) => join(dir, f));
+      writeFileSync(files[0], encodeWtns(await computeWitness(artifacts, input)));
+      const ok = spawnSync(NATIVE_PROVER_PATH, ["prove", artifacts.keys.zkey, ...files], { encoding: "utf8" });
+      assert.equal(ok.status, 0, ok.stderr);
+      const proof = JSON.parse(readFileSync(files[1], "utf8")) as Groth16Proof;
+      const publicSignals = JSON.parse(readFileSync(files[2], "utf8")) as string[];
+      assert.equal(await verifyGroth16(TEST_CIRCUITS.liquidation, publicSignals, proof), true);
+      const bad = spawnSync(NATIVE_PROVER_PATH, ["prove", artifacts.keys.zkey, files[1], join(dir, "p2.json"), join(dir, "s2.json")], { encoding: "utf8" });
+      assert.equal(bad.status, 1);
+      assert.equal(bad.stderr, "zkrs-prover: witness: not a wtns file\n");
+      assert.equal(existsSync(join(dir, "p2.json")) || existsSync(join(dir, "s2.json")), false, "nothing written on error");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
