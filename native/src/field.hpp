@@ -128,8 +128,53 @@ struct Fp {
   bool operator!=(const Fp& o) const { return !(*this == o); }
 
   // Montgomery product a*b*R^-1 mod p: CIOS without the extra carry words, valid because
-  // p's top limb is below 2^63 - 1 (true for both BN254 primes; init checks it).
+  // p's top limb is below 2^63 - 1 (true for both BN254 primes; init checks it). With BMI2 and
+  // ADX (mulx, and two carry chains with adcx/adox) in x86-64 assembly, else portable C.
   static inline void mont_mul(u64* r, const u64* a, const u64* b) {
+#if defined(__x86_64__) && defined(__BMI2__) && defined(__ADX__)
+    u64 t0 = 0, t1 = 0, t2 = 0, t3 = 0, A, C, x;
+#define ZKRS_ROW(I)                                                                          \
+  "xorl %k[x], %k[x]\n\t"                                                                   \
+  "movq " I ", %%rdx\n\t"                                                                   \
+  "mulxq %[a0], %[x], %[C]\n\t"                                                             \
+  "adoxq %[x], %[t0]\n\t"                                                                   \
+  "adcxq %[C], %[t1]\n\t"                                                                   \
+  "mulxq %[a1], %[x], %[C]\n\t"                                                             \
+  "adoxq %[x], %[t1]\n\t"                                                                   \
+  "adcxq %[C], %[t2]\n\t"                                                                   \
+  "mulxq %[a2], %[x], %[C]\n\t"                                                             \
+  "adoxq %[x], %[t2]\n\t"                                                                   \
+  "adcxq %[C], %[t3]\n\t"                                                                   \
+  "mulxq %[a3], %[x], %[A]\n\t"                                                             \
+  "adoxq %[x], %[t3]\n\t"                                                                   \
+  "movl $0, %k[x]\n\t"                                                                      \
+  "adcxq %[x], %[A]\n\t"                                                                    \
+  "adoxq %[x], %[A]\n\t"                                                                    \
+  "movq %[t0], %%rdx\n\t"                                                                   \
+  "imulq %[inv], %%rdx\n\t"                                                                 \
+  "xorl %k[x], %k[x]\n\t"                                                                   \
+  "mulxq %[p0], %[x], %[C]\n\t"                                                             \
+  "adcxq %[t0], %[x]\n\t"                                                                   \
+  "movq %[C], %[t0]\n\t"                                                                    \
+  "adcxq %[t1], %[t0]\n\t"                                                                  \
+  "mulxq %[p1], %[x], %[t1]\n\t"                                                            \
+  "adoxq %[x], %[t0]\n\t"                                                                   \
+  "adcxq %[t2], %[t1]\n\t"                                                                  \
+  "mulxq %[p2], %[x], %[t2]\n\t"                                                            \
+  "adoxq %[x], %[t1]\n\t"                                                                   \
+  "adcxq %[t3], %[t2]\n\t"                                                                  \
+  "mulxq %[p3], %[x], %[t3]\n\t"                                                            \
+  "adoxq %[x], %[t2]\n\t"                                                                   \
+  "movl $0, %k[x]\n\t"                                                                      \
+  "adcxq %[x], %[t3]\n\t"                                                                   \
+  "adoxq %[A], %[t3]\n\t"
+    asm(ZKRS_ROW("%[b0]") ZKRS_ROW("%[b1]") ZKRS_ROW("%[b2]") ZKRS_ROW("%[b3]")
+        : [t0] "+&r"(t0), [t1] "+&r"(t1), [t2] "+&r"(t2), [t3] "+&r"(t3), [A] "=&r"(A), [C] "=&r"(C), [x] "=&r"(x)
+        : [a0] "m"(a[0]), [a1] "m"(a[1]), [a2] "m"(a[2]), [a3] "m"(a[3]), [b0] "m"(b[0]), [b1] "m"(b[1]), [b2] "m"(b[2]),
+          [b3] "m"(b[3]), [p0] "m"(P[0]), [p1] "m"(P[1]), [p2] "m"(P[2]), [p3] "m"(P[3]), [inv] "m"(INV)
+        : "rdx", "cc");
+#undef ZKRS_ROW
+#else
     u64 t0 = 0, t1 = 0, t2 = 0, t3 = 0;
     const u64 p0 = P[0], p1 = P[1], p2 = P[2], p3 = P[3];
     for (int i = 0; i < 4; i++) {
@@ -157,6 +202,7 @@ struct Fp {
       t2 = (u64)s;
       t3 = C + A;
     }
+#endif
     u64 t[4] = {t0, t1, t2, t3};
     reduce_once(r, t);
   }

@@ -1,5 +1,5 @@
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Groth16Proof } from "snarkjs";
 
@@ -131,4 +131,16 @@ export function stopNativeProver(): void {
 /** Process id of the running native prover (undefined when none runs). */
 export function nativeProverPid(): number | undefined {
   return shared?.pid;
+}
+
+/** Peak resident memory of the running native prover in MB (Linux /proc VmHWM); undefined when none runs. */
+export function nativeProverPeakRssMB(): number | undefined {
+  const pid = nativeProverPid();
+  if (pid === undefined) return undefined;
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Math.round(Number(m[1]) / 1024) : undefined;
+  } catch {
+    return undefined;
+  }
 }
