@@ -71,19 +71,30 @@ inline void fft_in_place(std::vector<Fr>& a, bool inverse) {
     if (i < j) std::swap(a[i], a[j]);
   }
   const auto& tw = inverse ? fft_tables(k).inv : fft_tables(k).fwd;
-  for (int lm = 1; lm <= k; lm++) {
+  auto butterflies = [&](int lm, size_t from, size_t to) {
     size_t m = (size_t)1 << lm, h = m >> 1, step = n >> lm;
     int lh = lm - 1;
-    parallel_for(n / 2, [&](size_t b, size_t e) {
-      for (size_t t = b; t < e; t++) {
-        size_t group = t >> lh, j = t & (h - 1);
-        size_t i0 = group * m + j, i1 = i0 + h;
-        Fr x = tw[j * step] * a[i1];
-        Fr u = a[i0];
-        a[i0] = u + x;
-        a[i1] = u - x;
-      }
-    }, 4096);
+    for (size_t t = from; t < to; t++) {
+      size_t group = t >> lh, j = t & (h - 1);
+      size_t i0 = group * m + j, i1 = i0 + h;
+      Fr x = tw[j * step] * a[i1];
+      Fr u = a[i0];
+      a[i0] = u + x;
+      a[i1] = u - x;
+    }
+  };
+  // The first stages work inside blocks of n / blocks elements: one block per thread, no
+  // synchronisation; the last log2(blocks) stages split each stage's butterflies over threads.
+  size_t blocks = 1;
+  while (blocks * 2 <= thread_count() && blocks * 2 <= n / 2048) blocks *= 2;
+  int inner = k;
+  while (((size_t)1 << (k - inner)) < blocks) inner--;
+  size_t half_block = (n / blocks) / 2;
+  parallel_tasks(blocks, [&](size_t b) {
+    for (int lm = 1; lm <= inner; lm++) butterflies(lm, b * half_block, (b + 1) * half_block);
+  });
+  for (int lm = inner + 1; lm <= k; lm++) {
+    parallel_for(n / 2, [&](size_t from, size_t to) { butterflies(lm, from, to); }, 4096);
   }
 }
 
