@@ -11,18 +11,22 @@ namespace zkrs {
 
 inline u64 scalar_digit(const u64* k, int bit, int c) {
   int limb = bit >> 6, off = bit & 63;
+  if (limb > 3) return 0;
   u64 d = k[limb] >> off;
   if (off + c > 64 && limb < 3) d |= k[limb + 1] << (64 - off);
   return d & ((c == 64) ? ~0ull : ((1ull << c) - 1));
 }
 
-// Window width minimising windows * (points + 2 * buckets).
+// Signed-digit windows for scalars of at most nbits bits: the top window absorbs the last carry.
+inline int msm_windows(int nbits, int c) { return (nbits + 1 + c - 1) / c; }
+
+// Window width minimising the field multiplications: per window, ~6 per point (batched affine
+// addition) and ~27 per bucket (2^(c-1) of them) to sum the buckets.
 inline int msm_window(size_t n, int nbits) {
-  int best = 1;
+  int best = 2;
   double bestCost = 1e300;
-  for (int c = 1; c <= 16; c++) {
-    double windows = std::ceil((double)nbits / c);
-    double cost = windows * ((double)n + 2.0 * (double)(1u << c));
+  for (int c = 2; c <= 20; c++) {
+    double cost = msm_windows(nbits, c) * (6.0 * (double)n + 27.0 * (double)(1u << (c - 1)));
     if (cost < bestCost) {
       bestCost = cost;
       best = c;
@@ -33,8 +37,9 @@ inline int msm_window(size_t n, int nbits) {
 
 // Adds points into affine buckets in batches sharing one field inversion (Montgomery's trick):
 // about 6 multiplications per addition against 11 for a mixed Jacobian addition. A point whose
-// bucket is already waiting in the current batch goes to that bucket's Jacobian side sum
-// instead, so skewed digits (many equal small scalars) never stall the batching.
+// bucket is already waiting in the current batch waits for the next batch; when that queue is
+// full too, it goes to the bucket's Jacobian side sum, so skewed digits (many equal small
+// scalars) never stall the batching.
 template <class F>
 class BucketSet {
  public:
@@ -46,25 +51,22 @@ class BucketSet {
     prefix_.resize(kBatch);
   }
 
-  void add(uint32_t b, const Affine<F>& p) {
+  // bucket_b += p, or -= p when neg.
+  void add(uint32_t b, const Affine<F>& p, bool neg) {
     if (p.is_inf()) return;
     if (!used_[b]) {
       aff_[b] = p;
+      if (neg) aff_[b].y = -p.y;
       used_[b] = 1;
       return;
     }
-    if (mark_[b] == stamp_) {
-      side_[b].add_affine(p);
-      return;
-    }
-    mark_[b] = stamp_;
-    batch_.push_back({b, &p});
-    if (batch_.size() == kBatch) flush();
+    place({b, neg, &p});
+    if (batch_.size() == kBatch) flush(false);
   }
 
   // Sum over j of j * bucket_j.
   J weighted_sum() {
-    flush();
+    flush(true);
     J sum = J::inf(), acc = J::inf();
     for (size_t j = aff_.size() - 1; j >= 1; j--) {
       if (used_[j]) sum.add_affine(aff_[j]);
@@ -78,10 +80,33 @@ class BucketSet {
   static constexpr size_t kBatch = 512;
   struct Pending {
     uint32_t bucket;
+    bool neg;
     const Affine<F>* point;
   };
 
-  void flush() {
+  // Into the batch, or the queue for the next one, or the side sum.
+  void place(const Pending& e) {
+    if (mark_[e.bucket] != stamp_ && batch_.size() < kBatch) {
+      mark_[e.bucket] = stamp_;
+      batch_.push_back(e);
+    } else if (deferred_.size() < kBatch) {
+      deferred_.push_back(e);
+    } else {
+      side_[e.bucket].add_affine(e.neg ? Affine<F>{e.point->x, -e.point->y} : *e.point);
+    }
+  }
+
+  // Applies the batch, then moves the queued points into the next batch; `all`: until none is left.
+  void flush(bool all) {
+    do {
+      apply_batch();
+      std::vector<Pending> again;
+      again.swap(deferred_);
+      for (const Pending& e : again) place(e);
+    } while (all && !batch_.empty());
+  }
+
+  void apply_batch() {
     size_t n = batch_.size();
     if (n == 0) return;
     // denominators: x2 - x1, or 2y for a doubling; 1 for a cancellation (P + -P)
@@ -90,7 +115,7 @@ class BucketSet {
       const Affine<F>& q = aff_[batch_[k].bucket];
       const Affine<F>& p = *batch_[k].point;
       F d = p.x - q.x;
-      if (d.is_zero()) d = (p.y == q.y) ? q.y.dbl() : F::one();
+      if (d.is_zero()) d = ((batch_[k].neg ? -p.y : p.y) == q.y) ? q.y.dbl() : F::one();
       denom_[k] = d;
       prefix_[k] = acc;
       acc *= d;
@@ -101,19 +126,20 @@ class BucketSet {
       inv *= denom_[k];
       uint32_t b = batch_[k].bucket;
       Affine<F>& q = aff_[b];
-      const Affine<F>& p = *batch_[k].point;
+      const F& px = batch_[k].point->x;
+      const F py = batch_[k].neg ? -batch_[k].point->y : batch_[k].point->y;
       F lambda;
-      if (p.x == q.x) {
-        if (p.y != q.y || q.y.is_zero()) {  // P + (-P)
+      if (px == q.x) {
+        if (py != q.y || q.y.is_zero()) {  // P + (-P)
           used_[b] = 0;
           continue;
         }
         F xx = q.x.sq();
         lambda = (xx.dbl() + xx) * dinv;
       } else {
-        lambda = (p.y - q.y) * dinv;
+        lambda = (py - q.y) * dinv;
       }
-      F x3 = lambda.sq() - q.x - p.x;
+      F x3 = lambda.sq() - q.x - px;
       q.y = lambda * (q.x - x3) - q.y;
       q.x = x3;
     }
@@ -125,7 +151,7 @@ class BucketSet {
   std::vector<uint8_t> used_;
   std::vector<uint32_t> mark_;
   std::vector<J> side_;
-  std::vector<Pending> batch_;
+  std::vector<Pending> batch_, deferred_;
   std::vector<F> denom_, prefix_;
   uint32_t stamp_ = 1;
 };
@@ -139,7 +165,20 @@ Jacobian<F> msm(const Affine<F>* points, const uint8_t* scalars, size_t stride, 
   for (size_t i = 0; i < n; i++) nbits = std::max(nbits, u256_bits(scalar(i)));
   if (nbits == 0) return J::inf();
   int c = msm_window(n, nbits);
-  int windows = (nbits + c - 1) / c;
+  int windows = msm_windows(nbits, c);
+  const int64_t full = (int64_t)1 << c, half = full >> 1;
+  // digits[w * n + i]: scalar i's signed digit in window w, in (-2^(c-1), 2^(c-1)]
+  std::vector<int32_t> digits((size_t)windows * n);
+  parallel_for(n, [&](size_t from, size_t to) {
+    for (size_t i = from; i < to; i++) {
+      int64_t carry = 0;
+      for (int w = 0; w < windows; w++) {
+        int64_t d = (int64_t)scalar_digit(scalar(i), w * c, c) + carry;
+        carry = d > half ? 1 : 0;
+        digits[(size_t)w * n + i] = (int32_t)(d - carry * full);
+      }
+    }
+  }, 4096);
   unsigned threads = thread_count();
   // Enough point slices that every thread has work even with few windows.
   size_t slices = std::max<size_t>(1, std::min<size_t>((threads * 2 + windows - 1) / windows, n / 256 + 1));
@@ -149,10 +188,12 @@ Jacobian<F> msm(const Affine<F>* points, const uint8_t* scalars, size_t stride, 
     int w = (int)(task / slices);
     size_t s = task % slices;
     size_t b = s * per, e = std::min(n, b + per);
-    BucketSet<F> buckets((size_t)1 << c);
+    BucketSet<F> buckets((size_t)half + 1);
+    const int32_t* dw = digits.data() + (size_t)w * n;
     for (size_t i = b; i < e; i++) {
-      u64 d = scalar_digit(scalar(i), w * c, c);
-      if (d) buckets.add((uint32_t)d, points[i]);
+      int32_t d = dw[i];
+      if (d > 0) buckets.add((uint32_t)d, points[i], false);
+      else if (d < 0) buckets.add((uint32_t)(-d), points[i], true);
     }
     partial[task] = buckets.weighted_sum();
   });
