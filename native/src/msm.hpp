@@ -54,13 +54,7 @@ class BucketSet {
   // bucket_b += p, or -= p when neg.
   void add(uint32_t b, const Affine<F>& p, bool neg) {
     if (p.is_inf()) return;
-    if (!used_[b]) {
-      aff_[b] = p;
-      if (neg) aff_[b].y = -p.y;
-      used_[b] = 1;
-      return;
-    }
-    place({b, neg, &p});
+    insert({b, neg, &p});
     if (batch_.size() == kBatch) flush(false);
   }
 
@@ -84,8 +78,15 @@ class BucketSet {
     const Affine<F>* point;
   };
 
-  // Into the batch, or the queue for the next one, or the side sum.
-  void place(const Pending& e) {
+  // An empty bucket takes the point; else into the batch, or the queue for the next one, or the
+  // side sum.
+  void insert(const Pending& e) {
+    if (!used_[e.bucket]) {
+      aff_[e.bucket] = *e.point;
+      if (e.neg) aff_[e.bucket].y = -e.point->y;
+      used_[e.bucket] = 1;
+      return;
+    }
     if (mark_[e.bucket] != stamp_ && batch_.size() < kBatch) {
       mark_[e.bucket] = stamp_;
       batch_.push_back(e);
@@ -102,7 +103,7 @@ class BucketSet {
       apply_batch();
       std::vector<Pending> again;
       again.swap(deferred_);
-      for (const Pending& e : again) place(e);
+      for (const Pending& e : again) insert(e);  // a bucket may have emptied (P + -P)
     } while (all && !batch_.empty());
   }
 
