@@ -154,8 +154,10 @@ describe("native prover arithmetic against ffjavascript", function () {
     // P and -P with the same scalar land in the same bucket and cancel; 2P built from P + P.
     const P = G1.timesScalar(G1.g, randomScalar());
     const k = randomScalar();
-    lines.push(`g1 msm 3 ${g1(P)} ${k} ${g1(G1.neg(P))} ${k} ${g1(P)} 5`, `g1 msm 2 ${g1(P)} 9 ${g1(P)} 9`);
-    want.push(g1(G1.timesScalar(P, 5n)), g1(G1.timesScalar(P, 18n)));
+    // P, -P, P with one scalar: the third waits for the next batch while the first two cancel,
+    // then finds its bucket empty.
+    lines.push(`g1 msm 3 ${g1(P)} ${k} ${g1(G1.neg(P))} ${k} ${g1(P)} 5`, `g1 msm 2 ${g1(P)} 9 ${g1(P)} 9`, `g1 msm 3 ${g1(P)} ${k} ${g1(G1.neg(P))} ${k} ${g1(P)} ${k}`);
+    want.push(g1(G1.timesScalar(P, 5n)), g1(G1.timesScalar(P, 18n)), g1(G1.timesScalar(P, k)));
     for (const n of [2, 50]) {
       const ps = Array.from({ length: n }, () => G2.timesScalar(G2.g, randomScalar()));
       const ks = Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 0n : randomScalar()));
