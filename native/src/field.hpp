@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <x86intrin.h>
 
+#define ZKRS_INLINE inline __attribute__((always_inline))
+
 namespace zkrs {
 
 using u64 = uint64_t;
@@ -96,6 +98,7 @@ struct Fp {
   static inline u64 INV;     // -p^-1 mod 2^64
   static inline u64 R1[4];   // R mod p (Montgomery one)
   static inline u64 R2[4];   // R^2 mod p
+  static inline u64 R3[4];   // R^3 mod p
 
   static void init(const U256& p) {
     std::memcpy(P, p.w, sizeof P);
@@ -115,6 +118,7 @@ struct Fp {
       if (c || u256_geq(t, P)) u256_sub(t, t, P);
     }
     std::memcpy(R2, t, sizeof t);
+    mont_mul(R3, R2, R2);
   }
 
   static Fp zero() { return Fp{{0, 0, 0, 0}}; }
@@ -123,14 +127,14 @@ struct Fp {
     std::memcpy(r.v, R1, sizeof r.v);
     return r;
   }
-  bool is_zero() const { return u256_is_zero(v); }
-  bool operator==(const Fp& o) const { return std::memcmp(v, o.v, sizeof v) == 0; }
+  ZKRS_INLINE bool is_zero() const { return u256_is_zero(v); }
+  ZKRS_INLINE bool operator==(const Fp& o) const { return std::memcmp(v, o.v, sizeof v) == 0; }
   bool operator!=(const Fp& o) const { return !(*this == o); }
 
   // Montgomery product a*b*R^-1 mod p: CIOS without the extra carry words, valid because
   // p's top limb is below 2^63 - 1 (true for both BN254 primes; init checks it). With BMI2 and
   // ADX (mulx, and two carry chains with adcx/adox) in x86-64 assembly, else portable C.
-  static inline void mont_mul(u64* r, const u64* a, const u64* b) {
+  static ZKRS_INLINE void mont_mul(u64* r, const u64* a, const u64* b) {
 #if defined(__x86_64__) && defined(__BMI2__) && defined(__ADX__)
     u64 t0 = 0, t1 = 0, t2 = 0, t3 = 0, A, C, x;
 #define ZKRS_ROW(I)                                                                          \
@@ -208,7 +212,7 @@ struct Fp {
   }
 
   // r = t - p if t >= p else t (t < 2p), branch-free.
-  static inline void reduce_once(u64* r, const u64* t) {
+  static ZKRS_INLINE void reduce_once(u64* r, const u64* t) {
     u64 d[4];
     unsigned char bw = 0;
     bw = _subborrow_u64(bw, t[0], P[0], (unsigned long long*)&d[0]);
@@ -219,17 +223,17 @@ struct Fp {
     for (int i = 0; i < 4; i++) r[i] = (t[i] & keep) | (d[i] & ~keep);
   }
 
-  Fp operator*(const Fp& o) const {
+  ZKRS_INLINE Fp operator*(const Fp& o) const {
     Fp r;
     mont_mul(r.v, v, o.v);
     return r;
   }
-  Fp& operator*=(const Fp& o) {
+  ZKRS_INLINE Fp& operator*=(const Fp& o) {
     mont_mul(v, v, o.v);
     return *this;
   }
-  Fp sq() const { return *this * *this; }
-  Fp operator+(const Fp& o) const {
+  ZKRS_INLINE Fp sq() const { return *this * *this; }
+  ZKRS_INLINE Fp operator+(const Fp& o) const {
     u64 t[4];
     unsigned char c = 0;
     c = _addcarry_u64(c, v[0], o.v[0], (unsigned long long*)&t[0]);
@@ -240,8 +244,8 @@ struct Fp {
     reduce_once(r.v, t);  // no carry out: both operands < p < 2^254
     return r;
   }
-  Fp& operator+=(const Fp& o) { return *this = *this + o; }
-  Fp operator-(const Fp& o) const {
+  ZKRS_INLINE Fp& operator+=(const Fp& o) { return *this = *this + o; }
+  ZKRS_INLINE Fp operator-(const Fp& o) const {
     u64 t[4];
     unsigned char bw = 0;
     bw = _subborrow_u64(bw, v[0], o.v[0], (unsigned long long*)&t[0]);
@@ -257,9 +261,9 @@ struct Fp {
     c = _addcarry_u64(c, t[3], P[3] & mask, (unsigned long long*)&r.v[3]);
     return r;
   }
-  Fp& operator-=(const Fp& o) { return *this = *this - o; }
-  Fp operator-() const { return is_zero() ? *this : zero() - *this; }
-  Fp dbl() const { return *this + *this; }
+  ZKRS_INLINE Fp& operator-=(const Fp& o) { return *this = *this - o; }
+  ZKRS_INLINE Fp operator-() const { return is_zero() ? *this : zero() - *this; }
+  ZKRS_INLINE Fp dbl() const { return *this + *this; }
 
   // From a plain integer (< p) to Montgomery form.
   static Fp from_u256(const u64* a) {
@@ -297,11 +301,48 @@ struct Fp {
     }
     return r;
   }
-  // Inverse by Fermat (p - 2); the inverse of 0 is 0.
+  // Inverse by the binary extended Euclidean algorithm (variable time: the prover's secrets are
+  // not at stake in a field inversion's timing here, only speed); the inverse of 0 is 0.
+  // For x = aR it finds x^-1 = a^-1 R^-1, then R^3 brings it to a^-1 R.
   Fp inv() const {
-    u64 e[4], two[4] = {2, 0, 0, 0};
-    u256_sub(e, P, two);
-    return pow(e);
+    if (is_zero()) return *this;
+    u64 u[4], w[4], x1[4] = {1, 0, 0, 0}, x2[4] = {0, 0, 0, 0};
+    std::memcpy(u, v, sizeof u);
+    std::memcpy(w, P, sizeof w);
+    auto is_one = [](const u64* a) { return a[0] == 1 && (a[1] | a[2] | a[3]) == 0; };
+    auto half = [](u64* a) {  // a >>= 1
+      a[0] = (a[0] >> 1) | (a[1] << 63);
+      a[1] = (a[1] >> 1) | (a[2] << 63);
+      a[2] = (a[2] >> 1) | (a[3] << 63);
+      a[3] >>= 1;
+    };
+    auto half_mod = [&](u64* a) {  // a / 2 mod p (a + p < 2^255: no overflow)
+      if (a[0] & 1) u256_add(a, a, P);
+      half(a);
+    };
+    auto sub_mod = [](u64* a, const u64* b) {
+      if (u256_sub(a, a, b)) u256_add(a, a, P);
+    };
+    while (!is_one(u) && !is_one(w)) {
+      while (!(u[0] & 1)) {
+        half(u);
+        half_mod(x1);
+      }
+      while (!(w[0] & 1)) {
+        half(w);
+        half_mod(x2);
+      }
+      if (u256_geq(u, w)) {
+        u256_sub(u, u, w);
+        sub_mod(x1, x2);
+      } else {
+        u256_sub(w, w, u);
+        sub_mod(x2, x1);
+      }
+    }
+    Fp r;
+    mont_mul(r.v, is_one(u) ? x1 : x2, R3);
+    return r;
   }
 };
 
@@ -315,22 +356,22 @@ struct Fq2 {
   Fq c0, c1;
   static Fq2 zero() { return {Fq::zero(), Fq::zero()}; }
   static Fq2 one() { return {Fq::one(), Fq::zero()}; }
-  bool is_zero() const { return c0.is_zero() && c1.is_zero(); }
+  ZKRS_INLINE bool is_zero() const { return c0.is_zero() && c1.is_zero(); }
   bool operator==(const Fq2& o) const { return c0 == o.c0 && c1 == o.c1; }
   bool operator!=(const Fq2& o) const { return !(*this == o); }
-  Fq2 operator+(const Fq2& o) const { return {c0 + o.c0, c1 + o.c1}; }
-  Fq2 operator-(const Fq2& o) const { return {c0 - o.c0, c1 - o.c1}; }
-  Fq2 operator-() const { return {-c0, -c1}; }
+  ZKRS_INLINE Fq2 operator+(const Fq2& o) const { return {c0 + o.c0, c1 + o.c1}; }
+  ZKRS_INLINE Fq2 operator-(const Fq2& o) const { return {c0 - o.c0, c1 - o.c1}; }
+  ZKRS_INLINE Fq2 operator-() const { return {-c0, -c1}; }
   Fq2& operator+=(const Fq2& o) { return *this = *this + o; }
   Fq2& operator-=(const Fq2& o) { return *this = *this - o; }
-  Fq2 dbl() const { return {c0.dbl(), c1.dbl()}; }
-  Fq2 operator*(const Fq2& o) const {
+  ZKRS_INLINE Fq2 dbl() const { return {c0.dbl(), c1.dbl()}; }
+  ZKRS_INLINE Fq2 operator*(const Fq2& o) const {
     Fq a = c0 * o.c0, b = c1 * o.c1;
     Fq m = (c0 + c1) * (o.c0 + o.c1);
     return {a - b, m - a - b};
   }
   Fq2& operator*=(const Fq2& o) { return *this = *this * o; }
-  Fq2 sq() const {
+  ZKRS_INLINE Fq2 sq() const {
     // (c0 + c1 u)^2 = (c0 + c1)(c0 - c1) + 2 c0 c1 u
     Fq m = c0 * c1;
     return {(c0 + c1) * (c0 - c1), m.dbl()};

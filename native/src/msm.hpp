@@ -20,13 +20,18 @@ inline u64 scalar_digit(const u64* k, int bit, int c) {
 // Signed-digit windows for scalars of at most nbits bits: the top window absorbs the last carry.
 inline int msm_windows(int nbits, int c) { return (nbits + 1 + c - 1) / c; }
 
-// Window width minimising the field multiplications: per window, ~6 per point (batched affine
-// addition) and ~27 per bucket (2^(c-1) of them) to sum the buckets.
+// Additions per shared inversion: a quarter of the buckets (so few points find their bucket
+// already in the batch), between 16 and 1024.
+inline size_t msm_batch(size_t buckets) { return std::min<size_t>(1024, std::max<size_t>(16, buckets / 4)); }
+
+// Window width minimising the field multiplications: per window, per point ~6 (batched affine
+// addition) plus its share of the batch's inversion (~380), and per bucket (2^(c-1)) ~27 to sum.
 inline int msm_window(size_t n, int nbits) {
   int best = 2;
   double bestCost = 1e300;
   for (int c = 2; c <= 20; c++) {
-    double cost = msm_windows(nbits, c) * (6.0 * (double)n + 27.0 * (double)(1u << (c - 1)));
+    double buckets = (double)(1u << (c - 1));
+    double cost = msm_windows(nbits, c) * ((6.0 + 380.0 / (double)msm_batch((size_t)buckets)) * (double)n + 27.0 * buckets);
     if (cost < bestCost) {
       bestCost = cost;
       best = c;
@@ -45,7 +50,7 @@ class BucketSet {
  public:
   using J = Jacobian<F>;
   explicit BucketSet(size_t n)
-      : aff_(n), used_(n, 0), mark_(n, 0), side_(n, J::inf()) {
+      : kBatch(msm_batch(n)), aff_(n), used_(n, 0), mark_(n, 0), side_(n, J::inf()) {
     batch_.reserve(kBatch);
     denom_.resize(kBatch);
     prefix_.resize(kBatch);
@@ -71,7 +76,7 @@ class BucketSet {
   }
 
  private:
-  static constexpr size_t kBatch = 512;
+  const size_t kBatch;
   struct Pending {
     uint32_t bucket;
     bool neg;
