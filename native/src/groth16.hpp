@@ -166,14 +166,17 @@ inline Proof prove(const ZKey& z, const Witness& wit) {
   const U256* w = wit.values.data();
 
   std::vector<Fr> a(n, Fr::zero()), b(n, Fr::zero()), c(n);
-  for (const Coef& cf : z.coefs) {
-    u64 v[4];
-    std::memcpy(v, cf.value, 32);
-    Fr t;
-    Fr::mont_mul(t.v, v, w[cf.signal].w);
-    std::vector<Fr>& out = cf.matrix == 0 ? a : b;
-    out[cf.constraint] += t;
-  }
+  parallel_tasks(2, [&](size_t matrix) {  // A and B on two threads
+    std::vector<Fr>& out = matrix == 0 ? a : b;
+    for (const Coef& cf : z.coefs) {
+      if (cf.matrix != matrix) continue;
+      u64 v[4];
+      std::memcpy(v, cf.value, 32);
+      Fr t;
+      Fr::mont_mul(t.v, v, w[cf.signal].w);
+      out[cf.constraint] += t;
+    }
+  });
   parallel_for(n, [&](size_t s, size_t e) {
     for (size_t i = s; i < e; i++) c[i] = a[i] * b[i];
   }, 4096);
