@@ -51,7 +51,7 @@ async function rpcAnswers(rpcUrl: string): Promise<boolean> {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
-      signal: AbortSignal.timeout(1000),
+      signal: AbortSignal.timeout(5000), // generous: a loaded machine can hold an answer up for seconds
     });
     return res.ok;
   } catch {
