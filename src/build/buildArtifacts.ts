@@ -17,7 +17,7 @@ export interface BuildOptions {
   /** Phase-2 entropy (else ZKRS_ENTROPY, else a public deterministic dev value). */
   entropy?: string;
   log?: (line: string) => void;
-  /** Where long steps show their progress (default: a board over `log` and stderr). */
+  /** Where long steps show their progress (default: a board over `log` and stderr); `log` should then print through board.log. */
   board?: ProgressBoard;
 }
 
@@ -63,7 +63,8 @@ function selected(options: BuildOptions): CircuitInstance[] {
  */
 export async function buildArtifacts(options: BuildOptions = {}): Promise<Manifest> {
   const board = options.board ?? progressBoard({ log: options.log ?? ((line: string) => console.log(line)) });
-  const log = board.log;
+  // With a board of its own the caller's log prints through it (see scripts/demo.ts).
+  const log = options.board ? (options.log ?? board.log) : board.log;
   const instances = selected(options);
   if (options.only && instances.length !== options.only.length) {
     throw new Error(`unknown circuit in --only ${options.only.join(",")}`);

@@ -23,6 +23,8 @@ export interface ProgressOptions {
   log: (line: string) => void;
   /** The terminal (default process.stderr): a live line only when it is a TTY and CI is unset. */
   stream?: NodeJS.WriteStream;
+  /** Force the live line on or off (default: on when `stream` is a TTY and CI is unset). */
+  live?: boolean;
   /** Minimum gap between a step's plain lines (default 15 s). */
   plainEveryMs?: number;
   now?: () => number;
@@ -53,7 +55,7 @@ interface Task {
 export function progressBoard(options: ProgressOptions): ProgressBoard {
   const stream = options.stream ?? process.stderr;
   const now = options.now ?? Date.now;
-  const live = Boolean(stream.isTTY) && !process.env.CI;
+  const live = options.live ?? (Boolean(stream.isTTY) && !process.env.CI);
   const every = options.plainEveryMs ?? 15_000;
   const tasks = new Set<Task>();
   let drawn = false;
@@ -61,6 +63,11 @@ export function progressBoard(options: ProgressOptions): ProgressBoard {
   let timer: NodeJS.Timeout | undefined;
 
   const text = (t: Task, at: number): string => progressText(t.stage, t.done, t.total, at - t.started);
+  const plain = (t: Task, at: number): void => {
+    if (at - t.lastPlain < every) return;
+    t.lastPlain = at;
+    options.log(`  … ${text(t, at)}`);
+  };
   const clear = (): void => {
     if (drawn) stream.write("\r\x1b[K");
     drawn = false;
@@ -75,12 +82,7 @@ export function progressBoard(options: ProgressOptions): ProgressBoard {
       stream.write(`\r\x1b[K${line.length > width ? `${line.slice(0, width - 1)}…` : line}`);
       drawn = true;
     } else {
-      for (const t of tasks) {
-        if (at - t.lastPlain >= every) {
-          t.lastPlain = at;
-          options.log(`  … ${text(t, at)}`);
-        }
-      }
+      for (const t of tasks) plain(t, at);
     }
   };
   const ensureTimer = (): void => {
@@ -104,6 +106,7 @@ export function progressBoard(options: ProgressOptions): ProgressBoard {
           task.done = done;
           task.total = total;
           if (live && now() - lastDraw >= 200) draw();
+          else if (!live && done < total) plain(task, now());
         },
         end() {
           if (!tasks.delete(task)) return;
