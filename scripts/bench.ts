@@ -5,7 +5,9 @@
  *   tsx scripts/bench.ts [--runs 5] [--accounts 16,64,256,1024] [--skip-cold | --cold-only] [--skip-scaling] [--skip-distributed]
  *
  * - per circuit: constraints, witness / Groth16 / verify time (median of --runs after a
- *   warm-up, each circuit in its own process), peak memory of that process;
+ *   warm-up, each circuit in its own process), peak memory of that process (plus its native
+ *   prover process), with the selected prover; `prover`: the same with snarkjs and with the native
+ *   prover side by side, and the speedup;
  * - PoolSolvency scaling: total prove time and accounts per second for each --accounts size;
  * - distributed proving: accounts per second with 1 and 2 local `zkrs worker` processes on a
  *   BullMQ queue (a local redis-server), against the in-process prover — scripts/bench/distributed.ts,
@@ -31,12 +33,14 @@ import { demoSnapshot, syntheticAccounts } from "../src/demo/demoMarket.js";
 import { runDemoEpoch } from "../src/demo/runDemo.js";
 import { proveSolvency } from "../src/operator/proveSolvency.js";
 import { liabilityTotals } from "../src/operator/solvencyTotals.js";
-import { releaseProverThreads } from "../src/proof/groth16Prover.js";
+import { type ProverKind, releaseProverThreads, selectedProver } from "../src/proof/groth16Prover.js";
+import { nativeProverBuilt } from "../src/proof/nativeProver.js";
 import type { DistributedFigures } from "./bench/distributed.js";
 import { commitRiskTable } from "../src/risk/riskCommitment.js";
 import { computeRiskTable } from "../src/risk/riskEngine.js";
 
 interface CircuitFigures {
+  prover: ProverKind;
   constraints: number;
   runs: number;
   witnessMs: number;
@@ -65,9 +69,29 @@ function runChild(args: string[], onLine?: (line: string, ms: number) => void, w
   });
 }
 
-async function measureCircuit(name: string, runs: number): Promise<CircuitFigures> {
-  const { stdout } = await runChild(["scripts/bench/measureCircuit.ts", name, String(runs)]);
+async function measureCircuit(name: string, runs: number, prover: ProverKind): Promise<CircuitFigures> {
+  const { stdout } = await runChild(["scripts/bench/measureCircuit.ts", name, String(runs), prover]);
   return JSON.parse(stdout.trim().split("\n").pop() as string) as CircuitFigures;
+}
+
+interface ProverFigures {
+  /** witness + Groth16, median */
+  marginMs: number;
+  marginGroth16Ms: number;
+  marginPeakRssMB: number;
+  solvencyBatchMs: number;
+  solvencyBatchGroth16Ms: number;
+  solvencyPeakRssMB: number;
+  liquidationMs: number;
+  liquidationPeakRssMB: number;
+}
+
+function proverFigures(m: CircuitFigures, s: CircuitFigures, l: CircuitFigures): ProverFigures {
+  return {
+    marginMs: m.proveMs, marginGroth16Ms: m.groth16Ms, marginPeakRssMB: m.peakRssMB,
+    solvencyBatchMs: s.proveMs, solvencyBatchGroth16Ms: s.groth16Ms, solvencyPeakRssMB: s.peakRssMB,
+    liquidationMs: l.proveMs, liquidationPeakRssMB: l.peakRssMB,
+  };
 }
 
 async function scaling(sizes: number[]): Promise<{ accounts: number; batches: number; totalMs: number; accountsPerSecond: number }[]> {
@@ -189,13 +213,30 @@ async function main(): Promise<void> {
 
   console.log("— build (reference circuits)");
   await buildArtifacts({ sets: ["reference"], log: (l) => { if (!l.startsWith("    [")) console.log(l); } });
-  console.log(`— circuits (${runs} runs after a warm-up, medians)`);
-  const margin = await measureCircuit("margin", runs);
-  console.log(`  margin   ${JSON.stringify(margin)}`);
-  const solvency = await measureCircuit("solvency", runs);
-  console.log(`  solvency ${JSON.stringify(solvency)}`);
-  const liquidation = await measureCircuit("liquidation", runs);
-  console.log(`  liquidation ${JSON.stringify(liquidation)}`);
+  const selected = selectedProver();
+  const provers: ProverKind[] = nativeProverBuilt() ? ["native", "snarkjs"] : ["snarkjs"];
+  if (!nativeProverBuilt()) console.log("  (the native prover is not built: snarkjs only; npm run build:native)");
+  const measured = new Map<ProverKind, [CircuitFigures, CircuitFigures, CircuitFigures]>();
+  for (const prover of provers) {
+    console.log(`— circuits, ${prover} prover (${runs} runs after a warm-up, medians)`);
+    const figures: CircuitFigures[] = [];
+    for (const name of ["margin", "solvency", "liquidation"]) {
+      figures.push(await measureCircuit(name, runs, prover));
+      console.log(`  ${name.padEnd(11)} ${JSON.stringify(figures[figures.length - 1])}`);
+    }
+    measured.set(prover, figures as [CircuitFigures, CircuitFigures, CircuitFigures]);
+  }
+  const [margin, solvency, liquidation] = measured.get(selected) ?? (measured.get("snarkjs") as [CircuitFigures, CircuitFigures, CircuitFigures]);
+  const js = proverFigures(...(measured.get("snarkjs") as [CircuitFigures, CircuitFigures, CircuitFigures]));
+  const nativeFigures = measured.get("native");
+  const native = nativeFigures ? proverFigures(...nativeFigures) : null;
+  const ratio = (a: number, b: number): number => Number((a / Math.max(b, 1)).toFixed(2));
+  const prover = {
+    selected,
+    snarkjs: js,
+    native: native ? { ...native, targetMarginMs: 1_500, targetSolvencyBatchMs: 3_000 } : null,
+    speedup: native ? { margin: ratio(js.marginMs, native.marginMs), solvencyBatch: ratio(js.solvencyBatchMs, native.solvencyBatchMs), liquidation: ratio(js.liquidationMs, native.liquidationMs) } : null,
+  };
   const batchSize = 2 ** REFERENCE_PARAMS.logBatch;
 
   const curve = values["skip-scaling"] ? [] : (console.log("— PoolSolvency scaling (chained batches)"), await scaling(sizes));
@@ -239,6 +280,7 @@ async function main(): Promise<void> {
       targetConstraintsPerAccount: 4_000,
     },
     liquidation,
+    prover,
     distributed,
     gas: { ...gas, targetSettle: 300_000, targetPostSolvencyBatch: 350_000 },
     coldStartMs: cold?.coldStartMs ?? null,
@@ -253,6 +295,7 @@ async function main(): Promise<void> {
   console.log(`\n${table([
     ["figure", "measured", "target"],
     ["margin constraints", margin.constraints.toLocaleString("en-US"), "<= 40,000"],
+    ["prover (margin, solvency, liquidation, scaling)", selected, ""],
     ["margin witness + proof", `${s(margin.proveMs)} (witness ${s(margin.witnessMs)})`, "<= 3 s"],
     ["margin verify (off-chain)", s(margin.verifyMs), ""],
     ["margin peak memory", `${margin.peakRssMB} MB`, ""],
@@ -262,6 +305,11 @@ async function main(): Promise<void> {
     ["solvency peak memory", `${solvency.peakRssMB} MB`, ""],
     ["liquidation constraints", liquidation.constraints.toLocaleString("en-US"), ""],
     ["liquidation witness + proof", `${s(liquidation.proveMs)} (witness ${s(liquidation.witnessMs)})`, ""],
+    ["snarkjs: margin / solvency batch", `${s(js.marginMs)} / ${s(js.solvencyBatchMs)} (peak ${js.marginPeakRssMB} / ${js.solvencyPeakRssMB} MB)`, ""],
+    ...(native && prover.speedup ? [
+      ["native: margin", `${s(native.marginMs)} (${prover.speedup.margin}x, peak ${native.marginPeakRssMB} MB)`, "<= 1.5 s"],
+      ["native: solvency batch", `${s(native.solvencyBatchMs)} (${prover.speedup.solvencyBatch}x, peak ${native.solvencyPeakRssMB} MB)`, "<= 3 s"],
+    ] as [string, string, string][] : []),
     ...curve.map((c): [string, string, string] => [`solvency ${c.accounts} accounts`, `${s(c.totalMs)}, ${c.accountsPerSecond} accounts/s`, ""]),
     ...(distributed ? distributed.runs.map((r): [string, string, string] => [
       `solvency ${distributed?.accounts} accounts, ${r.workers === "in-process" ? "in-process" : `${r.workers} local worker(s)`}`,
