@@ -4,9 +4,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type AccountOpening, newTraderAccount } from "../src/accounts/account.js";
-import type { SolvencyInstance } from "../src/build/circuitCatalog.js";
-import { type CircuitArtifacts, loadCircuitArtifacts } from "../src/build/manifest.js";
-import { PROJECT_ROOT } from "../src/build/paths.js";
+import type { SolvencyInstance } from "../src/protocol/circuitCatalog.js";
+import { type CircuitArtifacts, loadCircuitArtifacts } from "../src/artifacts/manifest.js";
+import { PROJECT_ROOT } from "../src/artifacts/paths.js";
 import { decodeSolvencyProof, encodeOpening, encodeTable } from "../src/io/formats.js";
 import { toJsonText } from "../src/io/json.js";
 import { BatchJobError, collectSolvencyBatches } from "../src/operator/queue/collectSolvencyBatches.js";

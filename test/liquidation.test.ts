@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { accountCommitment, type AccountOpening, newTraderAccount, nullifierOf, type Position, randomFieldElement } from "../src/accounts/account.js";
 import { MerkleTree } from "../src/accounts/merkleTree.js";
-import type { LiquidationInstance } from "../src/build/circuitCatalog.js";
-import { type CircuitArtifacts, loadCircuitArtifacts } from "../src/build/manifest.js";
+import type { LiquidationInstance } from "../src/protocol/circuitCatalog.js";
+import { type CircuitArtifacts, loadCircuitArtifacts } from "../src/artifacts/manifest.js";
 import { FIELD_MODULUS, toField } from "../src/crypto/field.js";
 import { buildLiquidationInput, liquidationPublicSignals, type LiquidationRequest } from "../src/operator/liquidationInput.js";
 import { assessLiquidation, penaltyAndDeficit } from "../src/operator/liquidationRule.js";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { Contract, type HDNodeWallet, type InterfaceAbi } from "ethers";
 import { accountCommitment, newTraderAccount, nullifierOf, type Position, type TraderAccount } from "../src/accounts/account.js";
 import { MerkleTree } from "../src/accounts/merkleTree.js";
-import { loadCircuitArtifacts, loadContractArtifact } from "../src/build/manifest.js";
+import { loadCircuitArtifacts, loadContractArtifact } from "../src/artifacts/manifest.js";
 import { type Chain, devWallet, startAnvil } from "../src/chain/localChain.js";
 import {
   deployArtifact, deployPool, type ErrorArg, PoolError, type PoolEvent, type RiskSharingPoolClient, type TxResult, TEST_CIRCUITS,

@@ -3,7 +3,7 @@
  * and prints one JSON line with median timings (proveMs = witness + Groth16) and this
  * process's peak memory (so each circuit's peak is measured alone).   tsx scripts/bench/measureCircuit.ts margin|solvency|liquidation <runs>
  */
-import { loadCircuitArtifacts } from "../../src/build/manifest.js";
+import { loadCircuitArtifacts } from "../../src/artifacts/manifest.js";
 import { proveCircuit, releaseProverThreads, verifyGroth16 } from "../../src/proof/groth16Prover.js";
 import { buildInput } from "./benchInputs.js";
 

@@ -1,5 +1,5 @@
 import type { Groth16Proof } from "snarkjs";
-import { findCircuit } from "../build/circuitCatalog.js";
+import { findCircuit } from "../protocol/circuitCatalog.js";
 import { commitRiskTable } from "../risk/riskCommitment.js";
 import type { RiskTable } from "../risk/riskEngine.js";
 import { type AccountCheck, type AccountToCheck, checkAccount } from "./accountCheck.js";

@@ -1,4 +1,4 @@
-import { findCircuit } from "../build/circuitCatalog.js";
+import { findCircuit } from "../protocol/circuitCatalog.js";
 import { decodeLiquidationProof, decodeMarginProof, decodeSolvencyProof } from "../io/formats.js";
 import { fileKind } from "../io/json.js";
 import { liquidationPublicSignals } from "../operator/liquidationInput.js";

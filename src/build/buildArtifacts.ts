@@ -1,8 +1,10 @@
-import { CIRCUITS, type CircuitInstance, type CircuitSet } from "./circuitCatalog.js";
+import { CIRCUITS, type CircuitInstance, type CircuitSet, verifierName } from "../protocol/circuitCatalog.js";
 import { compileCircuit } from "./compileCircuit.js";
 import { compileContracts } from "./compileContracts.js";
 import { groth16Setup } from "./groth16Setup.js";
-import { type CircuitArtifacts, type Manifest, readManifest, writeManifest } from "./manifest.js";
+import { type CircuitArtifacts, type Manifest, readManifest } from "../artifacts/manifest.js";
+import { MANIFEST_PATH } from "../artifacts/paths.js";
+import { writeJsonAtomic } from "../io/atomicWrite.js";
 import { requiredPower, resolvePtau } from "./ptau.js";
 
 export interface BuildOptions {
@@ -17,9 +19,8 @@ export interface BuildOptions {
   log?: (line: string) => void;
 }
 
-/** "margin_test" -> "MarginTest": the name under which a circuit's verifier contract is built. */
-export function verifierName(circuit: string): string {
-  return circuit.split(/[_-]/).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join("") + "Verifier";
+function writeManifest(manifest: Manifest): void {
+  writeJsonAtomic(MANIFEST_PATH, manifest);
 }
 
 function selected(options: BuildOptions): CircuitInstance[] {

@@ -2,17 +2,10 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync } fro
 import { join, resolve } from "node:path";
 import { sha256File } from "./hashing.js";
 import { PTAU_CACHE_DIR, SHARED_PTAU_DIR } from "./paths.js";
+import type { PtauChoice, PtauSource } from "../artifacts/manifest.js";
 
-export type PtauSource = "explicit" | "shared" | "cache" | "generated";
+export type { PtauChoice, PtauSource };
 
-export interface PtauChoice {
-  path: string;
-  power: number;
-  sha256: string;
-  source: PtauSource;
-  /** True unless the file was handed in explicitly (a ceremony file is the caller's claim). */
-  insecure: boolean;
-}
 
 /** Smallest ptau power snarkjs accepts for a circuit (as in `zkey new`). */
 export function requiredPower(constraints: number, nPublic: number): number {

@@ -10,8 +10,8 @@ import {
   type Signer,
   type TransactionReceipt,
 } from "ethers";
-import { verifierName } from "../build/buildArtifacts.js";
-import { loadContractArtifact } from "../build/manifest.js";
+import { verifierName } from "../protocol/circuitCatalog.js";
+import { loadContractArtifact } from "../artifacts/manifest.js";
 import type { BatchStatement } from "../operator/solvencyBatches.js";
 import type { BatchProof, SolvencyProof } from "../operator/proveSolvency.js";
 import type { SolidityProof } from "../proof/solidityProof.js";

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { AccountOpening, TraderAccount } from "../accounts/account.js";
 import { checkOpening } from "../accounts/account.js";
-import { type CircuitInstance, findCircuit, type LiquidationInstance, type MarginInstance, type SolvencyInstance } from "../build/circuitCatalog.js";
+import { type CircuitInstance, findCircuit, type LiquidationInstance, type MarginInstance, type SolvencyInstance } from "../protocol/circuitCatalog.js";
 import {
   decodeAccount, decodeLedger, decodeLiquidationProof, decodeMarginProof, decodeOpening, decodePath, decodeSnapshot, decodeSolvencyProof, decodeTable,
   type Ledger, type LiquidationProofFile, type PathFile, proofKeys, type TableFile,

@@ -1,6 +1,6 @@
 import { type AccountOpening, accountCommitment } from "../accounts/account.js";
 import { MerkleTree } from "../accounts/merkleTree.js";
-import { loadCircuitArtifacts } from "../build/manifest.js";
+import { loadCircuitArtifacts } from "../artifacts/manifest.js";
 import type { PoolCircuits, RiskSharingPoolClient, TxResult } from "../chain/riskSharingPool.js";
 import { assessLiquidation } from "../operator/liquidationRule.js";
 import { proveLiquidation } from "../operator/proveLiquidation.js";

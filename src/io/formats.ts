@@ -8,7 +8,7 @@ import { getAddress, isAddress } from "ethers";
 import { accountCommitment, accountKeyOf, type AccountOpening, type Position, type TraderAccount } from "../accounts/account.js";
 import { MerkleTree, type MerklePath } from "../accounts/merkleTree.js";
 import { FIELD_MODULUS } from "../crypto/field.js";
-import { SOLVENCY_PUBLIC_SIGNALS } from "../build/circuitCatalog.js";
+import { SOLVENCY_PUBLIC_SIGNALS } from "../protocol/circuitCatalog.js";
 import type { LiquidationStatement } from "../operator/liquidationInput.js";
 import type { LiquidationProof } from "../operator/proveLiquidation.js";
 import type { BatchStatement } from "../operator/solvencyBatches.js";

@@ -1,5 +1,5 @@
 import { nullifierOf } from "../accounts/account.js";
-import type { MarginParams } from "../build/circuitCatalog.js";
+import type { MarginParams } from "../protocol/circuitCatalog.js";
 import type { CircuitInput } from "../proof/groth16Prover.js";
 import { buildPortfolioInput, type PortfolioRequest } from "../proof/portfolioInput.js";
 import { assessLiquidation, type LiquidationAssessment } from "./liquidationRule.js";

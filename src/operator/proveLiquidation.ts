@@ -1,4 +1,4 @@
-import { loadCircuitArtifacts } from "../build/manifest.js";
+import { loadCircuitArtifacts } from "../artifacts/manifest.js";
 import { proveCircuit, type ProvenStatement } from "../proof/groth16Prover.js";
 import { buildLiquidationInput, type LiquidationRequest, type LiquidationStatement } from "./liquidationInput.js";
 

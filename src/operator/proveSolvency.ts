@@ -1,5 +1,5 @@
 import type { AccountOpening } from "../accounts/account.js";
-import { loadCircuitArtifacts } from "../build/manifest.js";
+import { loadCircuitArtifacts } from "../artifacts/manifest.js";
 import { proveCircuit, type ProvenStatement, warmUpProver } from "../proof/groth16Prover.js";
 import type { RiskTable } from "../risk/riskEngine.js";
 import { type BatchStatement, planSolvencyBatches } from "./solvencyBatches.js";

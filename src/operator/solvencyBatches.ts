@@ -1,6 +1,6 @@
 import { accountCommitment, type AccountOpening, checkOpening, paddedPositions, randomFieldElement } from "../accounts/account.js";
 import { MerkleTree } from "../accounts/merkleTree.js";
-import type { SolvencyParams } from "../build/circuitCatalog.js";
+import type { SolvencyParams } from "../protocol/circuitCatalog.js";
 import { toField } from "../crypto/field.js";
 import { hashList } from "../crypto/poseidon.js";
 import type { CircuitInput } from "../proof/groth16Prover.js";

@@ -1,4 +1,4 @@
-import { loadCircuitArtifacts } from "../build/manifest.js";
+import { loadCircuitArtifacts } from "../artifacts/manifest.js";
 import { verifyGroth16 } from "../proof/groth16Prover.js";
 import { liquidationPublicSignals } from "./liquidationInput.js";
 import type { LiquidationProof } from "./proveLiquidation.js";

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import * as snarkjs from "snarkjs";
 import type { Groth16Proof, VerificationKey } from "snarkjs";
-import { type CircuitArtifacts, loadCircuitArtifacts } from "../build/manifest.js";
+import { type CircuitArtifacts, loadCircuitArtifacts } from "../artifacts/manifest.js";
 import { type SolidityProof, toSolidityProof } from "./solidityProof.js";
 
 export type CircuitInput = Record<string, bigint | bigint[] | bigint[][] | bigint[][][] | number | string>;

@@ -1,7 +1,7 @@
 import { getAddress, isAddress } from "ethers";
 import { nullifierOf, type TraderAccount } from "../accounts/account.js";
 import type { MerklePath } from "../accounts/merkleTree.js";
-import type { MarginParams } from "../build/circuitCatalog.js";
+import type { MarginParams } from "../protocol/circuitCatalog.js";
 import type { CircuitInput } from "../proof/groth16Prover.js";
 import { buildPortfolioInput } from "../proof/portfolioInput.js";
 import { checkRange, MAX_COLLATERAL } from "../risk/bounds.js";

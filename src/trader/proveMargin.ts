@@ -1,4 +1,4 @@
-import { loadCircuitArtifacts } from "../build/manifest.js";
+import { loadCircuitArtifacts } from "../artifacts/manifest.js";
 import { proveCircuit, type ProvenStatement } from "../proof/groth16Prover.js";
 import { marginReport } from "../risk/equity.js";
 import { commitRiskTable } from "../risk/riskCommitment.js";

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Contract, type HDNodeWallet } from "ethers";
 import { accountCommitment, newTraderAccount, type TraderAccount, withFreshSalt } from "../../src/accounts/account.js";
 import { MerkleTree } from "../../src/accounts/merkleTree.js";
-import { loadCircuitArtifacts } from "../../src/build/manifest.js";
+import { loadCircuitArtifacts } from "../../src/artifacts/manifest.js";
 import { type Chain, devWallet, startAnvil } from "../../src/chain/localChain.js";
 import { deployPool, type RiskSharingPoolClient, TEST_CIRCUITS } from "../../src/chain/riskSharingPool.js";
 import { encodeAccount, encodeLiquidationProof, encodeMarginProof, encodePath, encodeSolvencyProof, encodeTable } from "../../src/io/formats.js";

@@ -17,7 +17,7 @@ import { auditPoolWith, type PoolAudit } from "../../src/auditor/poolAudit.js";
 import { PoolReader } from "../../src/auditor/poolReader.js";
 import { checkProofFile } from "../../src/auditor/proofFileCheck.js";
 import { probeRpc } from "../../src/auditor/rpcProbe.js";
-import { findCircuit } from "../../src/build/circuitCatalog.js";
+import { findCircuit } from "../../src/protocol/circuitCatalog.js";
 import { decodeAccount, decodeOpening, decodePath, decodeTable } from "../../src/io/formats.js";
 import { fileKind } from "../../src/io/json.js";
 import type { RiskTable } from "../../src/risk/riskEngine.js";

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { getAddress, isAddress, JsonRpcProvider, NonceManager, Wallet } from "ethers";
 import type { AccountOpening } from "../../accounts/account.js";
-import { findCircuit } from "../../build/circuitCatalog.js";
+import { findCircuit } from "../../protocol/circuitCatalog.js";
 import { connectChain } from "../../chain/localChain.js";
 import type { EpochStanding, EpochStatus, PoolCircuits, RiskSharingPoolClient } from "../../chain/riskSharingPool.js";
 import { decodeAccount, decodeOpening } from "../../io/formats.js";
@@ -169,7 +169,7 @@ export const chainCommands: Command[] = [
       const out = args.optionalString("out");
       if (out && existsSync(out)) throw new InputError(`${out} exists already (a deployment file is not overwritten; pick another --out)`);
       const { deployPool, verifierArtifact } = await import("../../chain/riskSharingPool.js");
-      const { loadContractArtifact } = await import("../../build/manifest.js");
+      const { loadContractArtifact } = await import("../../artifacts/manifest.js");
       for (const name of ["RiskSharingPool", ...(token ? [] : ["TestToken"]), verifierArtifact(circuits.margin), verifierArtifact(circuits.solvency), verifierArtifact(circuits.liquidation)]) {
         try {
           loadContractArtifact(name);

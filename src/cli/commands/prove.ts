@@ -1,6 +1,6 @@
 import { accountCommitment } from "../../accounts/account.js";
-import { readManifest } from "../../build/manifest.js";
-import type { CircuitInstance } from "../../build/circuitCatalog.js";
+import { readManifest } from "../../artifacts/manifest.js";
+import type { CircuitInstance } from "../../protocol/circuitCatalog.js";
 import { encodeMarginProof, encodeSolvencyProof, type TreeShape } from "../../io/formats.js";
 import { InputError } from "../../io/json.js";
 import { jsonOutput, writeOutputs } from "../../io/output.js";

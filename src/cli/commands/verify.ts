@@ -1,7 +1,7 @@
 import { InputError } from "../../io/json.js";
 import { commitRiskTable } from "../../risk/riskCommitment.js";
-import { findCircuit, LIQUIDATION_PUBLIC_SIGNALS, MARGIN_PUBLIC_SIGNALS } from "../../build/circuitCatalog.js";
-import { readManifest } from "../../build/manifest.js";
+import { findCircuit, LIQUIDATION_PUBLIC_SIGNALS, MARGIN_PUBLIC_SIGNALS } from "../../protocol/circuitCatalog.js";
+import { readManifest } from "../../artifacts/manifest.js";
 import { liquidationPublicSignals } from "../../operator/liquidationInput.js";
 import { marginPublicSignals } from "../../trader/marginInput.js";
 import { type Command, type CommandResult, JSON_OPTION } from "../framework.js";

@@ -1,4 +1,4 @@
-import { SOLVENCY_PUBLIC_SIGNALS } from "../../build/circuitCatalog.js";
+import { SOLVENCY_PUBLIC_SIGNALS } from "../../protocol/circuitCatalog.js";
 import type { CircuitInput } from "../../proof/groth16Prover.js";
 
 type SignalName = (typeof SOLVENCY_PUBLIC_SIGNALS)[number];

@@ -88,6 +88,11 @@ export function templateArgs(instance: CircuitInstance): number[] {
   return instance.kind === "solvency" ? [...base, instance.params.logBatch] : base;
 }
 
+/** "margin_test" -> "MarginTestVerifier": the name under which a circuit's verifier contract is built. */
+export function verifierName(circuit: string): string {
+  return circuit.split(/[_-]/).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join("") + "Verifier";
+}
+
 export function findCircuit(name: string): CircuitInstance {
   const found = CIRCUITS.find((c) => c.name === name);
   if (!found) throw new Error(`unknown circuit "${name}" (known: ${CIRCUITS.map((c) => c.name).join(", ")})`);
