@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { auditEpoch, formatAuditReport } from "../src/auditor/auditEpoch.js";
@@ -109,6 +110,23 @@ describe("auditor's page in Chromium (test circuits on anvil)", function () {
     await page.waitForSelector("#proof-result[data-valid]");
     assert.equal(await page.getAttribute("#proof-result", "data-valid"), "true");
     assert.match(await page.textContent("#proof-result") ?? "", /VALID liquidation proof: epoch 3, penalty 0, deficit \d+/);
+  });
+
+  it("shows a doctored solvency file INVALID: its last batch not marked last, or a header bound other than the batches' (zkrs verify's rule)", async () => {
+    const honest = JSON.parse(readFileSync(fx.files.solvencyProof, "utf8")) as { liabilitiesBound: string; batches: unknown[] };
+    // Every batch proof is genuine: only the chain rule tells these files apart from the honest one.
+    const doctored = {
+      "truncated.json": { ...honest, batches: honest.batches.slice(0, 1) }, // the file's last batch has isLast = 0
+      "lower-bound.json": { ...honest, liabilitiesBound: (BigInt(honest.liabilitiesBound) / 2n).toString() },
+    };
+    for (const [name, data] of Object.entries(doctored)) {
+      await page.evaluate(() => document.getElementById("proof-result")?.removeAttribute("data-valid"));
+      await page.setInputFiles("#proof-file", { name, mimeType: "application/json", buffer: Buffer.from(JSON.stringify(data)) });
+      await page.click("#proof-button");
+      await page.waitForSelector("#proof-result[data-valid]");
+      assert.equal(await page.getAttribute("#proof-result", "data-valid"), "false", `${name}: ${await page.textContent("#proof-result")}`);
+      assert.match(await page.textContent("#proof-result") ?? "", /INVALID/, name);
+    }
   });
 
   it("says alice's account is included and shows her headroom per scenario; an omitted account is not included", async () => {
