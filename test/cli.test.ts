@@ -443,7 +443,7 @@ describe("zkrs CLI", function () {
       const deficit = BigInt((readJson(f("liq.json")).statement as { deficit: string }).deficit);
       const liq = await zkrs(["liquidate", ...rpc, "--pool", pool, "--proof", f("liq.json")], env);
       assert.match(ok(liq).stdout, /^liquidated in epoch 8: penalty 0, deficit \d+/);
-      assert.match(liq.stdout, new RegExp(`\\n  insuranceFund +${INSURANCE} +insurance fund after 0, LP capital after ${lpBefore}\\n`));
+      assert.match(liq.stdout, new RegExp(`\\n  insurance fund drawn +${INSURANCE} +insurance fund after 0, LP capital after ${lpBefore}\\n`));
       assert.match(liq.stdout, new RegExp(`\\n  lpCapital +${deficit - INSURANCE} +insurance fund after 0, LP capital after ${lpBefore - (deficit - INSURANCE)}\\n`));
       // The same account cannot be liquidated (or settle) twice in the epoch.
       fails(await zkrs(["liquidate", ...rpc, "--pool", pool, "--proof", f("liq.json")], env), 1,

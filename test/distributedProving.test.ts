@@ -7,7 +7,8 @@ import { type AccountOpening, newTraderAccount } from "../src/accounts/account.j
 import type { SolvencyInstance } from "../src/protocol/circuitCatalog.js";
 import { type CircuitArtifacts, loadCircuitArtifacts } from "../src/artifacts/manifest.js";
 import { PROJECT_ROOT } from "../src/artifacts/paths.js";
-import { decodeSolvencyProof, encodeOpening, encodeTable } from "../src/io/formats.js";
+import { encodeOpening, encodeTable } from "../src/io/formats.js";
+import { solvencyProofFile } from "../src/protocol/solvency.js";
 import { toJsonText } from "../src/io/json.js";
 import { BatchJobError, collectSolvencyBatches } from "../src/operator/queue/collectSolvencyBatches.js";
 import { enqueueSolvencyBatches } from "../src/operator/queue/enqueueSolvencyBatches.js";
@@ -266,7 +267,7 @@ describe("distributed solvency proving (BullMQ on a real redis-server)", functio
       const provenJobs = new Set(rescuer.stderr().split("\n").filter((l) => /: proven in/.test(l)).map((l) => l.split(":")[0]));
       assert.equal(provenJobs.size, 2, rescuer.stderr());
       assert.match(rescuer.stderr(), /: proving, attempt 2/);
-      const proof = decodeSolvencyProof(out, JSON.parse(readFileSync(out, "utf8")));
+      const proof = solvencyProofFile.decode(out, JSON.parse(readFileSync(out, "utf8")));
       assert.equal(proof.batches.length, 2);
       assert.deepEqual(await verifySolvency(proof), { valid: true });
       // Progress was shown while it ran, and the password never was.

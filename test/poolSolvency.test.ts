@@ -96,7 +96,7 @@ describe("PoolSolvency (DESIGN §4.2)", function () {
     const forged = [...tight.proof.batches[1].publicSignals];
     forged[names.indexOf("markBound")] = (markTotal + 1n).toString();
     assert.equal(await verifyGroth16(CIRCUIT, forged, tight.proof.batches[1].proof), false);
-    assert.deepEqual(await verifySolvency({ ...tight.proof, markBound: markTotal + 1n }), { valid: false, reason: "batch 0 is for another epoch, root or bound" });
+    assert.deepEqual(await verifySolvency({ ...tight.proof, markBound: markTotal + 1n }), { valid: false, reason: "batch 0 is for another epoch, root or bound (its markBound is not the header's)" });
   });
 
   it("a negative-equity account adds 0, never shrinking liabilities (fake-negative-account attack)", async () => {

@@ -14,7 +14,7 @@ import { type LiquidationProof, proveLiquidation } from "../src/operator/proveLi
 import { proveSolvency, type SolvencyProof } from "../src/operator/proveSolvency.js";
 import { liabilityTotals } from "../src/operator/solvencyTotals.js";
 import { releaseProverThreads } from "../src/proof/groth16Prover.js";
-import type { SolidityProof } from "../src/proof/solidityProof.js";
+import type { SolidityProof } from "../src/protocol/solidityProof.js";
 import { commitRiskTable } from "../src/risk/riskCommitment.js";
 import { computeRiskTable, type RiskRow, type RiskTable } from "../src/risk/riskEngine.js";
 import { type MarginProof, proveMargin } from "../src/trader/proveMargin.js";

@@ -2,23 +2,12 @@ import { readFileSync } from "node:fs";
 import * as snarkjs from "snarkjs";
 import type { Groth16Proof, VerificationKey } from "snarkjs";
 import { type CircuitArtifacts, loadCircuitArtifacts } from "../artifacts/manifest.js";
-import { type SolidityProof, toSolidityProof } from "./solidityProof.js";
+import type { ProvenStatement } from "../protocol/proofFile.js";
+import { toSolidityProof } from "../protocol/solidityProof.js";
+
+export type { ProofTimings, ProvenStatement } from "../protocol/proofFile.js";
 
 export type CircuitInput = Record<string, bigint | bigint[] | bigint[][] | bigint[][][] | number | string>;
-
-export interface ProofTimings {
-  witnessMs: number;
-  proveMs: number;
-}
-
-export interface ProvenStatement {
-  circuit: string;
-  proof: Groth16Proof;
-  /** Public signals as decimal strings, in the circuit's public-input order. */
-  publicSignals: string[];
-  solidity: SolidityProof;
-  timings: ProofTimings;
-}
 
 /** Decimal-string form of a circuit input (snarkjs takes strings; negatives go in as p - |x| by the caller). */
 function stringify(value: CircuitInput[string]): unknown {

@@ -1,5 +1,6 @@
 /**
- * Every circuit instance the project builds. Parameters are template arguments; "test"
+ * Every circuit instance the project builds, and the one list of each proof kind's public
+ * signals in the circuit's order (src/protocol/ builds every statement from it). Parameters are template arguments; "test"
  * instances are small enough for the unit tests, "reference" ones are the sizes of the spec.
  */
 export type CircuitSet = "test" | "reference";
@@ -45,6 +46,7 @@ export interface LiquidationInstance extends InstanceBase {
 }
 
 export type CircuitInstance = MarginInstance | SolvencyInstance | LiquidationInstance;
+export type CircuitKind = CircuitInstance["kind"];
 
 export const MARGIN_PUBLIC_SIGNALS = ["epoch", "riskRoot", "accountsRoot", "nullifier", "recipient", "amount"] as const;
 export const SOLVENCY_PUBLIC_SIGNALS = [

@@ -15,7 +15,7 @@ import { formatAuditReport } from "../../src/auditor/formatAuditReport.js";
 import { keyedVerifier } from "../../src/auditor/keyedVerifier.js";
 import { auditPoolWith, type PoolAudit } from "../../src/auditor/poolAudit.js";
 import { PoolReader } from "../../src/auditor/poolReader.js";
-import { checkProofFile } from "../../src/auditor/proofFileCheck.js";
+import { checkProofFile } from "../../src/protocol/checkProof.js";
 import { probeRpc } from "../../src/auditor/rpcProbe.js";
 import { findCircuit } from "../../src/protocol/circuitCatalog.js";
 import { decodeAccount, decodeOpening, decodePath, decodeTable } from "../../src/io/formats.js";
