@@ -469,7 +469,7 @@ describe("zkrs CLI", function () {
       const liq = await zkrs(["liquidate", ...rpc, "--pool", pool, "--proof", f("liq.json")], env);
       assert.match(ok(liq).stdout, /^liquidated in epoch 8: penalty 0, deficit \d+/);
       assert.match(liq.stdout, new RegExp(`\\n  insurance fund drawn +${INSURANCE} +insurance fund after 0, LP capital after ${lpBefore}\\n`));
-      assert.match(liq.stdout, new RegExp(`\\n  lpCapital +${deficit - INSURANCE} +insurance fund after 0, LP capital after ${lpBefore - (deficit - INSURANCE)}\\n`));
+      assert.match(liq.stdout, new RegExp(`\\n  LP capital written down +${deficit - INSURANCE} +insurance fund after 0, LP capital after ${lpBefore - (deficit - INSURANCE)}\\n`));
       // The same account cannot be liquidated (or settle) twice in the epoch.
       fails(await zkrs(["liquidate", ...rpc, "--pool", pool, "--proof", f("liq.json")], env), 1,
         /^zkrs: .*liq\.json: tag \d+ is used already: this account was liquidated or settled in epoch 8$/);
