@@ -106,6 +106,19 @@ describe("zkrs CLI", function () {
       assert.deepEqual((r.circuits as { circuit: string; insecure: boolean }[]).map((c) => c.circuit), ["margin_test", "solvency_test"]);
     });
 
+    it("setup verify --deep: snarkjs zkey verify accepts the dev keys against the ptau of the same toxic waste (made on demand)", async function () {
+      const cache = mkdtempSync(join(tmpdir(), "zkrs-deep-"));
+      try {
+        const r = json(ok(await zkrs(["setup", "verify", "--circuit", "liquidation_test", "--deep", "--json"], { ZKRS_CACHE_DIR: cache })));
+        assert.equal(r.ok, true);
+        const [c] = r.circuits as { circuit: string; ptau: { source: string } }[];
+        assert.equal(c.ptau.source, "toxic-waste");
+        assert.deepEqual(readdirSync(join(cache, "ptau")).filter((f) => f.endsWith(".ptau")), ["dev_toxic_bn128_14.ptau"], "the matching dev ptau is made in the cache");
+      } finally {
+        rmSync(cache, { recursive: true, force: true });
+      }
+    });
+
     it("risk: computes the risk table and its riskRoot from a snapshot", async function () {
       ok(await zkrs(["risk", "example", "--out", f("snap.json"), "--epoch", String(EPOCH)]));
       const r = json(ok(await zkrs(["risk", "--snapshot", f("snap.json"), "--out", f("table.json"), "--circuit", "margin_test", "--json"])));
