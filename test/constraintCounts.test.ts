@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { CIRCUITS } from "../src/build/circuitCatalog.js";
+import { CIRCUITS } from "../src/protocol/circuitCatalog.js";
 import { compileCircuit } from "../src/build/compileCircuit.js";
 
 // Every test circuit's constraint count, pinned (issue 14 item 3): a change to a circuit that

@@ -1,10 +1,10 @@
-import { portfolioParams } from "../src/build/circuitCatalog.js";
+import { portfolioParams } from "../src/protocol/circuitCatalog.js";
 import assert from "node:assert/strict";
 import type { Contract } from "ethers";
 import { newTraderAccount, accountCommitment } from "../src/accounts/account.js";
 import { MerkleTree } from "../src/accounts/merkleTree.js";
-import { verifierName } from "../src/build/buildArtifacts.js";
-import { loadCircuitArtifacts } from "../src/build/manifest.js";
+import { verifierName } from "../src/protocol/circuitCatalog.js";
+import { loadCircuitArtifacts } from "../src/artifacts/manifest.js";
 import { deployContract } from "../src/chain/deployContract.js";
 import { type Chain, devWallet, startAnvil } from "../src/chain/localChain.js";
 import { releaseProverThreads } from "../src/proof/groth16Prover.js";

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { accountCommitment, newTraderAccount } from "../src/accounts/account.js";
 import { MerkleTree } from "../src/accounts/merkleTree.js";
-import type { CircuitArtifacts } from "../src/build/manifest.js";
-import { loadCircuitArtifacts } from "../src/build/manifest.js";
+import type { CircuitArtifacts } from "../src/artifacts/manifest.js";
+import { loadCircuitArtifacts } from "../src/artifacts/manifest.js";
 import { FIELD_MODULUS, toField } from "../src/crypto/field.js";
 import { poseidon } from "../src/crypto/poseidon.js";
 import { buildRiskTableInput } from "../src/oracle/riskTableInput.js";

@@ -1,22 +1,14 @@
-import type { RiskTableParams } from "../build/circuitCatalog.js";
+import type { RiskTableParams } from "../protocol/circuitCatalog.js";
 import { toField } from "../crypto/field.js";
 import type { CircuitInput } from "../proof/groth16Prover.js";
+import { type RiskTableStatement, riskTableStatement } from "../protocol/riskTable.js";
 import { commitRiskTable, type RiskCommitment } from "../risk/riskCommitment.js";
 import type { RiskTable } from "../risk/riskEngine.js";
-/**
- * The publisher's statement about an epoch's risk table (circuits/risk_table.circom): riskRoot
- * commits to a table whose two halves (the rows margin and liquidation proofs open, the flat
- * digest solvency proofs re-hash) are the same values, every value and add-on in range, every
- * perp/future at mark value 0. The contract's publishRisk accepts a root only with this proof.
- */
-export interface RiskTableStatement {
-  epoch: number;
-  riskRoot: bigint;
-}
+export type { RiskTableStatement } from "../protocol/riskTable.js";
 
 /** Public signals in the circuit's order: epoch, riskRoot. */
 export function riskTablePublicSignals(s: RiskTableStatement): string[] {
-  return [String(s.epoch), s.riskRoot.toString()];
+  return riskTableStatement.signals(s);
 }
 
 /**

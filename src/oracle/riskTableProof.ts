@@ -1,4 +1,4 @@
-import { loadCircuitArtifacts } from "../build/manifest.js";
+import { loadCircuitArtifacts } from "../artifacts/manifest.js";
 import { proveCircuit, type ProvenStatement, verifyGroth16 } from "../proof/groth16Prover.js";
 import type { RiskTable } from "../risk/riskEngine.js";
 import { buildRiskTableInput, riskTablePublicSignals, type RiskTableStatement } from "./riskTableInput.js";
