@@ -433,7 +433,7 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
       const nonce = await chain.provider.getTransactionCount(admin.address);
       const predicted = getCreateAddress({ from: admin.address, nonce });
       await assert.rejects(
-        deployPool({ signer: admin, token: stranger.address, marginVerifier, solvencyVerifier, liquidationVerifier, oracle: oracle.address, operator: operator.address }),
+        deployPool({ signer: admin, token: stranger.address, marginVerifier, solvencyVerifier, liquidationVerifier, riskTableVerifier, oracle: oracle.address, operator: operator.address }),
         (err: unknown) => {
           assert.match(String(err instanceof Error ? err.message : err), /NotAContract/);
           return true;
@@ -441,7 +441,11 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
       );
       assert.equal(await chain.provider.getCode(predicted), "0x");
       await assert.rejects(
-        deployPool({ signer: admin, marginVerifier: stranger.address, solvencyVerifier, liquidationVerifier, oracle: oracle.address, operator: operator.address }),
+        deployPool({ signer: admin, marginVerifier: stranger.address, solvencyVerifier, liquidationVerifier, riskTableVerifier, oracle: oracle.address, operator: operator.address }),
+        /NotAContract/,
+      );
+      await assert.rejects(
+        deployPool({ signer: admin, marginVerifier, solvencyVerifier, liquidationVerifier, riskTableVerifier: stranger.address, oracle: oracle.address, operator: operator.address }),
         /NotAContract/,
       );
     });
