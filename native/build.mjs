@@ -27,6 +27,9 @@ for (const f of readdirSync(srcDir).sort()) {
 }
 
 function fallback(reason) {
+  // a binary from older sources must not stay in use
+  rmSync(binary, { force: true });
+  rmSync(stamp, { force: true });
   console.log(`zkrs: native prover not built (${reason}); proofs use snarkjs (install g++ and run: npm run build:native)`);
   process.exit(0);
 }

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import type { Groth16Proof } from "snarkjs";
 import { accountCommitment, newTraderAccount } from "../src/accounts/account.js";
 import { MerkleTree } from "../src/accounts/merkleTree.js";
-import { type CircuitArtifacts, loadCircuitArtifacts, loadContractArtifact } from "../src/build/manifest.js";
+import { type CircuitArtifacts, loadCircuitArtifacts, loadContractArtifact } from "../src/artifacts/manifest.js";
 import { type Chain, devWallet, startAnvil } from "../src/chain/localChain.js";
 import { deployArtifact, TEST_CIRCUITS, verifierArtifact } from "../src/chain/riskSharingPool.js";
 import { FIELD_MODULUS } from "../src/crypto/field.js";
@@ -16,8 +16,8 @@ import { assessLiquidation } from "../src/operator/liquidationRule.js";
 import { planSolvencyBatches } from "../src/operator/solvencyBatches.js";
 import { liabilityTotals } from "../src/operator/solvencyTotals.js";
 import { type CircuitInput, type ProverKind, proveCircuit, proveWitness, releaseProverThreads, selectedProver, verifyGroth16 } from "../src/proof/groth16Prover.js";
-import { NATIVE_PROVER_PATH, nativeProverBuilt, nativeProverPid } from "../src/proof/nativeProver.js";
-import { type SolidityProof, toSolidityProof } from "../src/proof/solidityProof.js";
+import { NATIVE_PROVER_PATH, nativeProverBuilt, nativeProverPeakRssMB, nativeProverPid } from "../src/proof/nativeProver.js";
+import { type SolidityProof, toSolidityProof } from "../src/protocol/solidityProof.js";
 import { marginReport } from "../src/risk/equity.js";
 import { commitRiskTable } from "../src/risk/riskCommitment.js";
 import { computeRiskTable, type RiskRow, type RiskTable } from "../src/risk/riskEngine.js";
@@ -191,6 +191,8 @@ describe("native Groth16 prover", function () {
       const { proof, publicSignals } = await proveBytes(wtns);
       assert.equal(await verifyGroth16(TEST_CIRCUITS.margin, publicSignals, proof), true);
       assert.equal(nativeProverPid(), pid, "one long-lived prover process served every request");
+      const peak = nativeProverPeakRssMB(); // what npm run bench adds to the Node process's peak
+      assert.ok(peak !== undefined && peak > 0 && peak < 2048, `native prover peak memory ${peak} MB`);
     });
 
     it("a witness for another circuit is refused (variable count)", async () => {

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { accountCommitment, type AccountOpening, newTraderAccount } from "../src/accounts/account.js";
 import { MerkleTree } from "../src/accounts/merkleTree.js";
-import type { SolvencyInstance } from "../src/build/circuitCatalog.js";
-import { type CircuitArtifacts, loadCircuitArtifacts } from "../src/build/manifest.js";
+import type { SolvencyInstance } from "../src/protocol/circuitCatalog.js";
+import { type CircuitArtifacts, loadCircuitArtifacts } from "../src/artifacts/manifest.js";
 import { FIELD_MODULUS, toField } from "../src/crypto/field.js";
 import { type BatchProof, proveSolvency, type SolvencyProof } from "../src/operator/proveSolvency.js";
 import { planSolvencyBatches, totalsCommitment } from "../src/operator/solvencyBatches.js";
@@ -96,7 +96,7 @@ describe("PoolSolvency (DESIGN §4.2)", function () {
     const forged = [...tight.proof.batches[1].publicSignals];
     forged[names.indexOf("markBound")] = (markTotal + 1n).toString();
     assert.equal(await verifyGroth16(CIRCUIT, forged, tight.proof.batches[1].proof), false);
-    assert.deepEqual(await verifySolvency({ ...tight.proof, markBound: markTotal + 1n }), { valid: false, reason: "batch 0 is for another epoch, root or bound" });
+    assert.deepEqual(await verifySolvency({ ...tight.proof, markBound: markTotal + 1n }), { valid: false, reason: "batch 0 is for another epoch, root or bound (its markBound is not the header's)" });
   });
 
   it("a negative-equity account adds 0, never shrinking liabilities (fake-negative-account attack)", async () => {

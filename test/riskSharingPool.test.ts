@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { Contract, getCreateAddress, type HDNodeWallet, type InterfaceAbi } from "ethers";
 import { accountCommitment, newTraderAccount, type TraderAccount } from "../src/accounts/account.js";
 import { MerkleTree } from "../src/accounts/merkleTree.js";
-import { loadCircuitArtifacts, loadContractArtifact } from "../src/build/manifest.js";
-import { PROJECT_ROOT } from "../src/build/paths.js";
+import { loadCircuitArtifacts, loadContractArtifact } from "../src/artifacts/manifest.js";
+import { PROJECT_ROOT } from "../src/artifacts/paths.js";
 import { type Chain, devWallet, startAnvil } from "../src/chain/localChain.js";
 import {
   deployArtifact, deployPool, type ErrorArg, PoolError, type PoolEvent, type RiskSharingPoolClient, TEST_CIRCUITS,
@@ -15,7 +15,7 @@ import { FIELD_MODULUS } from "../src/crypto/field.js";
 import { type BatchProof, proveSolvency, type SolvencyProof } from "../src/operator/proveSolvency.js";
 import { liabilityTotals } from "../src/operator/solvencyTotals.js";
 import { releaseProverThreads } from "../src/proof/groth16Prover.js";
-import type { SolidityProof } from "../src/proof/solidityProof.js";
+import type { SolidityProof } from "../src/protocol/solidityProof.js";
 import { commitRiskTable } from "../src/risk/riskCommitment.js";
 import { computeRiskTable, type RiskTable } from "../src/risk/riskEngine.js";
 import { type MarginProof, proveMargin } from "../src/trader/proveMargin.js";

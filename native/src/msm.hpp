@@ -121,7 +121,7 @@ class BucketSet {
       const Affine<F>& q = aff_[batch_[k].bucket];
       const Affine<F>& p = *batch_[k].point;
       F d = p.x - q.x;
-      if (d.is_zero()) d = ((batch_[k].neg ? -p.y : p.y) == q.y) ? q.y.dbl() : F::one();
+      if (d.is_zero()) d = ((batch_[k].neg ? -p.y : p.y) == q.y && !q.y.is_zero()) ? q.y.dbl() : F::one();
       denom_[k] = d;
       prefix_[k] = acc;
       acc *= d;

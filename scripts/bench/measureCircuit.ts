@@ -5,7 +5,7 @@
  * prover, of its prover process (so each circuit's peak is measured alone).
  *   tsx scripts/bench/measureCircuit.ts margin|solvency|liquidation <runs> [snarkjs|native]
  */
-import { loadCircuitArtifacts } from "../../src/build/manifest.js";
+import { loadCircuitArtifacts } from "../../src/artifacts/manifest.js";
 import { type ProverKind, proveCircuit, releaseProverThreads, selectedProver, verifyGroth16 } from "../../src/proof/groth16Prover.js";
 import { nativeProverPeakRssMB } from "../../src/proof/nativeProver.js";
 import { buildInput } from "./benchInputs.js";

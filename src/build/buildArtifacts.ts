@@ -1,10 +1,12 @@
 import { availableParallelism } from "node:os";
+import { type CircuitArtifacts, type Manifest, readManifest } from "../artifacts/manifest.js";
+import { MANIFEST_PATH } from "../artifacts/paths.js";
+import { writeJsonAtomic } from "../io/atomicWrite.js";
 import { type ProgressBoard, progressBoard } from "../io/progress.js";
-import { CIRCUITS, type CircuitInstance, type CircuitSet } from "./circuitCatalog.js";
+import { CIRCUITS, type CircuitInstance, type CircuitSet, verifierName } from "../protocol/circuitCatalog.js";
 import { compileCircuit } from "./compileCircuit.js";
 import { compileContracts } from "./compileContracts.js";
 import { devGroth16Setup, devToxicPtau, groth16Setup } from "./groth16Setup.js";
-import { type CircuitArtifacts, type Manifest, readManifest, writeManifest } from "./manifest.js";
 import { requiredPower, resolvePtau } from "./ptau.js";
 
 export interface BuildOptions {
@@ -46,9 +48,8 @@ function runLimited<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T>[]
   return results;
 }
 
-/** "margin_test" -> "MarginTest": the name under which a circuit's verifier contract is built. */
-export function verifierName(circuit: string): string {
-  return circuit.split(/[_-]/).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join("") + "Verifier";
+function writeManifest(manifest: Manifest): void {
+  writeJsonAtomic(MANIFEST_PATH, manifest);
 }
 
 function selected(options: BuildOptions): CircuitInstance[] {

@@ -3,9 +3,10 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs
 import { createRequire } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 import * as snarkjs from "snarkjs";
-import { writeFileAtomic, writeJsonAtomic } from "./atomicWrite.js";
+import { writeFileAtomic, writeJsonAtomic } from "../io/atomicWrite.js";
+import type { CompiledCircuit } from "../artifacts/manifest.js";
 import type { ProgressBoard } from "../io/progress.js";
-import { type CircuitInstance, templateArgs } from "./circuitCatalog.js";
+import { type CircuitInstance, templateArgs } from "../protocol/circuitCatalog.js";
 import { sha256Hex } from "./hashing.js";
 import { BUILD_DIR, CIRCOM_LIBRARY_DIRS, CIRCUITS_DIR, PROJECT_ROOT } from "./paths.js";
 
@@ -13,18 +14,7 @@ const require = createRequire(import.meta.url);
 const CIRCOM_CLI = require.resolve("circom2/cli.js");
 const CIRCOM_VERSION: string = (require("circom2/package.json") as { version: string }).version;
 
-export interface CompiledCircuit {
-  circuitHash: string;
-  dir: string;
-  r1cs: string;
-  wasm: string;
-  sym: string;
-  constraints: number;
-  nPublic: number;
-  nPrivateInputs: number;
-  wires: number;
-  compileMs: number;
-}
+export type { CompiledCircuit };
 
 /** The main component of an instance, as circom source (public inputs listed in order). */
 export function mainSource(instance: CircuitInstance, includePath: string): string {

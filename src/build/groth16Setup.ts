@@ -1,37 +1,19 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import * as snarkjs from "snarkjs";
-import { writeFileAtomic, writeJsonAtomic } from "./atomicWrite.js";
-import type { CompiledCircuit } from "./compileCircuit.js";
+import { writeFileAtomic, writeJsonAtomic } from "../io/atomicWrite.js";
 import { sha256File, sha256Hex } from "./hashing.js";
 import type { ProgressBoard } from "../io/progress.js";
 import { generateDevZkey } from "../setup/devZkey.js";
 import { BUILD_DIR, PROJECT_ROOT, PTAU_CACHE_DIR } from "./paths.js";
-import { type PtauChoice, requiredPower } from "./ptau.js";
+import { requiredPower } from "./ptau.js";
+import type { CompiledCircuit, KeySet, PtauChoice } from "../artifacts/manifest.js";
+
+export type { KeySet };
 import { snarkLogger } from "./snarkLogger.js";
 
 // snarkjs does not export its templates folder, so it is read from the installed package.
 const GROTH16_VERIFIER_TEMPLATE = readFileSync(join(PROJECT_ROOT, "node_modules", "snarkjs", "templates", "verifier_groth16.sol.ejs"), "utf8");
-
-export interface KeySet {
-  setupHash: string;
-  dir: string;
-  zkey: string;
-  zkeySha256: string;
-  vkey: string;
-  verifierSol: string;
-  /** Label of the phase-2 contribution (its entropy is not stored). */
-  contribution: string;
-  /** True when the entropy is the built-in deterministic dev value, known to everyone. */
-  deterministicEntropy: boolean;
-  /**
-   * True when rebuilding from the same ptau and entropy gives byte-identical keys: the dev
-   * setup applies its contribution as a snarkjs beacon (deterministic). A real contribution
-   * (ZKRS_ENTROPY / --entropy) is not: snarkjs mixes fresh OS randomness into the entropy.
-   */
-  reproducible: boolean;
-  setupMs: number;
-}
 
 export interface SetupOptions {
   /** Phase-2 entropy. Default: ZKRS_ENTROPY, else a fixed dev value derived from the circuit hash. */

@@ -3,22 +3,10 @@ import { join, resolve } from "node:path";
 import type { Progress, ProgressBoard } from "../io/progress.js";
 import { sha256File } from "./hashing.js";
 import { PTAU_CACHE_DIR, SHARED_PTAU_DIR } from "./paths.js";
+import type { PtauChoice, PtauSource } from "../artifacts/manifest.js";
 
-/**
- * Where the ptau came from. "toxic-waste": none was read (development keys made directly from
- * the public dev toxic waste); the path names the matching dev ptau, made on demand by
- * `zkrs setup verify --deep`, and sha256 is empty.
- */
-export type PtauSource = "explicit" | "shared" | "cache" | "generated" | "toxic-waste";
+export type { PtauChoice, PtauSource };
 
-export interface PtauChoice {
-  path: string;
-  power: number;
-  sha256: string;
-  source: PtauSource;
-  /** True unless the file was handed in explicitly (a ceremony file is the caller's claim). */
-  insecure: boolean;
-}
 
 /** Smallest ptau power snarkjs accepts for a circuit (as in `zkey new`). */
 export function requiredPower(constraints: number, nPublic: number): number {

@@ -5,7 +5,7 @@ import { MerkleTree } from "../accounts/merkleTree.js";
 import { auditEpoch, type AuditReport, formatAuditReport } from "../auditor/auditEpoch.js";
 import { type Chain, devWallet } from "../chain/localChain.js";
 import { deployPool, PoolError, type PoolCircuits, type RiskSharingPoolClient, type TxResult } from "../chain/riskSharingPool.js";
-import { loadCircuitArtifacts } from "../build/manifest.js";
+import { loadCircuitArtifacts } from "../artifacts/manifest.js";
 import { proveSolvency } from "../operator/proveSolvency.js";
 import { liabilityTotals } from "../operator/solvencyTotals.js";
 import { commitRiskTable } from "../risk/riskCommitment.js";

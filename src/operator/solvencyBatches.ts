@@ -1,9 +1,10 @@
 import { accountCommitment, type AccountOpening, checkOpening, paddedPositions, randomFieldElement } from "../accounts/account.js";
 import { MerkleTree } from "../accounts/merkleTree.js";
-import type { SolvencyParams } from "../build/circuitCatalog.js";
+import type { SolvencyParams } from "../protocol/circuitCatalog.js";
 import { toField } from "../crypto/field.js";
 import { hashList } from "../crypto/poseidon.js";
 import type { CircuitInput } from "../proof/groth16Prover.js";
+import type { BatchStatement } from "../protocol/solvency.js";
 import { checkRange, MAX_BOUND } from "../risk/bounds.js";
 import { commitRiskTable, type RiskCommitment } from "../risk/riskCommitment.js";
 import type { RiskTable } from "../risk/riskEngine.js";
@@ -12,26 +13,6 @@ import { flooredEquities } from "./solvencyTotals.js";
 /** TotalsCommitment(epoch, batchIndex, totals, blinding): the off-circuit twin of circuits/lib/totals.circom. */
 export function totalsCommitment(epoch: number, batchIndex: bigint, totals: readonly bigint[], blinding: bigint): bigint {
   return hashList([BigInt(epoch), toField(batchIndex), ...totals, blinding]);
-}
-
-/** The public statement of one batch, in the circuit's public-input order. */
-export interface BatchStatement {
-  epoch: number;
-  riskRoot: bigint;
-  accountsRoot: bigint;
-  /** Stress bound: every total, mark and all scenarios, is at most this. */
-  liabilitiesBound: bigint;
-  /** Mark bound (DESIGN §9): the mark total (column 0) is at most this; <= liabilitiesBound. */
-  markBound: bigint;
-  batchIndex: number;
-  isLast: boolean;
-  prevTotalsCommitment: bigint;
-  totalsCommitment: bigint;
-}
-
-export function batchPublicSignals(s: BatchStatement): string[] {
-  return [BigInt(s.epoch), s.riskRoot, s.accountsRoot, s.liabilitiesBound, s.markBound, BigInt(s.batchIndex), s.isLast ? 1n : 0n, s.prevTotalsCommitment, s.totalsCommitment]
-    .map((x) => x.toString());
 }
 
 export interface PlannedBatch {

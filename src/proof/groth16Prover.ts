@@ -2,9 +2,12 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import * as snarkjs from "snarkjs";
 import type { Groth16Proof, VerificationKey } from "snarkjs";
-import { type CircuitArtifacts, loadCircuitArtifacts } from "../build/manifest.js";
+import { type CircuitArtifacts, loadCircuitArtifacts } from "../artifacts/manifest.js";
+import type { ProvenStatement } from "../protocol/proofFile.js";
+import { toSolidityProof } from "../protocol/solidityProof.js";
 import { NATIVE_PROVER_PATH, nativeProverBuilt, proveNative, stopNativeProver } from "./nativeProver.js";
-import { type SolidityProof, toSolidityProof } from "./solidityProof.js";
+
+export type { ProofTimings, ProvenStatement } from "../protocol/proofFile.js";
 
 export type ProverKind = "snarkjs" | "native";
 
@@ -31,20 +34,6 @@ export async function proveWitness(zkeyPath: string, wtns: Uint8Array, prover: P
 }
 
 export type CircuitInput = Record<string, bigint | bigint[] | bigint[][] | bigint[][][] | number | string>;
-
-export interface ProofTimings {
-  witnessMs: number;
-  proveMs: number;
-}
-
-export interface ProvenStatement {
-  circuit: string;
-  proof: Groth16Proof;
-  /** Public signals as decimal strings, in the circuit's public-input order. */
-  publicSignals: string[];
-  solidity: SolidityProof;
-  timings: ProofTimings;
-}
 
 /** Decimal-string form of a circuit input (snarkjs takes strings; negatives go in as p - |x| by the caller). */
 function stringify(value: CircuitInput[string]): unknown {

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as snarkjs from "snarkjs";
-import type { CircuitArtifacts } from "../../src/build/manifest.js";
+import type { CircuitArtifacts } from "../../src/artifacts/manifest.js";
 import { FIELD_MODULUS } from "../../src/crypto/field.js";
 import type { CircuitInput } from "../../src/proof/groth16Prover.js";
 

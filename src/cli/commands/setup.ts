@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
-import type { CircuitSet } from "../../build/circuitCatalog.js";
+import { type CircuitSet, verifierName } from "../../protocol/circuitCatalog.js";
 import { sha256File } from "../../build/hashing.js";
-import type { CircuitArtifacts, Manifest } from "../../build/manifest.js";
-import { readManifest } from "../../build/manifest.js";
+import type { CircuitArtifacts, Manifest } from "../../artifacts/manifest.js";
+import { readManifest } from "../../artifacts/manifest.js";
 import { InputError } from "../../io/json.js";
 import { type Command, type CommandResult, JSON_OPTION, UsageError } from "../framework.js";
 import { markProverLoaded } from "../lazy.js";
@@ -116,7 +116,7 @@ export const setupCommands: Command[] = [
             }
           }
         }
-        const verifier = `${name.split(/[_-]/).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join("")}Verifier`;
+        const verifier = verifierName(name);
         if (!manifest.contracts?.artifacts[verifier]) mine.push(`${name}: verifier contract ${verifier} is not compiled`);
         problems.push(...mine);
         results.push({ ...circuitSummary(c), ok: mine.length === 0, problems: mine });
