@@ -10,7 +10,9 @@ import {
   type Signer,
   type TransactionReceipt,
 } from "ethers";
-import { verifierName } from "../protocol/circuitCatalog.js";
+import { CIRCUIT_SETS, type PoolCircuits, verifierName } from "../protocol/circuitCatalog.js";
+
+export type { PoolCircuits };
 import { loadContractArtifact } from "../artifacts/manifest.js";
 import { liquidateArgs } from "../protocol/liquidation.js";
 import { type MarginProof, settleArgs } from "../protocol/margin.js";
@@ -386,15 +388,6 @@ export class RiskSharingPoolClient {
 
 // ------------------------------------------------------------------------------------ deployment
 
-export interface PoolCircuits {
-  /** Margin circuit whose verifier to deploy: "margin" (reference, MarginVerifier) or "margin_test". */
-  margin: string;
-  /** Solvency circuit whose verifier to deploy: "solvency" (reference) or "solvency_test". */
-  solvency: string;
-  /** Liquidation circuit whose verifier to deploy: "liquidation" (reference) or "liquidation_test". */
-  liquidation: string;
-}
-
 export interface DeployPoolOptions {
   /** Deployer; becomes the pool's admin. */
   signer: Signer;
@@ -431,8 +424,8 @@ export interface PoolDeployment {
   deployed: DeployedContract[];
 }
 
-export const REFERENCE_CIRCUITS: PoolCircuits = { margin: "margin", solvency: "solvency", liquidation: "liquidation" };
-export const TEST_CIRCUITS: PoolCircuits = { margin: "margin_test", solvency: "solvency_test", liquidation: "liquidation_test" };
+export const REFERENCE_CIRCUITS: PoolCircuits = CIRCUIT_SETS.reference;
+export const TEST_CIRCUITS: PoolCircuits = CIRCUIT_SETS.test;
 
 /** Artifact name of a circuit's generated verifier ("margin_test" -> "MarginTestVerifier"). */
 export function verifierArtifact(circuit: string): string {

@@ -57,8 +57,11 @@ export const JSON_OPTION: Record<string, OptionSpec> = {
 };
 
 /** Parsed arguments with typed, validating accessors (flag errors are usage errors, range errors input errors). */
+/** Environment variables a command may read (ZKRS_RPC_URL, ZKRS_PRIVATE_KEY, …). */
+export type Env = Readonly<Record<string, string | undefined>>;
+
 export class Args {
-  constructor(readonly command: Command, readonly values: Values, readonly positionals: string[]) {}
+  constructor(readonly command: Command, readonly values: Values, readonly positionals: string[], readonly env: Env = {}) {}
 
   private usage(msg: string): never {
     throw new UsageError(msg, this.command);
@@ -119,7 +122,7 @@ export class Args {
   }
 }
 
-export function parseCommandArgs(command: Command, argv: string[]): Args {
+export function parseCommandArgs(command: Command, argv: string[], env: Env = {}): Args {
   const options = Object.fromEntries(
     Object.entries({ ...command.options, help: { type: "boolean", short: "h", description: "" } as OptionSpec }).map(([k, o]) => [
       k, { type: o.type, ...(o.multiple ? { multiple: true } : {}), ...(o.short ? { short: o.short } : {}) },
@@ -132,7 +135,7 @@ export function parseCommandArgs(command: Command, argv: string[]): Args {
     const msg = (err as Error).message.split("\n")[0].replace(/^Unknown option '(.*?)'.*$/, "unknown option $1");
     throw new UsageError(msg, command);
   }
-  const args = new Args(command, parsed.values, parsed.positionals);
+  const args = new Args(command, parsed.values, parsed.positionals, env);
   if (args.flag("help")) return args;
   if (parsed.positionals.length > 0 && !command.positionals) throw new UsageError(`unexpected argument "${parsed.positionals[0]}"`, command);
   for (const [name, spec] of Object.entries(command.options)) {

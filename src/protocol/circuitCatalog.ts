@@ -84,6 +84,21 @@ export const CIRCUITS: readonly CircuitInstance[] = [
   liquidation("liquidation", "reference", referenceMargin),
 ];
 
+/** The circuits whose verifiers a pool is deployed with: one per proof kind. */
+export type PoolCircuits = Record<CircuitKind, string>;
+
+function poolCircuits(set: CircuitSet): PoolCircuits {
+  const of = (kind: CircuitKind): string => {
+    const found = CIRCUITS.find((c) => c.set === set && c.kind === kind);
+    if (!found) throw new Error(`the catalog has no ${kind} circuit in set ${set}`);
+    return found.name;
+  };
+  return { margin: of("margin"), solvency: of("solvency"), liquidation: of("liquidation") };
+}
+
+/** Each set's pool circuits ("test": margin_test, …; "reference": margin, …). */
+export const CIRCUIT_SETS: Readonly<Record<CircuitSet, PoolCircuits>> = { test: poolCircuits("test"), reference: poolCircuits("reference") };
+
 export function templateArgs(instance: CircuitInstance): number[] {
   const p = instance.params;
   const base = [p.scenarios, p.logInstruments, p.positions, p.depth];

@@ -3,7 +3,7 @@ import { newTraderAccount, type Position, randomFieldElement, type TraderAccount
 import { encodeAccount, encodeOpening } from "../../io/formats.js";
 import { InputError, showBound } from "../../io/json.js";
 import { jsonOutput, writeOutputs } from "../../io/output.js";
-import { MAX_COLLATERAL, MAX_QUANTITY, MIN_QUANTITY } from "../../risk/bounds.js";
+import { MAX_COLLATERAL, MAX_QUANTITY, MIN_QUANTITY } from "../../crypto/bounds.js";
 import { type Args, type Command, JSON_OPTION, UsageError } from "../framework.js";
 import { loadAccount } from "../inputs.js";
 

@@ -19,7 +19,7 @@ import { catalogCircuit, checkOpeningsFor, loadLedger, loadTable } from "../inpu
 import { proverModules } from "../lazy.js";
 import {
   describeStatus, gas, KEY_OPTION, loadVerifiedProof, onChain, openPool, POOL_OPTION, poolRef, privateKey, RPC_OPTION, rpcUrl,
-} from "./chain.js";
+} from "../onChain.js";
 import { checkShape, zkeySha256 } from "./prove.js";
 
 type WaterfallStepEvent = Extract<PoolEvent, { name: "WaterfallStep" }>;

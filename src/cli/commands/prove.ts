@@ -6,7 +6,7 @@ import { marginProofFile } from "../../protocol/margin.js";
 import { solvencyProofFile } from "../../protocol/solvency.js";
 import { InputError } from "../../io/json.js";
 import { jsonOutput, writeOutputs } from "../../io/output.js";
-import { MAX_BOUND, MAX_COLLATERAL } from "../../risk/bounds.js";
+import { MAX_BOUND, MAX_COLLATERAL } from "../../crypto/bounds.js";
 import { columnLabel } from "../../risk/scenarios.js";
 import { type Command, JSON_OPTION, UsageError } from "../framework.js";
 import { catalogCircuit, checkOpeningsFor, loadAccount, loadLedger, loadOpenings, loadPath, loadTable, type NamedOpening } from "../inputs.js";
