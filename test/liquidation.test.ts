@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { accountCommitment, type AccountOpening, newTraderAccount, nullifierOf, type Position, randomFieldElement } from "../src/accounts/account.js";
-import { MerkleTree } from "../src/accounts/merkleTree.js";
+import { MerkleTree } from "../src/crypto/merkleTree.js";
 import type { LiquidationInstance } from "../src/protocol/circuitCatalog.js";
 import { type CircuitArtifacts, loadCircuitArtifacts } from "../src/artifacts/manifest.js";
 import { FIELD_MODULUS, toField } from "../src/crypto/field.js";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { accountCommitment, accountKeyOf, newTraderAccount, nullifierOf, type TraderAccount } from "../src/accounts/account.js";
-import { MerkleTree } from "../src/accounts/merkleTree.js";
+import { MerkleTree } from "../src/crypto/merkleTree.js";
 import type { CircuitArtifacts } from "../src/artifacts/manifest.js";
 import { loadCircuitArtifacts } from "../src/artifacts/manifest.js";
 import type { MarginInstance } from "../src/protocol/circuitCatalog.js";

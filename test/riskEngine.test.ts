@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { MerkleTree, EMPTY_NODES, rootFromPath } from "../src/accounts/merkleTree.js";
+import { MerkleTree, EMPTY_NODES, rootFromPath } from "../src/crypto/merkleTree.js";
 import { hashList, poseidon } from "../src/crypto/poseidon.js";
 import { blackScholes } from "../src/risk/blackScholes.js";
 import { commitRiskTable } from "../src/risk/riskCommitment.js";
 import { computeRiskTable } from "../src/risk/riskEngine.js";
 import { SPAN_SCENARIOS } from "../src/risk/scenarios.js";
-import { emptyNodesCircom } from "../scripts/gen-empty-nodes.js";
+import { emptyNodesCircom } from "../src/crypto/emptyNodes.js";
 import { testSnapshot } from "./helpers/market.js";
 
 describe("risk engine (DESIGN §3)", () => {

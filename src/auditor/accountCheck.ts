@@ -1,5 +1,5 @@
 import { accountCommitment, type AccountOpening, nullifierOf } from "../accounts/account.js";
-import { type MerklePath, rootFromPath } from "../accounts/merkleTree.js";
+import { type MerklePath, rootFromPath } from "../crypto/merkleTree.js";
 import type { MarginParams } from "../protocol/circuitCatalog.js";
 import { marginReport } from "../risk/equity.js";
 import { paddedRows } from "../risk/riskCommitment.js";

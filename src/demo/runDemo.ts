@@ -1,6 +1,6 @@
 import { Contract, type JsonRpcProvider, type Signer } from "ethers";
 import { accountCommitment, newTraderAccount, type Position, type TraderAccount } from "../accounts/account.js";
-import { MerkleTree } from "../accounts/merkleTree.js";
+import { MerkleTree } from "../crypto/merkleTree.js";
 import { auditEpoch, type AuditReport, formatAuditReport } from "../auditor/auditEpoch.js";
 import { type Chain, devWallet } from "../chain/localChain.js";
 import { deployPool, PoolError, type PoolCircuits, type RiskSharingPoolClient, type TxResult } from "../chain/riskSharingPool.js";

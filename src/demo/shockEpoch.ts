@@ -1,5 +1,5 @@
 import { type AccountOpening, accountCommitment } from "../accounts/account.js";
-import { MerkleTree } from "../accounts/merkleTree.js";
+import { MerkleTree } from "../crypto/merkleTree.js";
 import { loadCircuitArtifacts } from "../artifacts/manifest.js";
 import type { PoolCircuits, RiskSharingPoolClient, TxResult } from "../chain/riskSharingPool.js";
 import { assessLiquidation } from "../operator/liquidationRule.js";

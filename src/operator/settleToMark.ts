@@ -1,5 +1,5 @@
 import { type AccountOpening, withFreshSalt } from "../accounts/account.js";
-import { MAX_COLLATERAL } from "../risk/bounds.js";
+import { MAX_COLLATERAL } from "../crypto/bounds.js";
 import type { MarketSnapshot } from "../risk/riskEngine.js";
 
 /**

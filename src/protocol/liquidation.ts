@@ -3,7 +3,7 @@
  * accountsRoot, is below its requirement in some column of the epoch's risk table; `penalty`
  * feeds the insurance fund and `deficit` runs down the loss waterfall.
  */
-import { EQUITY_BITS } from "../risk/bounds.js";
+import { EQUITY_BITS } from "../crypto/bounds.js";
 import type { SolidityProof } from "./solidityProof.js";
 import { proofTuple } from "./solidityProof.js";
 import { LIQUIDATION_PUBLIC_SIGNALS } from "./circuitCatalog.js";
