@@ -25,7 +25,7 @@ const EPOCH = 3;
 const SHORT_CALLS_LONG_PERP: Position[] = [{ instrument: 1, quantity: -3n }, { instrument: 2, quantity: 1n }];
 const SHORT_CALLS: Position[] = [{ instrument: 1, quantity: -3n }];
 
-describe("Liquidation (DESIGN §9)", function () {
+describe("Liquidation (docs/design.md §9)", function () {
   let artifacts: CircuitArtifacts;
   let params: LiquidationInstance["params"];
   let table: RiskTable;

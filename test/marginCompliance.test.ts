@@ -21,7 +21,7 @@ const CIRCUIT = "margin_test";
 const EPOCH = 3;
 const RECIPIENT = "0x00000000000000000000000000000000000000A1";
 
-describe("MarginCompliance (DESIGN §4.1)", function () {
+describe("MarginCompliance (docs/design.md §4.1)", function () {
   let artifacts: CircuitArtifacts;
   let params: MarginInstance["params"];
   let table: RiskTable;

@@ -19,7 +19,7 @@ import { computeWitness, constraintsHold, signalIndex, tamper, witnessRejected }
 const CIRCUIT = "solvency_test";
 const EPOCH = 9;
 
-describe("PoolSolvency (DESIGN §4.2)", function () {
+describe("PoolSolvency (docs/design.md §4.2)", function () {
   let artifacts: CircuitArtifacts;
   let params: SolvencyInstance["params"];
   let table: RiskTable;
@@ -74,7 +74,7 @@ describe("PoolSolvency (DESIGN §4.2)", function () {
     assert.equal(await witnessRejected(artifacts, plan(accounts, maxTotal).batches[1].input), false);
   });
 
-  it("proves a mark bound beside the stress bound: one unit below the mark total fails early and in the circuit (DESIGN §9)", async () => {
+  it("proves a mark bound beside the stress bound: one unit below the mark total fails early and in the circuit (docs/design.md §9)", async () => {
     const markTotal = totals[0];
     assert.ok(markTotal < maxTotal, "test setup: the worst scenario is not the mark column");
     const tight = await proveSolvency(accounts, table, maxTotal, { circuit: CIRCUIT, markBound: markTotal });

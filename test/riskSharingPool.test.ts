@@ -18,7 +18,7 @@ import { computeRiskTable, type RiskTable } from "../src/risk/riskEngine.js";
 import { type MarginProof, proveMargin } from "../src/trader/proveMargin.js";
 import { testSnapshot } from "./helpers/market.js";
 
-// RiskSharingPool (DESIGN §5, §8.8) on anvil with the test circuits' verifiers. Proofs are made
+// RiskSharingPool (docs/design.md §5, §8.8) on anvil with the test circuits' verifiers. Proofs are made
 // once in `before` and reused: they bind epoch, roots, recipient and amount, not the pool, so
 // the same proofs serve the main pool and the faulty-token pool.
 

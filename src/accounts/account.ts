@@ -62,7 +62,7 @@ export function checkOpening(account: AccountOpening, slots: number, instruments
 }
 
 /**
- * The account's leaf in the accounts tree (DESIGN §3):
+ * The account's leaf in the accounts tree (docs/design.md §3):
  * Poseidon(accountKey, collateral, salt, Poseidon(instrument_0, quantity_0, ..., instrument_P-1, quantity_P-1)).
  */
 export function accountCommitment(account: AccountOpening, slots: number): bigint {

@@ -35,7 +35,7 @@ export interface ShockEpochResult {
 }
 
 /**
- * A market shock, end to end (DESIGN §9): the oracle publishes the moved risk table; the
+ * A market shock, end to end (docs/design.md §9): the oracle publishes the moved risk table; the
  * operator settles perps and futures to the new mark, re-salts every account, proves the new
  * epoch's solvency with its stress and mark bounds, then liquidates every account below its
  * requirement with a proof (liquidateBreaches).

@@ -52,7 +52,7 @@ export const MARGIN_PUBLIC_SIGNALS = ["epoch", "riskRoot", "accountsRoot", "null
 export const SOLVENCY_PUBLIC_SIGNALS = [
   "epoch", "riskRoot", "accountsRoot", "liabilitiesBound", "markBound", "batchIndex", "isLast", "prevTotalsCommitment", "totalsCommitment",
 ] as const;
-/** DESIGN §9: `tag` is the account's epoch nullifier Poseidon(accountKey, epoch). */
+/** docs/design.md §9: `tag` is the account's epoch nullifier Poseidon(accountKey, epoch). */
 export const LIQUIDATION_PUBLIC_SIGNALS = ["epoch", "riskRoot", "accountsRoot", "tag", "penalty", "deficit"] as const;
 
 function margin(name: string, set: CircuitSet, params: MarginParams): MarginInstance {
