@@ -14,7 +14,7 @@ import { CIRCUIT_SETS, type PoolCircuits, verifierName } from "../protocol/circu
 
 export type { PoolCircuits };
 import { loadContractArtifact } from "../artifacts/manifest.js";
-import { liquidateArgs } from "../protocol/liquidation.js";
+import { liquidateArgs, type LiquidationCall } from "../protocol/liquidation.js";
 import { type MarginProof, settleArgs } from "../protocol/margin.js";
 import { decodePoolEvents, EPOCH_STATUSES, type EpochStatus, type PoolEvent, readPoolEvents } from "../protocol/poolEvents.js";
 import type { SolidityProof } from "../protocol/solidityProof.js";
@@ -115,7 +115,7 @@ export type SettleInput = Pick<MarginProof, "statement" | "solidity">;
 export type SolvencyBatchInput = Pick<BatchProof, "statement" | "solidity">;
 /** What `liquidate` needs: a liquidation proof's statement and proof points. */
 export interface LiquidateInput {
-  statement: { epoch: number; tag: bigint; penalty: bigint; deficit: bigint };
+  statement: LiquidationCall;
   solidity: SolidityProof;
 }
 
