@@ -2,7 +2,7 @@ import type { AccountOpening } from "../../accounts/account.js";
 import { decodeAccount, decodeOpening } from "../../io/formats.js";
 import { readTagged } from "../../io/jsonFile.js";
 import { type Command, type CommandResult, JSON_OPTION, UsageError } from "../framework.js";
-import { loadPath, loadTable } from "../inputs.js";
+import { loadPath, loadTable, warnIfShared } from "../inputs.js";
 import { markProverLoaded } from "../lazy.js";
 import { CIRCUIT_SETS, onChain, openPool, POOL_OPTION, poolRef, RPC_OPTION, rpcUrl } from "../onChain.js";
 
@@ -54,6 +54,7 @@ export const auditCommand: Command = {
     if (accountFile) {
       const { kind, data } = readTagged(accountFile, ["account", "opening"], "--account");
       account = kind === "account" ? decodeAccount(accountFile, data) : decodeOpening(accountFile, data);
+      if (kind === "account") warnIfShared(accountFile, ctx.log);
     }
     const path = pathFile ? loadPath(pathFile) : undefined;
     const fromBlock = args.int("from-block", 0, Number.MAX_SAFE_INTEGER, ref.block !== undefined ? Math.max(0, ref.block - 16) : 0);

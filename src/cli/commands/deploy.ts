@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { NonceManager, Wallet } from "ethers";
+import { ANVIL_CHAIN_ID } from "../../chain/localChain.js";
 import { FORMATS, InputError } from "../../io/json.js";
 import { jsonOutput, writeOutputs } from "../../io/output.js";
 import { type Command, JSON_OPTION, UsageError } from "../framework.js";
@@ -16,6 +17,7 @@ export const deployCommand: Command = {
     oracle: { type: "string", arg: "0x...", description: "risk oracle address (default: the sender)" },
     operator: { type: "string", arg: "0x...", description: "operator address (default: the sender)" },
     out: { type: "string", arg: "pool.json", description: "deployment file to write (zkrs/deployment@2), usable as --pool" },
+    "allow-insecure-keys": { type: "boolean", description: "deploy verifiers of an insecure development setup on a chain other than anvil's local one (anyone can forge their proofs)" },
     ...JSON_OPTION,
   },
   async run(ctx, args) {
@@ -28,10 +30,12 @@ export const deployCommand: Command = {
     const token = opt("token");
     const oracle = opt("oracle");
     const operator = opt("operator");
-    const out = args.optionalString("out");
+    const out = args.optionalOutFile("out");
     if (out && existsSync(out)) throw new InputError(`${out} exists already (a deployment file is not overwritten; pick another --out)`);
     const { deployPool, verifierArtifact } = await import("../../chain/riskSharingPool.js");
-    const { loadContractArtifact } = await import("../../artifacts/manifest.js");
+    const { loadContractArtifact, readManifest } = await import("../../artifacts/manifest.js");
+    const manifest = readManifest();
+    const insecure = [circuits.margin, circuits.solvency, circuits.liquidation].filter((c) => manifest.circuits[c]?.insecure);
     for (const name of ["RiskSharingPool", ...(token ? [] : ["TestToken"]), verifierArtifact(circuits.margin), verifierArtifact(circuits.solvency), verifierArtifact(circuits.liquidation)]) {
       try {
         loadContractArtifact(name);
@@ -41,6 +45,14 @@ export const deployCommand: Command = {
     }
     return onChain(ctx, url, async (chain) => {
       const { chainId } = await chain.provider.getNetwork();
+      if (insecure.length > 0 && chainId !== ANVIL_CHAIN_ID && !args.flag("allow-insecure-keys")) {
+        throw new InputError(
+          `refusing to deploy on chain ${chainId}: the keys of ${insecure.join(", ")} come from the insecure development setup, whose phase 2 is a public beacon, ` +
+          `so anyone can forge proofs and drain the pool; only anvil's local chain ${ANVIL_CHAIN_ID} takes them without --allow-insecure-keys ` +
+          "(for money, build keys from a ceremony with secret entropy: README, Production keys)",
+        );
+      }
+      if (insecure.length > 0) ctx.log(`warning: deploying verifiers of an insecure development setup (${insecure.join(", ")}): anyone can forge their proofs`);
       const wallet = new Wallet(key, chain.provider);
       const d = await ctx.step(`deploying RiskSharingPool (${set} circuits) on chain ${chainId}`, () =>
         deployPool({ signer: new NonceManager(wallet), token, oracle, operator, circuits }));

@@ -1,4 +1,6 @@
+import { expectedStatus } from "../../auditor/epochStatus.js";
 import { InputError } from "../../io/json.js";
+import { haircutRatio } from "../../protocol/poolEvents.js";
 import { type Command, JSON_OPTION } from "../framework.js";
 import { describeStatus, gas, KEY_OPTION, loadVerifiedProof, onChain, openPool, POOL_OPTION, poolRef, privateKey, RPC_OPTION, rpcUrl } from "../onChain.js";
 
@@ -12,6 +14,7 @@ export const postCommand: Command = {
   options: {
     ...RPC_OPTION, ...KEY_OPTION, ...POOL_OPTION,
     proof: { type: "string", arg: "solvency.json", description: "solvency proof (zkrs/solvency-proof@2)", required: true },
+    "accept-haircut": { type: "boolean", description: "open the epoch even though the pool's balance is below the proven mark liabilities (a haircut on every settlement)" },
     ...JSON_OPTION,
   },
   async run(ctx, args) {
@@ -24,11 +27,23 @@ export const postCommand: Command = {
       const { pool } = await openPool(ctx, chain, ref, key);
       const info = await pool.epochInfo(proof.epoch);
       if (info.riskRoot === 0n) throw new InputError(`epoch ${proof.epoch} has no published riskRoot on the pool (run \`zkrs publish\` first)`);
+      const state = await pool.state();
+      if (state.currentEpoch !== proof.epoch) {
+        throw new InputError(`${file} is for epoch ${proof.epoch}, which is closed: the pool's current epoch is ${state.currentEpoch} (only the current epoch takes a solvency proof)`);
+      }
       if (info.riskRoot !== proof.riskRoot) throw new InputError(`${file} is against riskRoot ${proof.riskRoot}, the pool's epoch ${proof.epoch} has ${info.riskRoot}`);
       if (info.settleable) throw new InputError(`the pool accepted epoch ${proof.epoch}'s solvency already (accountsRoot ${info.openAccountsRoot})`);
       const cursor = await pool.solvencyCursor(proof.epoch);
       const start = cursor.nextBatch > 0 && cursor.accountsRoot === proof.accountsRoot ? cursor.nextBatch : 0;
       if (start > 0) ctx.log(`  batches 0..${start - 1} were accepted already: resuming at batch ${start}`);
+      // The last batch opens the epoch against the balance at that moment: say what a haircut means before it happens.
+      if (expectedStatus(state.poolBalance, proof.liabilitiesBound, proof.markBound) === "haircut") {
+        const what = `the pool holds ${state.poolBalance}, less than the proven mark liabilities ${proof.markBound}: every settlement of epoch ${proof.epoch} ` +
+          `would pay amount * ${state.poolBalance} / ${proof.markBound} (${haircutRatio(state.poolBalance, proof.markBound)}), and the insurance fund (${state.insuranceFund}) ` +
+          `and the LP capital (${state.lpCapital}) would be written off`;
+        if (!args.flag("accept-haircut")) throw new InputError(`posting ${file} would open epoch ${proof.epoch} with a haircut: ${what}; pass --accept-haircut to open it anyway`);
+        ctx.log(`opening epoch ${proof.epoch} with a haircut (--accept-haircut): ${what}`);
+      }
       const results = await ctx.step(`posting ${proof.batches.length - start} solvency batch(es) of epoch ${proof.epoch}`, async () => {
         const out = [];
         for (let k = start; k < proof.batches.length; k++) {

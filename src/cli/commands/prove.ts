@@ -53,7 +53,7 @@ export const proveCommands: Command[] = [
       const accountFile = args.string("account");
       const pathFile = args.string("path");
       const tableFile = args.string("table");
-      const out = args.string("out");
+      const out = args.outFile("out");
       const recipient = args.address("recipient");
       const amount = args.bigint("amount", { min: 0n, max: MAX_COLLATERAL }, 0n);
       const account = loadAccount(accountFile);
@@ -110,7 +110,7 @@ export const proveCommands: Command[] = [
     async run(ctx, args) {
       const circuit = catalogCircuit(args.optionalString("circuit") ?? "solvency", "solvency");
       const tableFile = args.string("table");
-      const out = args.string("out");
+      const out = args.outFile("out");
       const bound = args.bigint("bound", { min: 0n, max: MAX_BOUND });
       const markBound = args.bigint("mark-bound", { min: 0n, max: bound }, bound);
       const concurrency = args.int("concurrency", 1, 16, 2);

@@ -26,7 +26,7 @@ export const riskCommands: Command[] = [
     },
     async run(ctx, args) {
       const snapshot = loadSnapshot(args.string("snapshot"));
-      const out = args.string("out");
+      const out = args.outFile("out");
       const logInstruments = args.has("log-instruments")
         ? args.int("log-instruments", 0, 16)
         : catalogCircuit(args.optionalString("circuit") ?? "margin", "any").params.logInstruments;
@@ -66,7 +66,7 @@ export const riskCommands: Command[] = [
       ...JSON_OPTION,
     },
     async run(ctx, args) {
-      const out = args.string("out");
+      const out = args.outFile("out");
       const epoch = args.int("epoch", 0, 2 ** 32 - 1, 1);
       if (existsSync(out) && !args.flag("force")) throw new InputError(`${out} exists already (use --force to overwrite)`);
       writeOutputs([jsonOutput(out, { format: FORMATS.snapshot, ...smallSnapshot(epoch), rate: 0 })]);

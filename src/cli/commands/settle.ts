@@ -1,4 +1,6 @@
+import { haircutPayment } from "../../auditor/epochStatus.js";
 import { InputError } from "../../io/json.js";
+import { haircutRatio } from "../../protocol/poolEvents.js";
 import { type Command, JSON_OPTION } from "../framework.js";
 import { gas, KEY_OPTION, loadVerifiedProof, onChain, openPool, POOL_OPTION, poolRef, privateKey, RPC_OPTION, rpcUrl } from "../onChain.js";
 
@@ -8,6 +10,7 @@ export const settleCommand: Command = {
   options: {
     ...RPC_OPTION, ...KEY_OPTION, ...POOL_OPTION,
     proof: { type: "string", arg: "proof.json", description: "margin proof (zkrs/margin-proof@1)", required: true },
+    "accept-haircut": { type: "boolean", description: "settle in a haircut epoch: receive less than the amount (the account's nullifier for the epoch is spent all the same)" },
     ...JSON_OPTION,
   },
   async run(ctx, args) {
@@ -24,6 +27,14 @@ export const settleCommand: Command = {
       if (info.riskRoot !== s.riskRoot) throw new InputError(`${file} is against riskRoot ${s.riskRoot}, the pool's epoch ${s.epoch} has ${info.riskRoot}`);
       if (info.openAccountsRoot !== s.accountsRoot) throw new InputError(`${file} is against accountsRoot ${s.accountsRoot}, the pool's epoch ${s.epoch} has ${info.openAccountsRoot}`);
       if (await pool.nullifierUsed(s.nullifier)) throw new InputError(`${file}: this account settled in epoch ${s.epoch} already (nullifier used)`);
+      const standing = await pool.epochStanding(s.epoch);
+      if (standing.status === "haircut") {
+        const due = haircutPayment(s.amount, { num: standing.haircutNum, den: standing.haircutDen });
+        const what = `epoch ${s.epoch} pays a haircut of ${haircutRatio(standing.haircutNum, standing.haircutDen)}: this settlement would pay ${due} of ${s.amount} ` +
+          `and spend the account's nullifier for epoch ${s.epoch} (no second settlement this epoch)`;
+        if (!args.flag("accept-haircut")) throw new InputError(`${what}; pass --accept-haircut to settle anyway`);
+        ctx.log(`${what} (--accept-haircut)`);
+      }
       const r = await ctx.step(`settling ${s.amount} to ${s.recipient} (epoch ${s.epoch})`, () => pool.settle(proof));
       const settled = r.events.find((e) => e.name === "Settled");
       const paid = settled?.name === "Settled" ? settled.args.paid : s.amount;
