@@ -123,6 +123,19 @@ describe("zkrs CLI", function () {
       assert.deepEqual((r.circuits as { circuit: string; insecure: boolean }[]).map((c) => c.circuit), ["margin_test", "solvency_test"]);
     });
 
+    it("setup verify --deep: snarkjs zkey verify accepts the dev keys against the ptau of the same toxic waste (made on demand)", async function () {
+      const cache = mkdtempSync(join(tmpdir(), "zkrs-deep-"));
+      try {
+        const r = json(ok(await zkrs(["setup", "verify", "--circuit", "liquidation_test", "--deep", "--json"], { ZKRS_CACHE_DIR: cache })));
+        assert.equal(r.ok, true);
+        const [c] = r.circuits as { circuit: string; ptau: { source: string } }[];
+        assert.equal(c.ptau.source, "toxic-waste");
+        assert.deepEqual(readdirSync(join(cache, "ptau")).filter((f) => f.endsWith(".ptau")), ["dev_toxic_bn128_14.ptau"], "the matching dev ptau is made in the cache");
+      } finally {
+        rmSync(cache, { recursive: true, force: true });
+      }
+    });
+
     it("risk: computes the risk table and its riskRoot from a snapshot", async function () {
       ok(await zkrs(["risk", "example", "--out", f("snap.json"), "--epoch", String(EPOCH)]));
       const r = json(ok(await zkrs(["risk", "--snapshot", f("snap.json"), "--out", f("table.json"), "--circuit", "margin_test", "--json"])));
@@ -486,7 +499,7 @@ describe("zkrs CLI", function () {
       const liq = await zkrs(["liquidate", ...rpc, "--pool", pool, "--proof", f("liq.json")], env);
       assert.match(ok(liq).stdout, /^liquidated in epoch 8: penalty 0, deficit \d+/);
       assert.match(liq.stdout, new RegExp(`\\n  insurance fund drawn +${INSURANCE} +insurance fund after 0, LP capital after ${lpBefore}\\n`));
-      assert.match(liq.stdout, new RegExp(`\\n  lpCapital +${deficit - INSURANCE} +insurance fund after 0, LP capital after ${lpBefore - (deficit - INSURANCE)}\\n`));
+      assert.match(liq.stdout, new RegExp(`\\n  LP capital written down +${deficit - INSURANCE} +insurance fund after 0, LP capital after ${lpBefore - (deficit - INSURANCE)}\\n`));
       // The same account cannot be liquidated (or settle) twice in the epoch.
       fails(await zkrs(["liquidate", ...rpc, "--pool", pool, "--proof", f("liq.json")], env), 1,
         /^zkrs: .*liq\.json: tag \d+ is used already: this account was liquidated or settled in epoch 8$/);

@@ -10,6 +10,7 @@ import { PROJECT_ROOT } from "../src/artifacts/paths.js";
 import { encodeOpening, encodeTable } from "../src/io/formats.js";
 import { batchChainProblem, type BatchStatement, batchStatement, solvencyProofFile } from "../src/protocol/solvency.js";
 import { toJsonText } from "../src/io/json.js";
+import { printable } from "../src/io/printable.js";
 import { BatchJobError, collectSolvencyBatches } from "../src/operator/queue/collectSolvencyBatches.js";
 import { enqueueSolvencyBatches } from "../src/operator/queue/enqueueSolvencyBatches.js";
 import { formatProgress, type QueueProgress } from "../src/operator/queue/progress.js";
@@ -143,6 +144,12 @@ describe("distributed solvency proving (BullMQ on a real redis-server)", functio
       assert.throws(() => parseRedisUrl("not a url :hunter2@"), (err: Error) => /is not a URL/.test(err.message) && !err.message.includes("hunter2"));
       assert.equal(redactRedisUrl("rediss://prover:p@ss:w@host:1/0"), "rediss://prover:***@host:1/0");
       assert.equal(redactRedisUrl("redis://127.0.0.1:6379"), "redis://127.0.0.1:6379");
+    });
+
+    it("prints text from Redis (job ids, failure reasons) on one line, control characters escaped", function () {
+      assert.equal(printable("batch 1\nfake: proven\x1b[2K\r\u009b"), "batch 1\\x0afake: proven\\x1b[2K\\x0d\\x9b");
+      assert.equal(printable("x".repeat(10), 4), "xxxx…");
+      assert.equal(printable("plain reason (ok)"), "plain reason (ok)");
     });
 
     it("hashes a job input canonically: the same input in any key order has one hash", function () {

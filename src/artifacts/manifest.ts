@@ -22,7 +22,12 @@ export interface CompiledCircuit {
 }
 
 /** Where a powers-of-tau file came from. */
-export type PtauSource = "explicit" | "shared" | "cache" | "generated";
+/**
+ * Where the ptau came from. "toxic-waste": none was read (development keys made directly from
+ * the public dev toxic waste); the path names the matching dev ptau, made on demand by
+ * `zkrs setup verify --deep`, and sha256 is empty.
+ */
+export type PtauSource = "explicit" | "shared" | "cache" | "generated" | "toxic-waste";
 
 export interface PtauChoice {
   path: string;

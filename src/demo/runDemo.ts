@@ -1,3 +1,4 @@
+import type { ProgressBoard } from "../io/progress.js";
 import { Contract, type JsonRpcProvider, type Signer } from "ethers";
 import { accountCommitment, newTraderAccount, type Position, type TraderAccount } from "../accounts/account.js";
 import { MerkleTree } from "../crypto/merkleTree.js";
@@ -17,6 +18,8 @@ import { type Liquidation, liquidateBreaches, runShockEpoch, type ShockEpochResu
 const USD = 1_000_000n; // the demo token has 6 decimals
 
 export interface DemoOptions {
+  /** Live progress of the long proofs (none: only their summary lines). */
+  board?: ProgressBoard;
   chain: Chain;
   circuits: PoolCircuits;
   epoch?: number;
@@ -148,10 +151,11 @@ export async function runDemoEpoch(options: DemoOptions): Promise<DemoResult> {
   const worst = totals.reduce((m, t) => (t > m ? t : m), 0n);
   const bound = ((worst + USD - 1n) / USD) * USD;
   const t0 = Date.now();
+  const batchProgress = options.board?.start("  solvency batch proofs");
   const solvency = await proveSolvency(ledger, table, bound, {
     circuit: circuits.solvency,
-    onProgress: (done, total) => log(`  batch proofs ${done}/${total} (${((Date.now() - t0) / 1000).toFixed(1)} s)`),
-  });
+    onProgress: (done, total) => batchProgress?.update(done, total),
+  }).finally(() => batchProgress?.end());
   timings.solvencyProveMs = Date.now() - t0;
   log(`  ${ledger.length} accounts in ${solvency.proof.batches.length} batches of ${2 ** plan.logBatch}, proven in ${(timings.solvencyProveMs / 1000).toFixed(1)} s; liabilitiesBound ${usd(bound)} tUSD <= pool balance ${usd(poolBalance)} tUSD`);
   const posted = await poolAs(operator).postSolvencyEpoch(solvency.proof);

@@ -57,7 +57,7 @@ export function signalIndex(artifacts: CircuitArtifacts, name: string | RegExp):
 }
 
 /** Serialises a witness in snarkjs' .wtns format (version 2). */
-function encodeWtns(witness: readonly bigint[]): Buffer {
+export function encodeWtns(witness: readonly bigint[]): Buffer {
   const n8 = 32;
   const header = Buffer.alloc(12);
   header.write("wtns", 0, "latin1");

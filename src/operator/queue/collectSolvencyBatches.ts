@@ -1,4 +1,5 @@
 import type { Groth16Proof, VerificationKey } from "snarkjs";
+import { printable } from "../../io/printable.js";
 import { toSolidityProof } from "../../protocol/solidityProof.js";
 import { verifyGroth16, verificationKey } from "../../proof/groth16Prover.js";
 import type { BatchProof } from "../proveSolvency.js";
@@ -193,7 +194,8 @@ export async function collectSolvencyBatches(
     for (const job of failed) {
       const k = job?.id === undefined ? undefined : pending.get(job.id);
       if (k === undefined || !job.id) continue;
-      const err = new BatchJobError(k, job.id, job.failedReason || "no reason given", job.attemptsMade);
+      // The reason comes from Redis (any worker, or anyone who can write there): printed escaped.
+      const err = new BatchJobError(k, job.id, printable(job.failedReason || "no reason given", 400), job.attemptsMade);
       pending.delete(job.id);
       if (!options.keepJobs) await removeQuietly(job.id);
       await abandon();
