@@ -56,7 +56,7 @@ export const proveCommands: Command[] = [
       const out = args.outFile("out");
       const recipient = args.address("recipient");
       const amount = args.bigint("amount", { min: 0n, max: MAX_COLLATERAL }, 0n);
-      const account = loadAccount(accountFile);
+      const account = loadAccount(accountFile, ctx.log);
       const path = loadPath(pathFile);
       const { table } = loadTable(tableFile);
       checkShape(pathFile, path, circuit);
