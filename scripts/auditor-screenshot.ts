@@ -9,7 +9,7 @@ import { buildAuditorPage } from "../src/auditor/node/buildAuditorPage.js";
 import { serveAuditorPage } from "../src/auditor/node/serveAuditorPage.js";
 import { PROJECT_ROOT } from "../src/artifacts/paths.js";
 import { releaseProverThreads } from "../src/proof/groth16Prover.js";
-import { runAuditorEpoch } from "../test/helpers/auditorEpoch.js";
+import { runAuditorEpoch } from "../src/testbed/auditorScenario.js";
 
 const outIndex = process.argv.indexOf("--out");
 const out = outIndex > 0 ? process.argv[outIndex + 1] : join(PROJECT_ROOT, "docs", "auditor.png");

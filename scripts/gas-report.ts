@@ -9,7 +9,7 @@
  */
 import { Contract, type InterfaceAbi, Wallet } from "ethers";
 import { accountCommitment, newTraderAccount, type TraderAccount } from "../src/accounts/account.js";
-import { MerkleTree } from "../src/accounts/merkleTree.js";
+import { MerkleTree } from "../src/crypto/merkleTree.js";
 import { loadCircuitArtifacts, loadContractArtifact } from "../src/artifacts/manifest.js";
 import { devWallet, withChain } from "../src/chain/localChain.js";
 import {

@@ -10,7 +10,7 @@ import { buildAuditorPage } from "../src/auditor/node/buildAuditorPage.js";
 import { type AuditorServer, serveAuditorPage } from "../src/auditor/node/serveAuditorPage.js";
 import { TEST_CIRCUITS } from "../src/chain/riskSharingPool.js";
 import { releaseProverThreads, verifyGroth16 } from "../src/proof/groth16Prover.js";
-import { type AuditorFixture, runAuditorEpoch } from "./helpers/auditorEpoch.js";
+import { type AuditorFixture, runAuditorEpoch } from "../src/testbed/auditorScenario.js";
 
 // The auditor's page (issue 10) in Debian's Chromium, headless, against an epoch of the test
 // circuits on anvil: the page reads the chain from the browser, re-verifies every proof there,

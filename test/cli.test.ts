@@ -5,15 +5,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Contract } from "ethers";
 import { accountCommitment, nullifierOf } from "../src/accounts/account.js";
-import { rootFromPath } from "../src/accounts/merkleTree.js";
+import { rootFromPath } from "../src/crypto/merkleTree.js";
 import { loadCircuitArtifacts } from "../src/artifacts/manifest.js";
 import { PROJECT_ROOT } from "../src/artifacts/paths.js";
 import { type Chain, devWallet, startAnvil } from "../src/chain/localChain.js";
 import { decodeAccount, decodeOpening, decodePath, decodeSnapshot } from "../src/io/formats.js";
 import { commitRiskTable } from "../src/risk/riskCommitment.js";
 import { computeRiskTable } from "../src/risk/riskEngine.js";
+import { runCli } from "../src/cli/main.js";
+import { releaseProverThreads } from "../src/proof/groth16Prover.js";
 
-// The zkrs CLI, run as a user runs it (node bin/zkrs.js ...), on the test circuits.
+// The zkrs CLI on the test circuits: each command through `runCli` in this process (as bin/zkrs.js
+// runs it, without a process start per call), and the binary itself where the process matters.
 
 const BIN = join(PROJECT_ROOT, "bin", "zkrs.js");
 const RECIPIENT = "0x000000000000000000000000000000000000bEEF";
@@ -30,7 +33,8 @@ interface Run {
   stderr: string;
 }
 
-function zkrs(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
+/** The real binary in a child process, as a user runs it (node bin/zkrs.js ...). */
+function zkrsProcess(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
   const merged: NodeJS.ProcessEnv = { ...process.env, ZKRS_RPC_URL: undefined, ZKRS_PRIVATE_KEY: undefined, ...env };
   for (const k of Object.keys(merged)) if (merged[k] === undefined) delete merged[k];
   return new Promise((resolve) => {
@@ -39,6 +43,18 @@ function zkrs(args: string[], env: Record<string, string | undefined> = {}): Pro
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** The same command run in this process (`runCli`), its output captured: no process start per call. */
+async function zkrs(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(args, {
+    stdout: (text) => { stdout += text; },
+    stderr: { write: (text: string) => { stderr += text; } },
+    env: { ...process.env, ZKRS_RPC_URL: undefined, ZKRS_PRIVATE_KEY: undefined, ...env },
+  });
+  return { code, stdout, stderr };
 }
 
 function ok(r: Run): Run {
@@ -82,13 +98,14 @@ describe("zkrs CLI", function () {
     mkdirSync(join(dir, "openings"));
   });
 
-  after(function () {
+  after(async function () {
     if (dir) rmSync(dir, { recursive: true, force: true });
+    await releaseProverThreads();
   });
 
   describe("off-chain commands", function () {
-    it("prints help for the tool and for each command", async function () {
-      const top = ok(await zkrs(["--help"]));
+    it("prints help for the tool and for each command (the binary, in its own process)", async function () {
+      const top = ok(await zkrsProcess(["--help"]));
       for (const c of [
         "setup", "risk", "account new", "tree", "prove margin", "prove solvency", "prove liquidation", "verify", "deploy", "publish", "post", "settle", "audit",
         "liquidate", "insurance fund", "insurance show",
@@ -109,7 +126,8 @@ describe("zkrs CLI", function () {
     it("setup verify --deep: snarkjs zkey verify accepts the dev keys against the ptau of the same toxic waste (made on demand)", async function () {
       const cache = mkdtempSync(join(tmpdir(), "zkrs-deep-"));
       try {
-        const r = json(ok(await zkrs(["setup", "verify", "--circuit", "liquidation_test", "--deep", "--json"], { ZKRS_CACHE_DIR: cache })));
+        // In its own process: the build pipeline reads ZKRS_CACHE_DIR when it loads.
+        const r = json(ok(await zkrsProcess(["setup", "verify", "--circuit", "liquidation_test", "--deep", "--json"], { ZKRS_CACHE_DIR: cache })));
         assert.equal(r.ok, true);
         const [c] = r.circuits as { circuit: string; ptau: { source: string } }[];
         assert.equal(c.ptau.source, "toxic-waste");
@@ -165,8 +183,8 @@ describe("zkrs CLI", function () {
       assert.equal(existsSync(f("bob.path.json")), true);
     });
 
-    it("prove margin + verify: a valid margin proof", async function () {
-      const r = json(ok(await zkrs([
+    it("prove margin + verify: a valid margin proof (the binary: it ends once the proof is written)", async function () {
+      const r = json(ok(await zkrsProcess([
         "prove", "margin", "--account", f("alice.json"), "--path", f("alice.path.json"), "--table", f("table.json"),
         "--recipient", RECIPIENT, "--amount", "1000000", "--circuit", "margin_test", "--out", f("proof.json"), "--json",
       ])));

@@ -25,7 +25,7 @@ import { proveCircuit, releaseProverThreads } from "../src/proof/groth16Prover.j
 import { commitRiskTable } from "../src/risk/riskCommitment.js";
 import { computeRiskTable, type RiskTable } from "../src/risk/riskEngine.js";
 import { testSnapshot } from "./helpers/market.js";
-import { type RedisServer, startRedisServer } from "./helpers/redisServer.js";
+import { type RedisServer, startRedisServer } from "../src/testbed/redisServer.js";
 
 // Solvency batches proven by real `zkrs worker` processes through a real redis-server (BullMQ).
 

@@ -5,17 +5,17 @@ import { paddedBatchCount, planSolvencyBatches } from "../src/operator/solvencyB
 import { computeRiskTable } from "../src/risk/riskEngine.js";
 import { testSnapshot } from "./helpers/market.js";
 
-// DESIGN §8, attacks not covered elsewhere. The others are tested where the rule lives:
+// docs/design.md §8, attacks not covered elsewhere. The others are tested where the rule lives:
 //  1 sum-tree child swap ............ poolSolvency.test.ts "running totals that do not chain"
 //  2 negative / wrapped values ...... marginCompliance + poolSolvency "out-of-range and field-wrapping"
 //  5 netting with fake accounts ..... poolSolvency.test.ts "a negative-equity account adds 0"
 //  7 omitted / altered accounts ..... poolSolvency "omitted, altered or moved", marginCompliance "not in accountsRoot",
 //                                     riskSharingPool/cli audit with an account file
 //  8 verifier misuse ................ riskSharingPool.test.ts (field modulus, bound, roots, recipient/amount)
-// and the liquidation side (DESIGN §9): a healthy account cannot be liquidated, forged penalty /
+// and the liquidation side (docs/design.md §9): a healthy account cannot be liquidated, forged penalty /
 // deficit / tag, wrapped values .... liquidation.test.ts; a margin proof passed off as a
 // liquidation, reused tags ......... waterfall.test.ts
-describe("known attacks on solvency systems (DESIGN §8)", () => {
+describe("known attacks on solvency systems (docs/design.md §8)", () => {
   const P = TEST_PARAMS.positions;
 
   it("3: no packing — instrument and quantity are hashed as separate elements, so value cannot move between them", () => {

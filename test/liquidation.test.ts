@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { accountCommitment, type AccountOpening, newTraderAccount, nullifierOf, type Position, randomFieldElement } from "../src/accounts/account.js";
-import { MerkleTree } from "../src/accounts/merkleTree.js";
+import { MerkleTree } from "../src/crypto/merkleTree.js";
 import type { LiquidationInstance } from "../src/protocol/circuitCatalog.js";
 import { type CircuitArtifacts, loadCircuitArtifacts } from "../src/artifacts/manifest.js";
 import { FIELD_MODULUS, toField } from "../src/crypto/field.js";
@@ -25,7 +25,7 @@ const EPOCH = 3;
 const SHORT_CALLS_LONG_PERP: Position[] = [{ instrument: 1, quantity: -3n }, { instrument: 2, quantity: 1n }];
 const SHORT_CALLS: Position[] = [{ instrument: 1, quantity: -3n }];
 
-describe("Liquidation (DESIGN §9)", function () {
+describe("Liquidation (docs/design.md §9)", function () {
   let artifacts: CircuitArtifacts;
   let params: LiquidationInstance["params"];
   let table: RiskTable;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { accountCommitment, accountKeyOf, newTraderAccount, nullifierOf, type TraderAccount } from "../src/accounts/account.js";
-import { MerkleTree } from "../src/accounts/merkleTree.js";
+import { MerkleTree } from "../src/crypto/merkleTree.js";
 import type { CircuitArtifacts } from "../src/artifacts/manifest.js";
 import { loadCircuitArtifacts } from "../src/artifacts/manifest.js";
 import type { MarginInstance } from "../src/protocol/circuitCatalog.js";
@@ -21,7 +21,7 @@ const CIRCUIT = "margin_test";
 const EPOCH = 3;
 const RECIPIENT = "0x00000000000000000000000000000000000000A1";
 
-describe("MarginCompliance (DESIGN §4.1)", function () {
+describe("MarginCompliance (docs/design.md §4.1)", function () {
   let artifacts: CircuitArtifacts;
   let params: MarginInstance["params"];
   let table: RiskTable;

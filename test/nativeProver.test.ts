@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Groth16Proof } from "snarkjs";
 import { accountCommitment, newTraderAccount } from "../src/accounts/account.js";
-import { MerkleTree } from "../src/accounts/merkleTree.js";
+import { MerkleTree } from "../src/crypto/merkleTree.js";
 import { type CircuitArtifacts, loadCircuitArtifacts, loadContractArtifact } from "../src/artifacts/manifest.js";
 import { type Chain, devWallet, startAnvil } from "../src/chain/localChain.js";
 import { deployArtifact, TEST_CIRCUITS, verifierArtifact } from "../src/chain/riskSharingPool.js";

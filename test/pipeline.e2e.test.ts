@@ -2,7 +2,7 @@ import { portfolioParams } from "../src/protocol/circuitCatalog.js";
 import assert from "node:assert/strict";
 import type { Contract } from "ethers";
 import { newTraderAccount, accountCommitment } from "../src/accounts/account.js";
-import { MerkleTree } from "../src/accounts/merkleTree.js";
+import { MerkleTree } from "../src/crypto/merkleTree.js";
 import { verifierName } from "../src/protocol/circuitCatalog.js";
 import { loadCircuitArtifacts } from "../src/artifacts/manifest.js";
 import { deployContract } from "../src/chain/deployContract.js";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { accountCommitment, type AccountOpening, newTraderAccount } from "../src/accounts/account.js";
-import { MerkleTree } from "../src/accounts/merkleTree.js";
+import { MerkleTree } from "../src/crypto/merkleTree.js";
 import type { SolvencyInstance } from "../src/protocol/circuitCatalog.js";
 import { type CircuitArtifacts, loadCircuitArtifacts } from "../src/artifacts/manifest.js";
 import { FIELD_MODULUS, toField } from "../src/crypto/field.js";
@@ -19,7 +19,7 @@ import { computeWitness, constraintsHold, signalIndex, tamper, witnessRejected }
 const CIRCUIT = "solvency_test";
 const EPOCH = 9;
 
-describe("PoolSolvency (DESIGN §4.2)", function () {
+describe("PoolSolvency (docs/design.md §4.2)", function () {
   let artifacts: CircuitArtifacts;
   let params: SolvencyInstance["params"];
   let table: RiskTable;
@@ -74,7 +74,7 @@ describe("PoolSolvency (DESIGN §4.2)", function () {
     assert.equal(await witnessRejected(artifacts, plan(accounts, maxTotal).batches[1].input), false);
   });
 
-  it("proves a mark bound beside the stress bound: one unit below the mark total fails early and in the circuit (DESIGN §9)", async () => {
+  it("proves a mark bound beside the stress bound: one unit below the mark total fails early and in the circuit (docs/design.md §9)", async () => {
     const markTotal = totals[0];
     assert.ok(markTotal < maxTotal, "test setup: the worst scenario is not the mark column");
     const tight = await proveSolvency(accounts, table, maxTotal, { circuit: CIRCUIT, markBound: markTotal });

@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { MerkleTree, EMPTY_NODES, rootFromPath } from "../src/accounts/merkleTree.js";
+import { MerkleTree, EMPTY_NODES, rootFromPath } from "../src/crypto/merkleTree.js";
 import { hashList, poseidon } from "../src/crypto/poseidon.js";
 import { blackScholes } from "../src/risk/blackScholes.js";
 import { commitRiskTable } from "../src/risk/riskCommitment.js";
 import { computeRiskTable } from "../src/risk/riskEngine.js";
 import { SPAN_SCENARIOS } from "../src/risk/scenarios.js";
-import { emptyNodesCircom } from "../scripts/gen-empty-nodes.js";
+import { emptyNodesCircom } from "../src/crypto/emptyNodes.js";
 import { testSnapshot } from "./helpers/market.js";
 
-describe("risk engine (DESIGN §3)", () => {
+describe("risk engine (docs/design.md §3)", () => {
   it("uses SPAN's 16 scenarios: 14 moves of 0, ±1/3, ±2/3, ±1 range with vol up and down, then ±2 at 35%", () => {
     assert.equal(SPAN_SCENARIOS.length, 16);
     assert.deepEqual(SPAN_SCENARIOS.slice(0, 14).map((s) => s.weight), Array(14).fill(1));

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Contract, getCreateAddress, type HDNodeWallet, type InterfaceAbi } from "ethers";
 import { accountCommitment, newTraderAccount, type TraderAccount } from "../src/accounts/account.js";
-import { MerkleTree } from "../src/accounts/merkleTree.js";
+import { MerkleTree } from "../src/crypto/merkleTree.js";
 import { loadCircuitArtifacts, loadContractArtifact } from "../src/artifacts/manifest.js";
 import { PROJECT_ROOT } from "../src/artifacts/paths.js";
 import { type Chain, devWallet, startAnvil } from "../src/chain/localChain.js";
@@ -28,7 +28,7 @@ import type { RiskTableProof } from "../src/oracle/riskTableProof.js";
 import { testSnapshot } from "./helpers/market.js";
 import { claiming, tableProof } from "./helpers/riskTables.js";
 
-// RiskSharingPool (DESIGN §5, §8.8) on anvil with the test circuits' verifiers. Proofs are made
+// RiskSharingPool (docs/design.md §5, §8.8) on anvil with the test circuits' verifiers. Proofs are made
 // once in `before` and reused: they bind epoch, roots, recipient and amount, not the pool, so
 // the same proofs serve the main pool and the faulty-token pool.
 

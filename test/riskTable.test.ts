@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { accountCommitment, newTraderAccount } from "../src/accounts/account.js";
-import { MerkleTree } from "../src/accounts/merkleTree.js";
+import { MerkleTree } from "../src/crypto/merkleTree.js";
 import type { CircuitArtifacts } from "../src/artifacts/manifest.js";
 import { loadCircuitArtifacts } from "../src/artifacts/manifest.js";
 import { FIELD_MODULUS, toField } from "../src/crypto/field.js";
@@ -9,7 +9,7 @@ import { buildRiskTableInput } from "../src/oracle/riskTableInput.js";
 import { proveRiskTable, verifyRiskTable } from "../src/oracle/riskTableProof.js";
 import type { CircuitInput } from "../src/proof/groth16Prover.js";
 import { releaseProverThreads } from "../src/proof/groth16Prover.js";
-import { MAX_VALUE, MIN_VALUE } from "../src/risk/bounds.js";
+import { MAX_VALUE, MIN_VALUE } from "../src/crypto/bounds.js";
 import { commitRiskTable, paddedRows, rowLeaf } from "../src/risk/riskCommitment.js";
 import { computeRiskTable, type RiskTable } from "../src/risk/riskEngine.js";
 import { buildMarginInput } from "../src/trader/marginInput.js";

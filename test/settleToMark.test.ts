@@ -3,7 +3,7 @@ import { newTraderAccount } from "../src/accounts/account.js";
 import { settleToMark, variationMargin } from "../src/operator/settleToMark.js";
 import { testSnapshot } from "./helpers/market.js";
 
-// The operator's ledger step between epochs (DESIGN §3 valuation convention): perps move their
+// The operator's ledger step between epochs (docs/design.md §3 valuation convention): perps move their
 // variation margin into collateral, options move no cash, every account gets a fresh salt.
 // Test market rows: 0 ETH-PERP, 1 ETH-3000-C, 2 BTC-PERP, 3 BTC-55000-P.
 describe("settleToMark (variation margin between epochs)", () => {

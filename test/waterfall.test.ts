@@ -2,7 +2,7 @@ import { portfolioParams } from "../src/protocol/circuitCatalog.js";
 import assert from "node:assert/strict";
 import { Contract, type HDNodeWallet, type InterfaceAbi } from "ethers";
 import { accountCommitment, newTraderAccount, nullifierOf, type Position, type TraderAccount } from "../src/accounts/account.js";
-import { MerkleTree } from "../src/accounts/merkleTree.js";
+import { MerkleTree } from "../src/crypto/merkleTree.js";
 import { loadCircuitArtifacts, loadContractArtifact } from "../src/artifacts/manifest.js";
 import { type Chain, devWallet, startAnvil } from "../src/chain/localChain.js";
 import {
@@ -22,7 +22,7 @@ import { type MarginProof, proveMargin } from "../src/trader/proveMargin.js";
 import { testSnapshot } from "./helpers/market.js";
 import { tableProof } from "./helpers/riskTables.js";
 
-// DESIGN §9 on anvil: one epoch's proofs (a solvency proof with a tight mark bound, two
+// docs/design.md §9 on anvil: one epoch's proofs (a solvency proof with a tight mark bound, two
 // settlements, two liquidations) replayed on three pools whose balances put the same epoch in
 // each status — solvent, stressed (LP withdrawals frozen) and haircut — and the loss waterfall
 // run by proven liquidations, step by step, in the order of §9.
@@ -34,7 +34,7 @@ const GARBAGE: SolidityProof = { a: [1n, 3n], b: [[5n, 7n], [11n, 13n]], c: [17n
 const SHORT_CALLS_LONG_PERP: Position[] = [{ instrument: 1, quantity: -3n }, { instrument: 2, quantity: 1n }];
 const SHORT_CALLS: Position[] = [{ instrument: 1, quantity: -3n }];
 
-describe("Stress, liquidation and the loss waterfall on anvil (DESIGN §9)", function () {
+describe("Stress, liquidation and the loss waterfall on anvil (docs/design.md §9)", function () {
   let chain: Chain;
   let admin: HDNodeWallet, operator: HDNodeWallet, lp: HDNodeWallet, traderA: HDNodeWallet, traderB: HDNodeWallet, stranger: HDNodeWallet;
   let verifiers: { marginVerifier: string; solvencyVerifier: string; liquidationVerifier: string; riskTableVerifier: string };

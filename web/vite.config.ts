@@ -8,32 +8,21 @@ const OUT = fileURLToPath(new URL("../build/auditor-page/", import.meta.url));
 const BUILTINS = new Set(builtinModules);
 
 /**
- * The page reuses the project's library modules (account commitments, file decoders, risk
- * commitment). A few of those import Node built-ins for functions the page never calls
- * (reading files, random salts). This plugin gives them, and only them, a stand-in whose every
- * export throws "not available in the browser" — so a call that slipped in fails loudly.
- * src/auditor/ itself must not import Node: the build fails if it does.
+ * The page reuses the project's browser-safe modules (src/protocol/, src/auditor/, the file
+ * decoders, the risk commitment). Where a module has a Node variant, it is a separate file
+ * (io/jsonFile.ts beside io/json.ts, auditor/node/), so nothing here needs a stand-in: a Node
+ * built-in reached from src/ fails the build, naming the importer.
  */
-function nodeBuiltinStandIns(): Plugin {
-  const PREFIX = "\0node-stand-in:";
+function noNodeBuiltins(): Plugin {
   return {
-    name: "zkrs-node-stand-ins",
+    name: "zkrs-no-node-builtins",
     enforce: "pre",
     resolveId(id, importer) {
       const bare = id.startsWith("node:") ? id.slice(5) : id;
-      if (!BUILTINS.has(bare) || !importer || !importer.startsWith(SRC)) return null;
-      if (importer.startsWith(`${SRC}auditor/`) && !importer.startsWith(`${SRC}auditor/node/`)) {
-        this.error(`${importer} imports ${id}: src/auditor/ must stay browser-safe (Node-only code goes in src/auditor/node/)`);
+      if (BUILTINS.has(bare) && importer?.startsWith(SRC)) {
+        this.error(`${importer} imports ${id}: the auditor's page runs in the browser (Node-only code goes in a separate file)`);
       }
-      return PREFIX + bare;
-    },
-    async load(id) {
-      if (!id.startsWith(PREFIX)) return null;
-      const name = id.slice(PREFIX.length);
-      const real = (await import(`node:${name}`)) as Record<string, unknown>;
-      const names = Object.keys(real).filter((k) => k !== "default" && /^[A-Za-z_$][\w$]*$/.test(k));
-      const fail = `function unavailable(what) { return function () { throw new Error("node:${name} " + what + " is not available in the browser"); }; }`;
-      return [fail, ...names.map((k) => `export const ${k} = unavailable(${JSON.stringify(k)});`), "export default {};"].join("\n");
+      return null;
     },
   };
 }
@@ -42,6 +31,6 @@ export default defineConfig({
   root: WEB,
   base: "./",
   logLevel: "warn",
-  plugins: [nodeBuiltinStandIns()],
+  plugins: [noNodeBuiltins()],
   build: { outDir: OUT, emptyOutDir: true, target: "es2022", chunkSizeWarningLimit: 4096, reportCompressedSize: false },
 });

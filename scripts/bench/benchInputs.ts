@@ -1,6 +1,6 @@
 /** The benchmark's inputs: an 8-position account in a depth-20 tree (margin, liquidation), a full batch of 16 accounts, or the demo's risk table. */
 import { accountCommitment, newTraderAccount } from "../../src/accounts/account.js";
-import { MerkleTree } from "../../src/accounts/merkleTree.js";
+import { MerkleTree } from "../../src/crypto/merkleTree.js";
 import { loadCircuitArtifacts } from "../../src/artifacts/manifest.js";
 import { demoSnapshot, instrumentIndex, syntheticAccounts } from "../../src/demo/demoMarket.js";
 import { buildLiquidationInput } from "../../src/operator/liquidationInput.js";

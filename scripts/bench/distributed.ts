@@ -28,7 +28,7 @@ import { verifySolvency } from "../../src/operator/verifySolvency.js";
 import { releaseProverThreads } from "../../src/proof/groth16Prover.js";
 import { commitRiskTable } from "../../src/risk/riskCommitment.js";
 import { computeRiskTable } from "../../src/risk/riskEngine.js";
-import { startRedisServer } from "../../test/helpers/redisServer.js";
+import { startRedisServer } from "../../src/testbed/redisServer.js";
 
 export interface DistributedRun {
   workers: number | "in-process";

@@ -1,7 +1,6 @@
-import { randomBytes } from "node:crypto";
 import { FIELD_MODULUS } from "../crypto/field.js";
 import { poseidon } from "../crypto/poseidon.js";
-import { checkRange, MAX_COLLATERAL, MAX_QUANTITY, MIN_QUANTITY } from "../risk/bounds.js";
+import { checkRange, MAX_COLLATERAL, MAX_QUANTITY, MIN_QUANTITY } from "../crypto/bounds.js";
 
 /** One position slot: an index into the epoch's risk table and a signed quantity of contracts. */
 export interface Position {
@@ -27,8 +26,9 @@ export interface TraderAccount extends AccountOpening {
 
 /** A uniformly random field element (secrets and salts). */
 export function randomFieldElement(): bigint {
-  // 64 random bytes reduced mod p: statistically uniform.
-  return BigInt(`0x${randomBytes(64).toString("hex")}`) % FIELD_MODULUS;
+  // 64 random bytes reduced mod p: statistically uniform. Web Crypto: the same in Node and the browser.
+  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(64));
+  return BigInt(`0x${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`) % FIELD_MODULUS;
 }
 
 export function accountKeyOf(secret: bigint): bigint {
@@ -62,7 +62,7 @@ export function checkOpening(account: AccountOpening, slots: number, instruments
 }
 
 /**
- * The account's leaf in the accounts tree (DESIGN §3):
+ * The account's leaf in the accounts tree (docs/design.md §3):
  * Poseidon(accountKey, collateral, salt, Poseidon(instrument_0, quantity_0, ..., instrument_P-1, quantity_P-1)).
  */
 export function accountCommitment(account: AccountOpening, slots: number): bigint {

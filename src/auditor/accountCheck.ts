@@ -1,5 +1,5 @@
 import { accountCommitment, type AccountOpening, nullifierOf } from "../accounts/account.js";
-import { type MerklePath, rootFromPath } from "../accounts/merkleTree.js";
+import { type MerklePath, rootFromPath } from "../crypto/merkleTree.js";
 import type { MarginParams } from "../protocol/circuitCatalog.js";
 import { marginReport } from "../risk/equity.js";
 import { paddedRows } from "../risk/riskCommitment.js";
@@ -24,7 +24,7 @@ export interface AccountCheck {
   included: boolean;
   /** Why not included, when not. */
   why?: string;
-  /** The account's nullifier of the epoch (also its liquidation tag, DESIGN §9). */
+  /** The account's nullifier of the epoch (also its liquidation tag, docs/design.md §9). */
   nullifier: bigint;
   settled?: { amount: bigint; paid: bigint; recipient: string; transactionHash: string };
   liquidated?: { penalty: bigint; deficit: bigint; transactionHash: string };
@@ -33,7 +33,7 @@ export interface AccountCheck {
 }
 
 /**
- * The inclusion check that catches an omitted or altered account (DESIGN §8.7): the leaf of
+ * The inclusion check that catches an omitted or altered account (docs/design.md §8.7): the leaf of
  * the trader's own opening hashed up their path must give the epoch's posted accountsRoot.
  * With the epoch's risk table it also gives the account's headroom in every scenario, and
  * with the pool's events whether the account settled or was liquidated (its nullifier is

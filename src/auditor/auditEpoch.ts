@@ -1,5 +1,5 @@
 import type { Interface, Provider } from "ethers";
-import type { MerklePath } from "../accounts/merkleTree.js";
+import type { MerklePath } from "../crypto/merkleTree.js";
 import type { AccountOpening } from "../accounts/account.js";
 import { verifyGroth16 } from "../proof/groth16Prover.js";
 import type { RiskTable } from "../risk/riskEngine.js";

@@ -17,7 +17,7 @@ export type { ProofVerifier };
 export interface AuditCircuits {
   margin: string;
   solvency: string;
-  /** The liquidation circuit (DESIGN §9); without it, liquidation proofs are reported as not re-verified. */
+  /** The liquidation circuit (docs/design.md §9); without it, liquidation proofs are reported as not re-verified. */
   liquidation?: string;
   /** The risk-table circuit (issue 17); without it, the epoch's table proof is reported as not re-verified. */
   riskTable?: string;
@@ -46,7 +46,7 @@ export interface AuditReport {
   accountsRoot?: bigint;
   /** The proven stress bound (max over mark and every scenario). */
   liabilitiesBound?: bigint;
-  /** The proven mark bound (DESIGN §9; undefined on a pool without it). */
+  /** The proven mark bound (docs/design.md §9; undefined on a pool without it). */
   markBound?: bigint;
   poolBalanceAtAcceptance?: bigint;
   /** Solvent, stressed (LP withdrawals frozen) or haircut, recomputed from the opening's public figures. */
@@ -121,13 +121,13 @@ export interface EpochAuditOptions {
 }
 
 /**
- * The auditor (DESIGN §2): anyone, with nothing but the chain, the published risk table and —
+ * The auditor (docs/design.md §2): anyone, with nothing but the chain, the published risk table and —
  * as a trader — their own account file. Rebuilds the epoch from the pool's events; re-derives
  * the risk root from the table; re-verifies every solvency batch, settlement and liquidation
  * proof from the transactions' own calldata (no operator data needed); checks the batches
  * chain 0..K-1 ending in the last one; recomputes the epoch's status (solvent / stressed /
  * haircut) and haircut, every settlement's payment and every liquidation's waterfall from
- * public figures (DESIGN §9); checks the balance covers what a Solvent latest epoch still owes;
+ * public figures (docs/design.md §9); checks the balance covers what a Solvent latest epoch still owes;
  * and checks the trader's account is in the accounts root — the operator is trusted with the
  * ledger, and an omitted or altered account is caught only by its owner, here.
  * Browser-safe: the chain, the keys and the verifier are all injected.

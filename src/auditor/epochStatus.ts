@@ -1,5 +1,5 @@
 /**
- * DESIGN §9: an accepted epoch is Solvent when the pool's balance covers the proven stress
+ * docs/design.md §9: an accepted epoch is Solvent when the pool's balance covers the proven stress
  * bound; Stressed (LP withdrawals frozen) when it covers only the mark bound; Haircut when it
  * does not even cover the mark bound — then every settlement of the epoch pays
  * amount × balance / markBound, rounded down. The auditor recomputes both from public figures.

@@ -12,7 +12,7 @@ export interface PoolSnapshot {
   latestAcceptedEpoch: number | undefined;
   unboundDeposits: bigint;
   lpCapital: bigint;
-  /** Undefined on a pool without the loss waterfall (DESIGN §9). */
+  /** Undefined on a pool without the loss waterfall (docs/design.md §9). */
   insuranceFund: bigint | undefined;
   lockedBalance: bigint;
 }

@@ -13,7 +13,7 @@ export interface WaterfallStepCheck {
   ok: boolean;
 }
 
-/** One liquidation (DESIGN §9), its steps recomputed. */
+/** One liquidation (docs/design.md §9), its steps recomputed. */
 export interface LiquidationAudit {
   epoch: number;
   tag: bigint;
@@ -90,7 +90,7 @@ function compareSteps(expected: Expected[], emitted: EventOf<"WaterfallStep">[],
 }
 
 /**
- * Replays the loss waterfall (DESIGN §9) from the pool's public events alone and compares
+ * Replays the loss waterfall (docs/design.md §9) from the pool's public events alone and compares
  * every step with what the pool emitted: LP deposits and withdrawals move the LP capital;
  * `fundInsurance` feeds the fund; a liquidation puts its penalty into the fund, draws its
  * deficit from the fund, then writes the rest off the LP capital, and leaves what neither

@@ -32,7 +32,8 @@ export function devWallet(index: number, provider: JsonRpcProvider): HDNodeWalle
 
 export type Signer = HDNodeWallet | Wallet;
 
-function freePort(): Promise<number> {
+/** A free TCP port on 127.0.0.1 (for the processes this project starts: anvil, redis-server). */
+export function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.unref();

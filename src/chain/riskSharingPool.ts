@@ -10,9 +10,11 @@ import {
   type Signer,
   type TransactionReceipt,
 } from "ethers";
-import { verifierName } from "../protocol/circuitCatalog.js";
+import { CIRCUIT_SETS, type PoolCircuits, verifierName } from "../protocol/circuitCatalog.js";
+
+export type { PoolCircuits };
 import { loadContractArtifact } from "../artifacts/manifest.js";
-import { liquidateArgs } from "../protocol/liquidation.js";
+import { liquidateArgs, type LiquidationCall } from "../protocol/liquidation.js";
 import { type MarginProof, settleArgs } from "../protocol/margin.js";
 import { decodePoolEvents, EPOCH_STATUSES, type EpochStatus, type PoolEvent, readPoolEvents } from "../protocol/poolEvents.js";
 import type { SolidityProof } from "../protocol/solidityProof.js";
@@ -121,7 +123,7 @@ export type SettleInput = Pick<MarginProof, "statement" | "solidity">;
 export type SolvencyBatchInput = Pick<BatchProof, "statement" | "solidity">;
 /** What `liquidate` needs: a liquidation proof's statement and proof points. */
 export interface LiquidateInput {
-  statement: { epoch: number; tag: bigint; penalty: bigint; deficit: bigint };
+  statement: LiquidationCall;
   solidity: SolidityProof;
 }
 
@@ -395,17 +397,6 @@ export class RiskSharingPoolClient {
 
 // ------------------------------------------------------------------------------------ deployment
 
-export interface PoolCircuits {
-  /** Margin circuit whose verifier to deploy: "margin" (reference, MarginVerifier) or "margin_test". */
-  margin: string;
-  /** Solvency circuit whose verifier to deploy: "solvency" (reference) or "solvency_test". */
-  solvency: string;
-  /** Liquidation circuit whose verifier to deploy: "liquidation" (reference) or "liquidation_test". */
-  liquidation: string;
-  /** Risk-table circuit whose verifier publishRisk uses: "risk_table" (reference) or "risk_table_test". */
-  riskTable: string;
-}
-
 export interface DeployPoolOptions {
   /** Deployer; becomes the pool's admin. */
   signer: Signer;
@@ -445,8 +436,8 @@ export interface PoolDeployment {
   deployed: DeployedContract[];
 }
 
-export const REFERENCE_CIRCUITS: PoolCircuits = { margin: "margin", solvency: "solvency", liquidation: "liquidation", riskTable: "risk_table" };
-export const TEST_CIRCUITS: PoolCircuits = { margin: "margin_test", solvency: "solvency_test", liquidation: "liquidation_test", riskTable: "risk_table_test" };
+export const REFERENCE_CIRCUITS: PoolCircuits = CIRCUIT_SETS.reference;
+export const TEST_CIRCUITS: PoolCircuits = CIRCUIT_SETS.test;
 
 /** Artifact name of a circuit's generated verifier ("margin_test" -> "MarginTestVerifier"). */
 export function verifierArtifact(circuit: string): string {

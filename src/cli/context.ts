@@ -4,12 +4,18 @@ function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
+/** Where progress goes: a stream's write, and whether it is a terminal. */
+export interface ProgressStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+}
+
 /**
  * Progress on stderr. On a terminal a running step shows a ticking timer on its own line;
  * piped (CI, tests) every event is one plain line.
  */
-export function makeContext(json: boolean, stream: NodeJS.WriteStream = process.stderr): Context {
-  const tty = Boolean(stream.isTTY) && !process.env.CI;
+export function makeContext(json: boolean, stream: ProgressStream = process.stderr, ci = Boolean(process.env.CI)): Context {
+  const tty = Boolean(stream.isTTY) && !ci;
   let active: { label: string; started: number } | undefined;
   const redraw = (): void => {
     if (active) stream.write(`\r\x1b[K${active.label} ... ${seconds(Date.now() - active.started)}`);

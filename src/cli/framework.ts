@@ -59,8 +59,11 @@ export const JSON_OPTION: Record<string, OptionSpec> = {
 };
 
 /** Parsed arguments with typed, validating accessors (flag errors are usage errors, range errors input errors). */
+/** Environment variables a command may read (ZKRS_RPC_URL, ZKRS_PRIVATE_KEY, …). */
+export type Env = Readonly<Record<string, string | undefined>>;
+
 export class Args {
-  constructor(readonly command: Command, readonly values: Values, readonly positionals: string[]) {}
+  constructor(readonly command: Command, readonly values: Values, readonly positionals: string[], readonly env: Env = {}) {}
 
   private usage(msg: string): never {
     throw new UsageError(msg, this.command);
@@ -144,7 +147,7 @@ export function checkOutFile(flag: string, path: string): void {
   if (!statSync(dir).isDirectory()) throw new InputError(`${flag} ${path}: ${dirname(path)} is not a folder`);
 }
 
-export function parseCommandArgs(command: Command, argv: string[]): Args {
+export function parseCommandArgs(command: Command, argv: string[], env: Env = {}): Args {
   const options = Object.fromEntries(
     Object.entries({ ...command.options, help: { type: "boolean", short: "h", description: "" } as OptionSpec }).map(([k, o]) => [
       k, { type: o.type, ...(o.multiple ? { multiple: true } : {}), ...(o.short ? { short: o.short } : {}) },
@@ -164,7 +167,7 @@ export function parseCommandArgs(command: Command, argv: string[]): Args {
     }
     throw new UsageError(first.replace(/^Unknown option '(.*?)'.*$/, "unknown option $1"), command);
   }
-  const args = new Args(command, parsed.values, parsed.positionals);
+  const args = new Args(command, parsed.values, parsed.positionals, env);
   if (args.flag("help")) return args;
   if (parsed.positionals.length > 0 && !command.positionals) throw new UsageError(`unexpected argument "${parsed.positionals[0]}"`, command);
   for (const [name, spec] of Object.entries(command.options)) {

@@ -18,10 +18,11 @@ export function loadTable(path: string, flag = "--table"): TableFile {
 }
 
 /**
- * Loads a secret account file. Like ssh with a private key, warns (on stderr, once per file)
- * when the file is readable or writable by anyone but its owner: it holds the account's secret.
+ * Loads a secret account file. Like ssh with a private key, warns (through `warn`: the command's
+ * progress log, on stderr) when the file is readable or writable by anyone but its owner: it
+ * holds the account's secret.
  */
-export function loadAccount(path: string, flag = "--account", warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): TraderAccount {
+export function loadAccount(path: string, warn: (line: string) => void, flag = "--account"): TraderAccount {
   const account = decodeAccount(path, readTagged(path, ["account"], flag).data);
   warnIfShared(path, warn);
   return account;

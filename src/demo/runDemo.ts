@@ -1,7 +1,7 @@
 import type { ProgressBoard } from "../io/progress.js";
 import { Contract, type JsonRpcProvider, type Signer } from "ethers";
 import { accountCommitment, newTraderAccount, type Position, type TraderAccount } from "../accounts/account.js";
-import { MerkleTree } from "../accounts/merkleTree.js";
+import { MerkleTree } from "../crypto/merkleTree.js";
 import { auditEpoch, type AuditReport, formatAuditReport } from "../auditor/auditEpoch.js";
 import { type Chain, devWallet } from "../chain/localChain.js";
 import { deployPool, PoolError, type PoolCircuits, type RiskSharingPoolClient, type TxResult } from "../chain/riskSharingPool.js";
@@ -58,7 +58,7 @@ function usd(x: bigint): string {
 }
 
 /**
- * Two epochs of the pool, end to end (DESIGN §7, §9). Epoch 1: LPs and traders deposit, the
+ * Two epochs of the pool, end to end (docs/design.md §7, §9). Epoch 1: LPs and traders deposit, the
  * protocol seeds the insurance fund, the oracle publishes the risk table, the operator proves
  * solvency and posts every batch, a compliant trader withdraws with a margin proof, an
  * under-margined trader is refused (no proof can be made, and forged or replayed proofs are
@@ -204,7 +204,7 @@ export async function runDemoEpoch(options: DemoOptions): Promise<DemoResult> {
     log(`  prover refused: short by ${usd(err.shortfall)} tUSD in ${err.label}`);
   }
 
-  log("\n— the operator liquidates accounts below their requirement, each with a proof (DESIGN §9)");
+  log("\n— the operator liquidates accounts below their requirement, each with a proof (docs/design.md §9)");
   const named = [...traders.map((t) => ({ name: t.name, account: t.account })), ...background.map((a, i) => ({ name: `trader ${i + 1}`, account: a }))];
   const liquidations = await liquidateBreaches({ circuits, operator: poolAs(operator), epoch, table, ledger: named, tree, log, usd });
   for (const l of liquidations) gas.liquidate = l.gasUsed;

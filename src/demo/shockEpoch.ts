@@ -1,5 +1,5 @@
 import { type AccountOpening, accountCommitment } from "../accounts/account.js";
-import { MerkleTree } from "../accounts/merkleTree.js";
+import { MerkleTree } from "../crypto/merkleTree.js";
 import { loadCircuitArtifacts } from "../artifacts/manifest.js";
 import type { PoolCircuits, RiskSharingPoolClient, TxResult } from "../chain/riskSharingPool.js";
 import { assessLiquidation } from "../operator/liquidationRule.js";
@@ -36,7 +36,7 @@ export interface ShockEpochResult {
 }
 
 /**
- * A market shock, end to end (DESIGN §9): the oracle publishes the moved risk table; the
+ * A market shock, end to end (docs/design.md §9): the oracle publishes the moved risk table; the
  * operator settles perps and futures to the new mark, re-salts every account, proves the new
  * epoch's solvency with its stress and mark bounds, then liquidates every account below its
  * requirement with a proof (liquidateBreaches).

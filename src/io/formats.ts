@@ -5,9 +5,9 @@
  * and the field of the first problem it finds.
  */
 import { accountCommitment, accountKeyOf, type AccountOpening, type Position, type TraderAccount } from "../accounts/account.js";
-import { MerkleTree, type MerklePath } from "../accounts/merkleTree.js";
+import { MerkleTree, type MerklePath } from "../crypto/merkleTree.js";
 import { FIELD_MODULUS } from "../crypto/field.js";
-import { MAX_COLLATERAL, MAX_QUANTITY, MAX_VALUE, MIN_QUANTITY, MIN_VALUE } from "../risk/bounds.js";
+import { MAX_COLLATERAL, MAX_QUANTITY, MAX_VALUE, MIN_QUANTITY, MIN_VALUE } from "../crypto/bounds.js";
 import { commitRiskTable } from "../risk/riskCommitment.js";
 import type { InstrumentKind, MarketSnapshot, RiskTable } from "../risk/riskEngine.js";
 import { Fields, FORMATS, InputError } from "./json.js";

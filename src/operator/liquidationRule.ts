@@ -3,7 +3,7 @@ import { marginReport } from "../risk/equity.js";
 import type { RiskRow } from "../risk/riskEngine.js";
 
 /**
- * The liquidation rule of DESIGN §9 in plain integers: the TypeScript model of the Liquidation
+ * The liquidation rule of docs/design.md §9 in plain integers: the TypeScript model of the Liquidation
  * circuit. An account is liquidatable iff some column s = 0..S (0 = mark) has E_s < R — the exact
  * complement of the margin check with amount 0, so every account is either able to attest
  * compliance or liquidatable, never both and never neither.

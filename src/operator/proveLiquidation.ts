@@ -19,7 +19,7 @@ export class NotLiquidatableError extends Error {
 }
 
 /**
- * The operator's liquidation proof (DESIGN §9): "this account, as committed in accountsRoot, is
+ * The operator's liquidation proof (docs/design.md §9): "this account, as committed in accountsRoot, is
  * below its requirement in some column of the epoch's risk table", revealing only the tag (the
  * account's nullifier of the epoch, unlinkable by the public), the penalty for the insurance
  * fund and the deficit left for the waterfall. The request is checked first, then the rule is

@@ -29,9 +29,9 @@ export interface ProveSolvencyOptions {
 }
 
 /**
- * The operator's proof (DESIGN §4.2): the pool's liabilities — the sum over accounts of
+ * The operator's proof (docs/design.md §4.2): the pool's liabilities — the sum over accounts of
  * max(0, equity), at mark and in every stress scenario — are at most `liabilitiesBound`, and
- * at mark alone at most `markBound` (DESIGN §9: the contract freezes LP withdrawals when the
+ * at mark alone at most `markBound` (docs/design.md §9: the contract freezes LP withdrawals when the
  * stress bound exceeds the pool's balance and sets a haircut when the mark bound does),
  * for exactly the accounts in the posted accounts root, revealing neither the accounts, their
  * number, nor the totals. The totals are computed in TypeScript first, so a bound that is too

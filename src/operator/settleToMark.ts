@@ -1,10 +1,10 @@
 import { type AccountOpening, withFreshSalt } from "../accounts/account.js";
-import { MAX_COLLATERAL } from "../risk/bounds.js";
+import { MAX_COLLATERAL } from "../crypto/bounds.js";
 import type { MarketSnapshot } from "../risk/riskEngine.js";
 
 /**
  * Variation margin of one account between two snapshots, in collateral base units: perps and
- * futures are settled to mark at every epoch (DESIGN §3 valuation convention), so each contract
+ * futures are settled to mark at every epoch (docs/design.md §3 valuation convention), so each contract
  * moves (new price - old price) x contract size into collateral. Options carry their full value
  * in the risk table and move no cash. Rounded to the nearest unit.
  */
@@ -29,7 +29,7 @@ export function variationMargin(account: AccountOpening, from: MarketSnapshot, t
 
 /**
  * The operator's ledger step between epochs for one account: credit or debit its variation
- * margin and re-randomise its salt (DESIGN §8.6: an unchanged account must not keep its leaf).
+ * margin and re-randomise its salt (docs/design.md §8.6: an unchanged account must not keep its leaf).
  * An account whose cash would go below zero cannot be committed: it must be liquidated in the
  * epoch it breached, so this refuses it, naming the shortfall.
  */

@@ -1,11 +1,11 @@
 import { accountCommitment, type AccountOpening, checkOpening, paddedPositions, randomFieldElement } from "../accounts/account.js";
-import { MerkleTree } from "../accounts/merkleTree.js";
+import { MerkleTree } from "../crypto/merkleTree.js";
 import type { SolvencyParams } from "../protocol/circuitCatalog.js";
 import { toField } from "../crypto/field.js";
 import { hashList } from "../crypto/poseidon.js";
 import type { CircuitInput } from "../proof/groth16Prover.js";
 import type { BatchStatement } from "../protocol/solvency.js";
-import { checkRange, MAX_BOUND } from "../risk/bounds.js";
+import { checkRange, MAX_BOUND } from "../crypto/bounds.js";
 import { commitRiskTable, type RiskCommitment } from "../risk/riskCommitment.js";
 import type { RiskTable } from "../risk/riskEngine.js";
 import { flooredEquities } from "./solvencyTotals.js";

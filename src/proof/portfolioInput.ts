@@ -1,5 +1,5 @@
 import { accountCommitment, type AccountOpening, checkOpening, paddedPositions } from "../accounts/account.js";
-import { type MerklePath, rootFromPath } from "../accounts/merkleTree.js";
+import { type MerklePath, rootFromPath } from "../crypto/merkleTree.js";
 import type { MarginParams } from "../protocol/circuitCatalog.js";
 import { toField } from "../crypto/field.js";
 import { commitRiskTable, type RiskCommitment, rowPath } from "../risk/riskCommitment.js";

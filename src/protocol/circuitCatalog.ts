@@ -63,7 +63,7 @@ export const MARGIN_PUBLIC_SIGNALS = ["epoch", "riskRoot", "accountsRoot", "null
 export const SOLVENCY_PUBLIC_SIGNALS = [
   "epoch", "riskRoot", "accountsRoot", "liabilitiesBound", "markBound", "batchIndex", "isLast", "prevTotalsCommitment", "totalsCommitment",
 ] as const;
-/** DESIGN §9: `tag` is the account's epoch nullifier Poseidon(accountKey, epoch). */
+/** docs/design.md §9: `tag` is the account's epoch nullifier Poseidon(accountKey, epoch). */
 export const LIQUIDATION_PUBLIC_SIGNALS = ["epoch", "riskRoot", "accountsRoot", "tag", "penalty", "deficit"] as const;
 
 /** The publisher's RiskTable proof: the epoch and the root publishRisk records. */
@@ -103,6 +103,21 @@ export const CIRCUITS: readonly CircuitInstance[] = [
   liquidation("liquidation", "reference", referenceMargin),
   riskTable("risk_table", "reference", { scenarios: REFERENCE_PARAMS.scenarios, logInstruments: REFERENCE_PARAMS.logInstruments }),
 ];
+
+/** The circuits whose verifiers a pool is deployed with: one per proof kind. */
+export type PoolCircuits = Record<CircuitKind, string>;
+
+function poolCircuits(set: CircuitSet): PoolCircuits {
+  const of = (kind: CircuitKind): string => {
+    const found = CIRCUITS.find((c) => c.set === set && c.kind === kind);
+    if (!found) throw new Error(`the catalog has no ${kind} circuit in set ${set}`);
+    return found.name;
+  };
+  return { margin: of("margin"), solvency: of("solvency"), liquidation: of("liquidation"), riskTable: of("riskTable") };
+}
+
+/** Each set's pool circuits ("test": margin_test, …; "reference": margin, …). */
+export const CIRCUIT_SETS: Readonly<Record<CircuitSet, PoolCircuits>> = { test: poolCircuits("test"), reference: poolCircuits("reference") };
 
 export function templateArgs(instance: CircuitInstance): number[] {
   if (instance.kind === "riskTable") return [instance.params.scenarios, instance.params.logInstruments];

@@ -3,7 +3,7 @@
  * accountsRoot, is below its requirement in some column of the epoch's risk table; `penalty`
  * feeds the insurance fund and `deficit` runs down the loss waterfall.
  */
-import { EQUITY_BITS } from "../risk/bounds.js";
+import { EQUITY_BITS } from "../crypto/bounds.js";
 import type { SolidityProof } from "./solidityProof.js";
 import { proofTuple } from "./solidityProof.js";
 import { LIQUIDATION_PUBLIC_SIGNALS } from "./circuitCatalog.js";
@@ -32,8 +32,11 @@ export type LiquidationProofFile = StatementProof<LiquidationStatement>;
 
 export const liquidationProofFile = statementProofCodec("liquidationProof", liquidationStatement);
 
+/** What `liquidate` sends of the statement (the pool has the roots). */
+export type LiquidationCall = Pick<LiquidationStatement, "epoch" | "tag" | "penalty" | "deficit">;
+
 /** `RiskSharingPool.liquidate(epoch, tag, penalty, deficit, proof)`. */
-export function liquidateArgs(s: Pick<LiquidationStatement, "epoch" | "tag" | "penalty" | "deficit">, proof: SolidityProof): unknown[] {
+export function liquidateArgs(s: LiquidationCall, proof: SolidityProof): unknown[] {
   return [s.epoch, s.tag, s.penalty, s.deficit, proofTuple(proof)];
 }
 

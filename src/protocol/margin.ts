@@ -3,7 +3,7 @@
  * survives every scenario of the epoch's risk table after paying `amount` to `recipient`;
  * `nullifier` = Poseidon(accountKey, epoch) spends the account's settlement of the epoch.
  */
-import { MAX_COLLATERAL } from "../risk/bounds.js";
+import { MAX_COLLATERAL } from "../crypto/bounds.js";
 import type { SolidityProof } from "./solidityProof.js";
 import { proofTuple } from "./solidityProof.js";
 import { MARGIN_PUBLIC_SIGNALS } from "./circuitCatalog.js";

@@ -5,7 +5,7 @@
  * a solvency file carries the epoch's header and every batch.
  */
 import { Fields, FORMATS } from "../io/json.js";
-import { MAX_BOUND } from "../risk/bounds.js";
+import { MAX_BOUND } from "../crypto/bounds.js";
 import type { SolidityProof } from "./solidityProof.js";
 import { SOLVENCY_PUBLIC_SIGNALS } from "./circuitCatalog.js";
 import { proofTuple } from "./solidityProof.js";

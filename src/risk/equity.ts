@@ -34,7 +34,7 @@ export interface MarginReport {
   compliant: boolean;
 }
 
-/** The margin check of DESIGN §4.1 in plain integers: the TypeScript model of MarginCompliance. */
+/** The margin check of docs/design.md §4.1 in plain integers: the TypeScript model of MarginCompliance. */
 export function marginReport(account: AccountOpening, rows: readonly RiskRow[], scenarios: number, amount = 0n): MarginReport {
   const equities = scenarioEquities(account, rows, scenarios);
   const requirement = marginRequirement(account, rows);

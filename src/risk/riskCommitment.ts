@@ -1,6 +1,6 @@
-import { MerkleTree, type MerklePath } from "../accounts/merkleTree.js";
+import { MerkleTree, type MerklePath } from "../crypto/merkleTree.js";
 import { hashList, poseidon } from "../crypto/poseidon.js";
-import { checkRange, MAX_VALUE, MIN_VALUE } from "./bounds.js";
+import { checkRange, MAX_VALUE, MIN_VALUE } from "../crypto/bounds.js";
 import type { RiskRow, RiskTable } from "./riskEngine.js";
 
 /**

@@ -1,5 +1,5 @@
 import { blackScholes } from "./blackScholes.js";
-import { checkRange, MAX_VALUE, MIN_VALUE } from "./bounds.js";
+import { checkRange, MAX_VALUE, MIN_VALUE } from "../crypto/bounds.js";
 import { SPAN_SCENARIOS, type Scenario } from "./scenarios.js";
 
 export type InstrumentKind = "perp" | "future" | "call" | "put";

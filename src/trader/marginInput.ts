@@ -1,11 +1,11 @@
 import { getAddress, isAddress } from "ethers";
 import { nullifierOf, type TraderAccount } from "../accounts/account.js";
-import type { MerklePath } from "../accounts/merkleTree.js";
+import type { MerklePath } from "../crypto/merkleTree.js";
 import type { MarginParams } from "../protocol/circuitCatalog.js";
 import type { CircuitInput } from "../proof/groth16Prover.js";
 import { buildPortfolioInput } from "../proof/portfolioInput.js";
 import type { MarginStatement } from "../protocol/margin.js";
-import { checkRange, MAX_COLLATERAL } from "../risk/bounds.js";
+import { checkRange, MAX_COLLATERAL } from "../crypto/bounds.js";
 import type { RiskTable } from "../risk/riskEngine.js";
 
 export interface MarginRequest {

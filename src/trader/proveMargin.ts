@@ -15,7 +15,7 @@ export class MarginShortfallError extends Error {
 }
 
 /**
- * The trader's proof (DESIGN §4.1), made on the trader's own machine: "my account, committed
+ * The trader's proof (docs/design.md §4.1), made on the trader's own machine: "my account, committed
  * in accountsRoot, survives every scenario of the epoch's risk table after paying `amount` to
  * `recipient`", revealing only the nullifier. The request is checked first, then compliance
  * is computed in TypeScript, so a non-compliant portfolio fails before any proving with the

@@ -1,4 +1,4 @@
-import { MerkleTree } from "../../src/accounts/merkleTree.js";
+import { MerkleTree } from "../../src/crypto/merkleTree.js";
 import { hashList, poseidon } from "../../src/crypto/poseidon.js";
 import type { RiskTablePublication } from "../../src/chain/riskSharingPool.js";
 import { proveRiskTable, type RiskTableProof } from "../../src/oracle/riskTableProof.js";

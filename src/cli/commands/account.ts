@@ -3,7 +3,7 @@ import { newTraderAccount, type Position, randomFieldElement, type TraderAccount
 import { encodeAccount, encodeOpening } from "../../io/formats.js";
 import { InputError, showBound } from "../../io/json.js";
 import { jsonOutput, writeOutputs } from "../../io/output.js";
-import { MAX_COLLATERAL, MAX_QUANTITY, MIN_QUANTITY } from "../../risk/bounds.js";
+import { MAX_COLLATERAL, MAX_QUANTITY, MIN_QUANTITY } from "../../crypto/bounds.js";
 import { type Args, type Command, JSON_OPTION, UsageError } from "../framework.js";
 import { loadAccount } from "../inputs.js";
 
@@ -77,9 +77,9 @@ export const accountCommands: Command[] = [
       out: { type: "string", arg: "file.json", description: "write the updated account here instead of in place" },
       ...JSON_OPTION,
     },
-    async run(_ctx, args) {
+    async run(ctx, args) {
       const file = args.string("account");
-      const account = loadAccount(file);
+      const account = loadAccount(file, ctx.log);
       const collateral = args.has("collateral") ? args.bigint("collateral", { min: 0n, max: MAX_COLLATERAL }) : account.collateral;
       if (args.has("position") && args.flag("clear-positions")) throw new UsageError("--position and --clear-positions cannot be used together", args.command);
       const positions = args.flag("clear-positions") ? [] : args.has("position") ? parsePositions(args) : account.positions;
@@ -97,8 +97,8 @@ export const accountCommands: Command[] = [
       out: { type: "string", arg: "opening.json", description: "opening file to write (zkrs/opening@1)", required: true },
       ...JSON_OPTION,
     },
-    async run(_ctx, args) {
-      const account = loadAccount(args.string("account"));
+    async run(ctx, args) {
+      const account = loadAccount(args.string("account"), ctx.log);
       const out = args.outFile("out");
       writeOutputs([jsonOutput(out, encodeOpening(account))]);
       return { json: { out, ...summary(account) }, human: [`wrote opening ${out} (no secret in it: give it to the operator)`] };

@@ -1,5 +1,5 @@
 /**
- * The loss waterfall from the command line (DESIGN §9): the operator proves an account of the
+ * The loss waterfall from the command line (docs/design.md §9): the operator proves an account of the
  * posted accounts tree is below its requirement (`zkrs prove liquidation`) and submits the proof
  * (`zkrs liquidate`), which moves the account's penalty into the insurance fund and covers its
  * deficit from the insurance fund, then LP capital, leaving the rest to the epoch's haircut.
@@ -19,7 +19,7 @@ import { catalogCircuit, checkOpeningsFor, loadLedger, loadTable } from "../inpu
 import { proverModules } from "../lazy.js";
 import {
   describeStatus, gas, KEY_OPTION, loadVerifiedProof, onChain, openPool, POOL_OPTION, poolRef, privateKey, RPC_OPTION, rpcUrl,
-} from "./chain.js";
+} from "../onChain.js";
 import { checkShape, zkeySha256 } from "./prove.js";
 
 type WaterfallStepEvent = Extract<PoolEvent, { name: "WaterfallStep" }>;

@@ -6,7 +6,7 @@ import { marginProofFile } from "../../protocol/margin.js";
 import { solvencyProofFile } from "../../protocol/solvency.js";
 import { InputError } from "../../io/json.js";
 import { jsonOutput, writeOutputs } from "../../io/output.js";
-import { MAX_BOUND, MAX_COLLATERAL } from "../../risk/bounds.js";
+import { MAX_BOUND, MAX_COLLATERAL } from "../../crypto/bounds.js";
 import { columnLabel } from "../../risk/scenarios.js";
 import { type Command, JSON_OPTION, UsageError } from "../framework.js";
 import { catalogCircuit, checkOpeningsFor, loadAccount, loadLedger, loadOpenings, loadPath, loadTable, type NamedOpening } from "../inputs.js";
@@ -56,7 +56,7 @@ export const proveCommands: Command[] = [
       const out = args.outFile("out");
       const recipient = args.address("recipient");
       const amount = args.bigint("amount", { min: 0n, max: MAX_COLLATERAL }, 0n);
-      const account = loadAccount(accountFile);
+      const account = loadAccount(accountFile, ctx.log);
       const path = loadPath(pathFile);
       const { table } = loadTable(tableFile);
       checkShape(pathFile, path, circuit);

@@ -33,7 +33,7 @@ export interface QueueSolvencyResult extends SolvencyResult {
 }
 
 /**
- * The operator's solvency proof (DESIGN §4.2) with the batches proven by `zkrs worker`
+ * The operator's solvency proof (docs/design.md §4.2) with the batches proven by `zkrs worker`
  * processes on any number of machines. As in the in-process path, the totals are computed
  * in TypeScript first and a bound that is too low fails before anything is enqueued; then one
  * job per planned batch goes on the queue (a window at a time), and the collector checks every proof and the

@@ -2,25 +2,29 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Contract, type HDNodeWallet } from "ethers";
-import { accountCommitment, newTraderAccount, type TraderAccount, withFreshSalt } from "../../src/accounts/account.js";
-import { MerkleTree } from "../../src/accounts/merkleTree.js";
-import { loadCircuitArtifacts } from "../../src/artifacts/manifest.js";
-import { type Chain, devWallet, startAnvil } from "../../src/chain/localChain.js";
-import { deployPool, type RiskSharingPoolClient, TEST_CIRCUITS } from "../../src/chain/riskSharingPool.js";
-import { encodeAccount, encodePath, encodeTable } from "../../src/io/formats.js";
-import { liquidationProofFile } from "../../src/protocol/liquidation.js";
-import { marginProofFile } from "../../src/protocol/margin.js";
-import { solvencyProofFile } from "../../src/protocol/solvency.js";
-import { proveLiquidation } from "../../src/operator/proveLiquidation.js";
-import { proveSolvency } from "../../src/operator/proveSolvency.js";
-import { liabilityTotals } from "../../src/operator/solvencyTotals.js";
-import { commitRiskTable } from "../../src/risk/riskCommitment.js";
-import { computeRiskTable, type RiskTable } from "../../src/risk/riskEngine.js";
-import { proveMargin } from "../../src/trader/proveMargin.js";
-import { testSnapshot } from "./market.js";
-import { tableProof } from "./riskTables.js";
+import { accountCommitment, newTraderAccount, type TraderAccount, withFreshSalt } from "../accounts/account.js";
+import { MerkleTree } from "../crypto/merkleTree.js";
+import { loadCircuitArtifacts } from "../artifacts/manifest.js";
+import { type Chain, devWallet, startAnvil } from "../chain/localChain.js";
+import { deployPool, type RiskSharingPoolClient, TEST_CIRCUITS } from "../chain/riskSharingPool.js";
+import { encodeAccount, encodePath, encodeTable } from "../io/formats.js";
+import { liquidationProofFile } from "../protocol/liquidation.js";
+import { marginProofFile } from "../protocol/margin.js";
+import { solvencyProofFile } from "../protocol/solvency.js";
+import { proveLiquidation } from "../operator/proveLiquidation.js";
+import { proveSolvency } from "../operator/proveSolvency.js";
+import { liabilityTotals } from "../operator/solvencyTotals.js";
+import { commitRiskTable } from "../risk/riskCommitment.js";
+import { computeRiskTable, type RiskTable } from "../risk/riskEngine.js";
+import { proveMargin } from "../trader/proveMargin.js";
+import { smallSnapshot as testSnapshot } from "../demo/demoMarket.js";
+import { proveRiskTable } from "../oracle/riskTableProof.js";
 
 const UNIT = 1_000_000n;
+
+/**
+ * The auditor's scenario for the page tests and the page screenshot (scripts/auditor-screenshot.ts).
+ */
 
 /** A pool on anvil with three audited epochs, and the files an auditor and a trader would hold. */
 export interface AuditorFixture {
@@ -103,7 +107,7 @@ export async function runAuditorEpoch(): Promise<AuditorFixture> {
     const tree = (accounts: readonly TraderAccount[]) => new MerkleTree(params.depth, accounts.map((a) => accountCommitment(a, params.positions)));
     /** Publishes the epoch's risk, proves and posts its solvency with these bounds (default: the worst total + 100). */
     const openEpoch = async (epoch: number, accounts: readonly TraderAccount[], bounds: (worst: bigint, mark: bigint, balance: bigint) => { stress: bigint; mark: bigint }) => {
-      await pool.publishRisk(await tableProof(tables[epoch]));
+      await pool.publishRisk(await proveRiskTable(tables[epoch], TEST_CIRCUITS.riskTable));
       const totals = liabilityTotals(accounts, risk(epoch).rows, params.scenarios);
       const b = bounds(totals.reduce((m, t) => (t > m ? t : m), 0n), totals[0], await pool.poolBalance());
       const solvency = await proveSolvency(accounts, tables[epoch], b.stress, { circuit: TEST_CIRCUITS.solvency, markBound: b.mark });

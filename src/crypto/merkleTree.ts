@@ -1,4 +1,4 @@
-import { poseidon } from "../crypto/poseidon.js";
+import { poseidon } from "./poseidon.js";
 
 /** Deepest accounts tree supported (2^32 leaves); the circuits take the depth as a parameter. */
 export const MAX_TREE_DEPTH = 32;
