@@ -41,9 +41,9 @@ export interface AuditReport {
   /** From the epoch's EpochOpened event (its last solvency batch). */
   accountsRoot?: bigint;
   /** The proven stress bound (max over mark and every scenario). */
-  liabilitiesBound?: bigint;
+  stressTotal?: bigint;
   /** The proven mark bound (DESIGN §9; undefined on a pool without it). */
-  markBound?: bigint;
+  markTotal?: bigint;
   poolBalanceAtAcceptance?: bigint;
   /** Solvent, stressed (LP withdrawals frozen) or haircut, recomputed from the opening's public figures. */
   status?: EpochStatusName;
@@ -69,7 +69,7 @@ export interface AuditReport {
   settlementOpen: boolean;
   poolBalance: bigint;
   latestAcceptedEpoch?: number;
-  /** poolBalance - liabilitiesBound, plainly. */
+  /** poolBalance - stressTotal, plainly. */
   balanceLessBound?: bigint;
   /** Trader deposits no accepted bound covers yet (only for the latest accepted epoch, as below). */
   uncoveredDeposits?: bigint;
@@ -141,7 +141,7 @@ export async function auditEpochWith(options: EpochAuditOptions): Promise<AuditR
   const atEnd = waterfall.fundsAtEnd.get(epoch);
   const r: AuditReport = {
     pool: reader.address, epoch, riskRootOnChain: published?.args.riskRoot, accountsRoot: opened?.args.accountsRoot,
-    liabilitiesBound: opened?.args.liabilitiesBound, markBound: opened?.args.markBound, poolBalanceAtAcceptance: opened?.args.poolBalance,
+    stressTotal: opened?.args.stressTotal, markTotal: opened?.args.markTotal, poolBalanceAtAcceptance: opened?.args.poolBalance,
     status: opening?.status, haircut: opening?.haircut, haircutRatio: opening?.haircut && haircutRatio(opening.haircut), opening,
     liquidations: waterfall.liquidations.filter((l) => l.epoch === epoch),
     insuranceFundAtEnd: state.insuranceFund === undefined ? undefined : atEnd?.insuranceFund, lpCapitalAtEnd: atEnd?.lpCapital,
@@ -180,10 +180,10 @@ export async function auditEpochWith(options: EpochAuditOptions): Promise<AuditR
     const a = b.args;
     const first = batches[0].args;
     const inChain = a.batchIndex === k && a.isLast === (k === batches.length - 1) && a.accountsRoot === first.accountsRoot
-      && a.liabilitiesBound === first.liabilitiesBound && a.markBound === first.markBound
+      && a.stressTotal === first.stressTotal && a.markTotal === first.markTotal
       && (k === 0 || a.prevTotalsCommitment === batches[k - 1].args.totalsCommitment);
     chained &&= inChain;
-    const bounds = a.markBound === undefined ? [a.liabilitiesBound] : [a.liabilitiesBound, a.markBound];
+    const bounds = a.markTotal === undefined ? [a.stressTotal] : [a.stressTotal, a.markTotal];
     const signals = [epoch, riskRoot, a.accountsRoot, ...bounds, a.batchIndex, a.isLast ? 1 : 0, a.prevTotalsCommitment, a.totalsCommitment];
     const why = [inChain ? undefined : "out of order, or not chained to the previous batch", await reverify(b.transactionHash, "postSolvency", circuits.solvency, signals)]
       .filter(Boolean).join("; ");
@@ -197,7 +197,7 @@ export async function auditEpochWith(options: EpochAuditOptions): Promise<AuditR
 
   // 3. the epoch's status and the epoch-level waterfall, recomputed from the opening's figures
   if (opening) {
-    const figures = `balance ${opening.poolBalance}, stress bound ${opening.liabilitiesBound}${opening.markBound === undefined ? "" : `, mark bound ${opening.markBound}`}`;
+    const figures = `balance ${opening.poolBalance}, stress bound ${opening.stressTotal}${opening.markTotal === undefined ? "" : `, mark bound ${opening.markTotal}`}`;
     check(!opening.mismatch, `epoch ${epoch} opened ${opening.status}${opening.haircut ? ` with haircut ${r.haircutRatio}` : ""} (recomputed from public figures)`,
       opening.mismatch ?? figures);
     if (opening.haircut) {
@@ -232,7 +232,7 @@ export async function auditEpochWith(options: EpochAuditOptions): Promise<AuditR
 
   // 6. balance against the bound, for the latest accepted epoch (a later bound governs older ones)
   if (opened) {
-    const bound = opened.args.liabilitiesBound;
+    const bound = opened.args.stressTotal;
     r.balanceLessBound = state.poolBalance - bound;
     if (state.latestAcceptedEpoch === epoch) {
       // A settlement pays a compliant account out of its own equity, so it lowers the proven

@@ -2,7 +2,7 @@
  * DESIGN §9: an accepted epoch is Solvent when the pool's balance covers the proven stress
  * bound; Stressed (LP withdrawals frozen) when it covers only the mark bound; Haircut when it
  * does not even cover the mark bound — then every settlement of the epoch pays
- * amount × balance / markBound, rounded down. The contract's enum order.
+ * amount × balance / markTotal, rounded down. The contract's enum order.
  */
 export const EPOCH_STATUSES = ["solvent", "stressed", "haircut"] as const;
 export type EpochStatusName = (typeof EPOCH_STATUSES)[number];
@@ -19,9 +19,9 @@ export interface Haircut {
 }
 
 /** The status the contract must have set, from the three public figures of the EpochOpened event. */
-export function expectedStatus(balance: bigint, liabilitiesBound: bigint, markBound: bigint | undefined): EpochStatusName {
-  if (liabilitiesBound <= balance) return "solvent";
-  if (markBound === undefined || markBound <= balance) return "stressed";
+export function expectedStatus(balance: bigint, stressTotal: bigint, markTotal: bigint | undefined): EpochStatusName {
+  if (stressTotal <= balance) return "solvent";
+  if (markTotal === undefined || markTotal <= balance) return "stressed";
   return "haircut";
 }
 

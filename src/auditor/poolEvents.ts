@@ -3,7 +3,7 @@ import type { Interface, Log, LogDescription, Provider } from "ethers";
 /**
  * The pool's events as the auditor reads them: decoded from raw logs with the pool's ABI
  * (browser-safe: ethers only, the ABI is injected). Fields the waterfall contract added
- * (DESIGN §9: markBound, status, paid) are optional, so a pool of the earlier contract still
+ * (DESIGN §9: markTotal, status, paid) are optional, so a pool of the earlier contract still
  * audits, with what it does not have left out.
  */
 interface EventBase<N extends string, A> {
@@ -17,13 +17,13 @@ interface EventBase<N extends string, A> {
 export type AuditEvent =
   | EventBase<"RiskPublished", { epoch: number; riskRoot: bigint }>
   | EventBase<"SolvencyBatchAccepted", {
-    epoch: number; batchIndex: number; isLast: boolean; accountsRoot: bigint; liabilitiesBound: bigint; markBound?: bigint;
+    epoch: number; batchIndex: number; isLast: boolean; accountsRoot: bigint; stressTotal: bigint; markTotal?: bigint;
     prevTotalsCommitment: bigint; totalsCommitment: bigint;
   }>
-  | EventBase<"EpochOpened", { epoch: number; riskRoot: bigint; accountsRoot: bigint; liabilitiesBound: bigint; markBound?: bigint; poolBalance: bigint; status?: number }>
+  | EventBase<"EpochOpened", { epoch: number; riskRoot: bigint; accountsRoot: bigint; stressTotal: bigint; markTotal?: bigint; poolBalance: bigint; status?: number }>
   | EventBase<"EpochClosed", { epoch: number }>
-  | EventBase<"LpWithdrawalsFrozen", { epoch: number; liabilitiesBound: bigint; poolBalance: bigint }>
-  | EventBase<"HaircutSet", { epoch: number; poolBalance: bigint; markBound: bigint }>
+  | EventBase<"LpWithdrawalsFrozen", { epoch: number; stressTotal: bigint; poolBalance: bigint }>
+  | EventBase<"HaircutSet", { epoch: number; poolBalance: bigint; markTotal: bigint }>
   | EventBase<"Settled", { epoch: number; nullifier: bigint; recipient: string; amount: bigint; paid?: bigint }>
   | EventBase<"Liquidated", { epoch: number; tag: bigint; penalty: bigint; deficit: bigint }>
   | EventBase<"WaterfallStep", { epoch: number; tag: bigint; stage: number; amount: bigint; insuranceFundAfter: bigint; lpCapitalAfter: bigint }>

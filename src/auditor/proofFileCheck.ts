@@ -64,7 +64,7 @@ export async function checkProofFile(name: string, data: unknown, verify: ProofV
     }
     if (!(await verify(p.circuit, b.publicSignals, b.proof))) return { ...base, valid: false, summary: `INVALID: batch ${k}'s Groth16 proof does not verify` };
   }
-  return { ...base, valid: true, summary: `VALID solvency proof: epoch ${p.epoch}, liabilities <= ${p.liabilitiesBound} (${p.batches.length} batch proofs)` };
+  return { ...base, valid: true, summary: `VALID solvency proof: epoch ${p.epoch}, liabilities at mark ${p.markTotal}, stress total ${p.stressTotal} (${p.batches.length} batch proofs)` };
 }
 
 function kindOf(circuit: string): string | undefined {

@@ -30,8 +30,8 @@ export interface LiquidationAudit {
 export interface OpeningAudit {
   epoch: number;
   poolBalance: bigint;
-  liabilitiesBound: bigint;
-  markBound?: bigint;
+  stressTotal: bigint;
+  markTotal?: bigint;
   /** The status the rule gives from the three figures above. */
   status: EpochStatusName;
   /** The status the pool's event recorded (undefined on a pool without statuses). */
@@ -89,7 +89,7 @@ function compareSteps(expected: { stage: number; amount: bigint; fund: bigint; l
  * deficit from the fund, then writes the rest off the LP capital, and leaves what neither
  * covers to the next haircut; an epoch that opens below its mark bound writes the fund and the
  * LP capital off (they are inside the balance that pays the haircut) and sets the haircut
- * balance / markBound. `start` is the fund and LP capital before the first event read.
+ * balance / markTotal. `start` is the fund and LP capital before the first event read.
  */
 export function replayWaterfall(events: readonly AuditEvent[], start: { insuranceFund: bigint; lpCapital: bigint }): WaterfallReplay {
   let fund = start.insuranceFund;
@@ -114,26 +114,26 @@ export function replayWaterfall(events: readonly AuditEvent[], start: { insuranc
       case "EpochOpened": {
         if (openEpoch !== undefined) out.fundsAtEnd.set(openEpoch, { insuranceFund: fund, lpCapital: lp });
         openEpoch = ev.args.epoch;
-        const { epoch, poolBalance, liabilitiesBound, markBound } = ev.args;
-        const status = expectedStatus(poolBalance, liabilitiesBound, markBound);
+        const { epoch, poolBalance, stressTotal, markTotal } = ev.args;
+        const status = expectedStatus(poolBalance, stressTotal, markTotal);
         const before = { insuranceFund: fund, lpCapital: lp };
         const expected: { stage: number; amount: bigint; fund: bigint; lp: bigint }[] = [];
         let haircut: Haircut | undefined;
-        if (status === "haircut" && markBound !== undefined) {
-          haircut = { num: poolBalance, den: markBound };
+        if (status === "haircut" && markTotal !== undefined) {
+          haircut = { num: poolBalance, den: markTotal };
           if (fund !== 0n) expected.push({ stage: 1, amount: fund, fund: 0n, lp });
           fund = 0n;
           if (lp !== 0n) expected.push({ stage: 2, amount: lp, fund: 0n, lp: 0n });
           lp = 0n;
-          expected.push({ stage: 3, amount: markBound - poolBalance, fund: 0n, lp: 0n });
+          expected.push({ stage: 3, amount: markTotal - poolBalance, fund: 0n, lp: 0n });
         }
         const cmp = compareSteps(expected, stepsOf(ev.transactionHash, epoch, 0n), `epoch ${epoch} opening`);
         const statusEmitted = ev.args.status === undefined ? undefined : STATUS_BY_CODE[ev.args.status];
         const problems = [cmp.mismatch, statusEmitted !== undefined && statusEmitted !== status
-          ? `the pool recorded status ${statusEmitted}, the rule gives ${status} (balance ${poolBalance}, stress bound ${liabilitiesBound}, mark bound ${markBound})` : undefined]
+          ? `the pool recorded status ${statusEmitted}, the rule gives ${status} (balance ${poolBalance}, stress bound ${stressTotal}, mark bound ${markTotal})` : undefined]
           .filter(Boolean);
         out.openings.set(epoch, {
-          epoch, poolBalance, liabilitiesBound, markBound, status, statusEmitted, haircut, steps: cmp.steps,
+          epoch, poolBalance, stressTotal, markTotal, status, statusEmitted, haircut, steps: cmp.steps,
           insuranceFundBefore: before.insuranceFund, lpCapitalBefore: before.lpCapital, insuranceFundAfter: fund, lpCapitalAfter: lp,
           mismatch: problems.length ? problems.join("; ") : undefined,
         });

@@ -53,14 +53,14 @@ export type PoolEvent =
   | PoolEventBase<"RoleTransferred", { role: PoolRole; previousAccount: string; newAccount: string }>
   | PoolEventBase<"RiskPublished", { epoch: number; riskRoot: bigint }>
   | PoolEventBase<"SolvencyBatchAccepted", {
-    epoch: number; batchIndex: number; isLast: boolean; accountsRoot: bigint; liabilitiesBound: bigint; markBound: bigint;
+    epoch: number; batchIndex: number; isLast: boolean; accountsRoot: bigint; stressTotal: bigint; markTotal: bigint;
     prevTotalsCommitment: bigint; totalsCommitment: bigint;
   }>
   | PoolEventBase<"EpochOpened", {
-    epoch: number; riskRoot: bigint; accountsRoot: bigint; liabilitiesBound: bigint; markBound: bigint; poolBalance: bigint; status: EpochStatus;
+    epoch: number; riskRoot: bigint; accountsRoot: bigint; stressTotal: bigint; markTotal: bigint; poolBalance: bigint; status: EpochStatus;
   }>
-  | PoolEventBase<"LpWithdrawalsFrozen", { epoch: number; liabilitiesBound: bigint; poolBalance: bigint }>
-  | PoolEventBase<"HaircutSet", { epoch: number; poolBalance: bigint; markBound: bigint }>
+  | PoolEventBase<"LpWithdrawalsFrozen", { epoch: number; stressTotal: bigint; poolBalance: bigint }>
+  | PoolEventBase<"HaircutSet", { epoch: number; poolBalance: bigint; markTotal: bigint }>
   | PoolEventBase<"EpochClosed", { epoch: number }>
   | PoolEventBase<"Settled", { epoch: number; nullifier: bigint; recipient: string; amount: bigint; paid: bigint }>
   | PoolEventBase<"Liquidated", { epoch: number; tag: bigint; penalty: bigint; deficit: bigint }>
@@ -113,8 +113,6 @@ export interface EpochInfo {
 export interface SolvencyCursorView {
   nextBatch: number;
   accountsRoot: bigint;
-  liabilitiesBound: bigint;
-  markBound: bigint;
   totalsCommitment: bigint;
 }
 
@@ -336,7 +334,7 @@ export class RiskSharingPoolClient {
   postSolvency(batch: SolvencyBatchInput): Promise<TxResult> {
     const s: BatchStatement = batch.statement;
     const statement = {
-      accountsRoot: s.accountsRoot, liabilitiesBound: s.liabilitiesBound, markBound: s.markBound, batchIndex: s.batchIndex,
+      accountsRoot: s.accountsRoot, stressTotal: s.stressTotal, markTotal: s.markTotal, batchIndex: s.batchIndex,
       isLast: s.isLast, prevTotalsCommitment: s.prevTotalsCommitment, totalsCommitment: s.totalsCommitment,
     };
     return this.send("postSolvency", [s.epoch, statement, proofTuple(batch.solidity)]);
@@ -407,9 +405,8 @@ export class RiskSharingPoolClient {
   }
 
   async solvencyCursor(epoch: number): Promise<SolvencyCursorView> {
-    const [nextBatch, accountsRoot, liabilitiesBound, markBound, totalsCommitment] =
-      await this.view<[bigint, bigint, bigint, bigint, bigint]>("solvencyCursor", epoch);
-    return { nextBatch: Number(nextBatch), accountsRoot, liabilitiesBound, markBound, totalsCommitment };
+    const [nextBatch, accountsRoot, totalsCommitment] = await this.view<[bigint, bigint, bigint]>("solvencyCursor", epoch);
+    return { nextBatch: Number(nextBatch), accountsRoot, totalsCommitment };
   }
 
   /** An accepted epoch's status and haircut. */

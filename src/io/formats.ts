@@ -319,8 +319,8 @@ export function decodeMarginProof(file: string, data: unknown): MarginProof {
 
 function encodeBatchStatement(s: BatchStatement): Record<string, unknown> {
   return {
-    epoch: s.epoch, riskRoot: s.riskRoot.toString(), accountsRoot: s.accountsRoot.toString(), liabilitiesBound: s.liabilitiesBound.toString(),
-    markBound: s.markBound.toString(), batchIndex: s.batchIndex, isLast: s.isLast, prevTotalsCommitment: s.prevTotalsCommitment.toString(), totalsCommitment: s.totalsCommitment.toString(),
+    epoch: s.epoch, riskRoot: s.riskRoot.toString(), accountsRoot: s.accountsRoot.toString(), stressTotal: s.stressTotal.toString(),
+    markTotal: s.markTotal.toString(), batchIndex: s.batchIndex, isLast: s.isLast, prevTotalsCommitment: s.prevTotalsCommitment.toString(), totalsCommitment: s.totalsCommitment.toString(),
   };
 }
 
@@ -332,8 +332,8 @@ export function encodeSolvencyProof(p: SolvencyProof, zkeySha256?: string): Reco
     epoch: p.epoch,
     riskRoot: p.riskRoot.toString(),
     accountsRoot: p.accountsRoot.toString(),
-    liabilitiesBound: p.liabilitiesBound.toString(),
-    markBound: p.markBound.toString(),
+    stressTotal: p.stressTotal.toString(),
+    markTotal: p.markTotal.toString(),
     batches: p.batches.map((b) => ({ statement: encodeBatchStatement(b.statement), publicSignals: b.publicSignals, proof: b.proof, timings: b.timings })),
   };
 }
@@ -346,8 +346,8 @@ export function decodeSolvencyProof(file: string, data: unknown): SolvencyProof 
       epoch: s.int("epoch", 0, EPOCH_MAX),
       riskRoot: s.bigint("riskRoot", FIELD),
       accountsRoot: s.bigint("accountsRoot", FIELD),
-      liabilitiesBound: s.bigint("liabilitiesBound", { min: 0n, max: MAX_BOUND }),
-      markBound: s.bigint("markBound", { min: 0n, max: MAX_BOUND }),
+      stressTotal: s.bigint("stressTotal", { min: 0n, max: MAX_BOUND }),
+      markTotal: s.bigint("markTotal", { min: 0n, max: MAX_BOUND }),
       batchIndex: s.int("batchIndex", 0, EPOCH_MAX),
       isLast: s.bool("isLast"),
       prevTotalsCommitment: s.bigint("prevTotalsCommitment", FIELD),
@@ -362,8 +362,8 @@ export function decodeSolvencyProof(file: string, data: unknown): SolvencyProof 
     epoch: f.int("epoch", 0, EPOCH_MAX),
     riskRoot: f.bigint("riskRoot", FIELD),
     accountsRoot: f.bigint("accountsRoot", FIELD),
-    liabilitiesBound: f.bigint("liabilitiesBound", { min: 0n, max: MAX_BOUND }),
-    markBound: f.bigint("markBound", { min: 0n, max: MAX_BOUND }),
+    stressTotal: f.bigint("stressTotal", { min: 0n, max: MAX_BOUND }),
+    markTotal: f.bigint("markTotal", { min: 0n, max: MAX_BOUND }),
     batches,
   };
 }

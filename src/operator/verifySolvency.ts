@@ -10,7 +10,8 @@ export interface SolvencyVerdict {
 
 /**
  * Checks an epoch's solvency proof as an auditor or the contract would: batches numbered
- * 0..K-1 in order, only the last marked last, every batch on the same epoch, roots and bound,
+ * 0..K-1 in order, only the last marked last, every batch on the same epoch and roots, the figures (stressTotal,
+ * markTotal) on the last batch only and equal to the header's,
  * each batch's previous-totals commitment equal to the one before it, the signals equal to
  * the statements, and every Groth16 proof valid.
  */
@@ -20,8 +21,12 @@ export async function verifySolvency(proof: SolvencyProof): Promise<SolvencyVerd
     const s = b.statement;
     if (s.batchIndex !== k) return { valid: false, reason: `batch at position ${k} has index ${s.batchIndex} (reordered or missing)` };
     if (s.isLast !== (k === proof.batches.length - 1)) return { valid: false, reason: `batch ${k} is${s.isLast ? "" : " not"} marked last` };
-    if (s.epoch !== proof.epoch || s.riskRoot !== proof.riskRoot || s.accountsRoot !== proof.accountsRoot || s.liabilitiesBound !== proof.liabilitiesBound || s.markBound !== proof.markBound) {
-      return { valid: false, reason: `batch ${k} is for another epoch, root or bound` };
+    if (s.epoch !== proof.epoch || s.riskRoot !== proof.riskRoot || s.accountsRoot !== proof.accountsRoot) {
+      return { valid: false, reason: `batch ${k} is for another epoch or root` };
+    }
+    const figures = s.isLast ? [proof.stressTotal, proof.markTotal] : [0n, 0n];
+    if (s.stressTotal !== figures[0] || s.markTotal !== figures[1]) {
+      return { valid: false, reason: s.isLast ? `batch ${k} carries other figures than the proof's header` : `batch ${k} is not the last but carries figures (stressTotal, markTotal must be 0)` };
     }
     if (k > 0 && s.prevTotalsCommitment !== proof.batches[k - 1].statement.totalsCommitment) {
       return { valid: false, reason: `batch ${k} does not chain to batch ${k - 1} (running totals differ)` };

@@ -7,8 +7,8 @@ import type { EpochPoint } from "../../src/auditor/poolAudit.js";
  */
 const SERIES = [
   { key: "poolBalance", label: "pool balance", color: "#1f2328", dash: "" },
-  { key: "liabilitiesBound", label: "stress bound (proven)", color: "#c62828", dash: "6 4" },
-  { key: "markBound", label: "mark bound (proven)", color: "#b35900", dash: "2 3" },
+  { key: "stressTotal", label: "stress bound (proven)", color: "#c62828", dash: "6 4" },
+  { key: "markTotal", label: "mark bound (proven)", color: "#b35900", dash: "2 3" },
   { key: "insuranceFund", label: "insurance fund", color: "#0969da", dash: "" },
   { key: "lpCapital", label: "LP capital", color: "#8250df", dash: "" },
 ] as const;

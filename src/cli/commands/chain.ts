@@ -233,7 +233,7 @@ export const chainCommands: Command[] = [
     ],
     options: {
       ...RPC_OPTION, ...KEY_OPTION, ...POOL_OPTION,
-      proof: { type: "string", arg: "solvency.json", description: "solvency proof (zkrs/solvency-proof@2)", required: true },
+      proof: { type: "string", arg: "solvency.json", description: "solvency proof (zkrs/solvency-proof@3)", required: true },
       ...JSON_OPTION,
     },
     async run(ctx, args) {
@@ -266,13 +266,13 @@ export const chainCommands: Command[] = [
         const status = opened?.name === "EpochOpened" ? opened.args.status : standing.status;
         return {
           json: {
-            pool: ref.address, epoch: proof.epoch, accountsRoot: proof.accountsRoot.toString(), liabilitiesBound: proof.liabilitiesBound.toString(),
-            markBound: proof.markBound.toString(), poolBalance: balance.toString(), status,
+            pool: ref.address, epoch: proof.epoch, accountsRoot: proof.accountsRoot.toString(), stressTotal: proof.stressTotal.toString(),
+            markTotal: proof.markTotal.toString(), poolBalance: balance.toString(), status,
             ...(status === "haircut" ? { haircut: { num: standing.haircutNum.toString(), den: standing.haircutDen.toString() } } : {}),
             batches: results.map((r) => ({ tx: r.hash, gasUsed: r.gasUsed.toString() })), gasUsed: gas(results).toString(),
           },
           human: [
-            `epoch ${proof.epoch} solvency accepted: liabilities <= ${proof.liabilitiesBound} (at mark <= ${proof.markBound}), pool balance ${balance} (headroom ${balance - proof.liabilitiesBound})`,
+            `epoch ${proof.epoch} solvency accepted: liabilities at mark ${proof.markTotal}, stress total ${proof.stressTotal} (both exact), pool assets ${balance} (stress headroom ${balance - proof.stressTotal})`,
             `  status: ${describeStatus(status, standing)}`,
             `  ${results.length} transaction(s), ${gas(results)} gas; epoch open for settlement`,
           ],

@@ -65,7 +65,7 @@ export const verifyCommands: Command[] = [
     summary: "Anyone: verify a margin, solvency or liquidation proof file off-chain (exit 0 valid, 1 invalid with the reason).",
     details: ["The kind of proof is read from the file. With --table, also checks the proof is for that table's epoch and riskRoot."],
     options: {
-      proof: { type: "string", arg: "file.json", description: "a zkrs/margin-proof@1, zkrs/solvency-proof@2 or zkrs/liquidation-proof@1 file", required: true },
+      proof: { type: "string", arg: "file.json", description: "a zkrs/margin-proof@1, zkrs/solvency-proof@3 or zkrs/liquidation-proof@1 file", required: true },
       table: { type: "string", arg: "table.json", description: "also check the proof is against this risk table" },
       ...JSON_OPTION,
     },
@@ -111,7 +111,7 @@ function statementFields(loaded: LoadedProof): Record<string, string | number> {
       return { tag: s.tag.toString(), penalty: s.penalty.toString(), deficit: s.deficit.toString() };
     }
     case "solvencyProof":
-      return { liabilitiesBound: loaded.proof.liabilitiesBound.toString(), markBound: loaded.proof.markBound.toString(), batches: loaded.proof.batches.length };
+      return { stressTotal: loaded.proof.stressTotal.toString(), markTotal: loaded.proof.markTotal.toString(), batches: loaded.proof.batches.length };
   }
 }
 
@@ -127,7 +127,7 @@ function validLines(loaded: LoadedProof): string[] {
     }
     case "solvencyProof": {
       const p = loaded.proof;
-      return [`VALID solvency proof: epoch ${p.epoch}, liabilities <= ${p.liabilitiesBound} (at mark <= ${p.markBound}; ${p.batches.length} batch proofs)`];
+      return [`VALID solvency proof: epoch ${p.epoch}, liabilities at mark ${p.markTotal}, stress total ${p.stressTotal} (exact; ${p.batches.length} batch proofs)`];
     }
   }
 }
