@@ -517,7 +517,7 @@ contract RiskSharingPool {
     ///         Runs the waterfall: `penalty` (what the proof says the account still had, up to its
     ///         requirement) feeds the insurance fund; `deficit` (its loss beyond its collateral)
     ///         is drawn from the insurance fund, then written off the LP capital; what neither
-    ///         covers is left to the mark bound and the next epoch's haircut.
+    ///         covers is left to the mark total and the next epoch's haircut.
     function liquidate(uint32 epoch, uint256 tag, uint256 penalty, uint256 deficit, Proof calldata proof)
         external
         onlyRole(Role.Operator)
@@ -547,7 +547,7 @@ contract RiskSharingPool {
 
     /// @dev The on-chain steps of the loss waterfall for one liquidation, in order, each logged:
     ///      penalty into the insurance fund; deficit drawn from the fund, then written off the LP
-    ///      capital (first loss); the rest is left to the mark bound (a later haircut).
+    ///      capital (first loss); the rest is left to the mark total (a later haircut).
     function _runWaterfall(uint32 epoch, uint256 tag, uint256 penalty, uint256 deficit) private {
         uint256 fund = insuranceFund;
         uint256 capital = lpCapital;
