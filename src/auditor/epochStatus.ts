@@ -1,8 +1,9 @@
 /**
- * DESIGN §9: an accepted epoch is Solvent when the pool's balance covers the proven stress
- * bound; Stressed (LP withdrawals frozen) when it covers only the mark bound; Haircut when it
- * does not even cover the mark bound — then every settlement of the epoch pays
- * amount × balance / markTotal, rounded down. The contract's enum order.
+ * DESIGN §9: an accepted epoch is Solvent when the pool's assets (balance less deposits the
+ * root cannot credit yet) cover the proven stress total; Stressed (LP withdrawals frozen) when
+ * they cover only the mark total; Haircut when they do not even cover the mark total — then
+ * every settlement of the epoch pays amount × assets / markTotal, rounded down. Both totals
+ * are exact (the operator chooses neither). The contract's enum order.
  */
 export const EPOCH_STATUSES = ["solvent", "stressed", "haircut"] as const;
 export type EpochStatusName = (typeof EPOCH_STATUSES)[number];
@@ -12,9 +13,9 @@ export const WATERFALL_STAGES = ["penalty", "insurance fund", "LP capital", "hai
 export type WaterfallStageName = (typeof WATERFALL_STAGES)[number];
 
 export interface Haircut {
-  /** The pool's balance when the epoch opened. */
+  /** The pool's assets when the epoch opened. */
   num: bigint;
-  /** The proven mark bound. */
+  /** The proven mark total. */
   den: bigint;
 }
 

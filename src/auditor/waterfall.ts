@@ -87,7 +87,7 @@ function compareSteps(expected: { stage: number; amount: bigint; fund: bigint; l
  * every step with what the pool emitted: LP deposits and withdrawals move the LP capital;
  * `fundInsurance` feeds the fund; a liquidation puts its penalty into the fund, draws its
  * deficit from the fund, then writes the rest off the LP capital, and leaves what neither
- * covers to the next haircut; an epoch that opens below its mark bound writes the fund and the
+ * covers to the next haircut; an epoch that opens below its mark total writes the fund and the
  * LP capital off (they are inside the balance that pays the haircut) and sets the haircut
  * balance / markTotal. `start` is the fund and LP capital before the first event read.
  */
@@ -130,7 +130,7 @@ export function replayWaterfall(events: readonly AuditEvent[], start: { insuranc
         const cmp = compareSteps(expected, stepsOf(ev.transactionHash, epoch, 0n), `epoch ${epoch} opening`);
         const statusEmitted = ev.args.status === undefined ? undefined : STATUS_BY_CODE[ev.args.status];
         const problems = [cmp.mismatch, statusEmitted !== undefined && statusEmitted !== status
-          ? `the pool recorded status ${statusEmitted}, the rule gives ${status} (balance ${poolBalance}, stress bound ${stressTotal}, mark bound ${markTotal})` : undefined]
+          ? `the pool recorded status ${statusEmitted}, the rule gives ${status} (assets ${poolBalance}, stress total ${stressTotal}, mark total ${markTotal})` : undefined]
           .filter(Boolean);
         out.openings.set(epoch, {
           epoch, poolBalance, stressTotal, markTotal, status, statusEmitted, haircut, steps: cmp.steps,
