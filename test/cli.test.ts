@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Contract } from "ethers";
@@ -377,6 +377,26 @@ describe("zkrs CLI", function () {
       nothingWritten(dir, f("x.json"));
     });
 
+    it("--out into a missing folder or naming a folder is refused before any work; a dash value needs \"=\" (issue 16 item 13)", async function () {
+      fails(await zkrs(["account", "new", "--collateral", "5", "--out", f("no-such-folder/x.json")]), 1,
+        /^zkrs: --out .*no-such-folder\/x\.json: folder .*no-such-folder does not exist \(create it first\)$/);
+      assert.equal(existsSync(f("no-such-folder")), false);
+      const r = await zkrs(["prove", "solvency", "--ledger", f("ledger.json"), "--table", f("table.json"), "--bound", BOUND, "--circuit", "solvency_test", "--out", f("openings")]);
+      fails(r, 1, /^zkrs: --out .*openings is a folder: give a file name$/);
+      assert.doesNotMatch(r.stderr, /prov(ing|en)/); // refused before proving
+      fails(await zkrs(["account", "new", "--collateral", "-5", "--out", f("neg.json")]), 2, /^zkrs: --collateral -5: a value starting with "-" must be written --collateral=-5 /);
+      nothingWritten(dir, f("neg.json"));
+    });
+
+    it("an account file readable by others is used with a warning naming the fix; a private one without (issue 16 item 13)", async function () {
+      writeFileSync(f("shared.json"), readFileSync(f("alice.json")), { mode: 0o644 });
+      chmodSync(f("shared.json"), 0o644);
+      const r = ok(await zkrs(["account", "opening", "--account", f("shared.json"), "--out", f("shared.opening.json")]));
+      assert.match(r.stderr, /^warning: .*shared\.json is accessible by others \(mode 0644\): it holds your account's secret; run `chmod 600 .*shared\.json`$/m);
+      const quiet = ok(await zkrs(["account", "opening", "--account", f("alice.json"), "--out", f("alice2.opening.json")]));
+      assert.doesNotMatch(quiet.stderr, /warning/);
+    });
+
     it("on-chain commands: no --rpc-url, or an unreachable RPC", async function () {
       const args = ["publish", "--pool", "0x0000000000000000000000000000000000000001", "--table", f("table.json"), "--private-key", `0x${"11".repeat(32)}`];
       fails(await zkrs(args), 2, /^zkrs: missing --rpc-url/);
@@ -458,6 +478,11 @@ describe("zkrs CLI", function () {
 
       // Epoch 8: the mark total is exactly the pool's assets, the stress total above them: stressed.
       ok(await zkrs(["publish", ...rpc, "--pool", pool, "--table", f("liq-table.json")], env));
+      // Epoch 7's proof again, now that epoch 8 is published: refused naming the epochs (was: "accepted", nothing sent).
+      const blockBefore = await chain.provider.getBlockNumber();
+      fails(await zkrs(["post", ...rpc, "--pool", pool, "--proof", f("solvency.json")], env), 1,
+        /^zkrs: .*solvency\.json is for epoch 7, which is closed: the pool's current epoch is 8 \(only the current epoch takes a solvency proof\)$/);
+      assert.equal(await chain.provider.getBlockNumber(), blockBefore); // nothing sent
       fails(await zkrs(["liquidate", ...rpc, "--pool", pool, "--proof", f("liq.json")], env), 1, /^zkrs: epoch 8 is not open on the pool/);
       const post = await zkrs(["post", ...rpc, "--pool", pool, "--proof", f("solvency8.json")], env);
       assert.match(ok(post).stdout, new RegExp(`liabilities at mark ${ASSETS_8}, stress total \\d+ \\(both exact\\), pool assets ${ASSETS_8} `));
@@ -501,7 +526,15 @@ describe("zkrs CLI", function () {
         "--recipient", RECIPIENT, "--amount", "1000000", "--circuit", "margin_test", "--out", f("proof9.json"),
       ]));
       ok(await zkrs(["publish", ...rpc, "--pool", pool, "--table", f("table9.json")], env));
-      const post = json(ok(await zkrs(["post", ...rpc, "--pool", pool, "--proof", f("solvency9.json"), "--json"], env)));
+      // Opening a haircut needs --accept-haircut: without it, the command says what would happen and posts nothing.
+      const poolBalance = async (): Promise<bigint> => BigInt(json(ok(await zkrs(["insurance", "show", ...rpc, "--pool", pool, "--json"]))).poolBalance as string);
+      const shownBefore = json(ok(await zkrs(["insurance", "show", ...rpc, "--pool", pool, "--json"])));
+      let block = await chain.provider.getBlockNumber();
+      fails(await zkrs(["post", ...rpc, "--pool", pool, "--proof", f("solvency9.json")], env), 1, new RegExp(
+        `^zkrs: posting .*solvency9\\.json would open epoch 9 with a haircut: the pool holds ${shownBefore.poolBalance}, less than the proven mark liabilities ${mark9}: ` +
+        `every settlement of epoch 9 would pay amount \\* ${shownBefore.poolBalance} / ${mark9} \\(0\\.\\d{6}\\), and the insurance fund \\(0\\) and the LP capital \\(${shownBefore.lpCapital}\\) would be written off; pass --accept-haircut to open it anyway$`));
+      assert.equal(await chain.provider.getBlockNumber(), block); // nothing sent
+      const post = json(ok(await zkrs(["post", ...rpc, "--pool", pool, "--proof", f("solvency9.json"), "--accept-haircut", "--json"], env)));
       const balance = BigInt(post.poolBalance as string);
       assert.equal(balance, ASSETS_8);
       assert.equal(post.markTotal, mark9);
@@ -513,9 +546,34 @@ describe("zkrs CLI", function () {
       assert.match(human, new RegExp(`latest status +epoch 9: haircut: 0\\.${ratio.toString().padStart(6, "0")} `));
       assert.match(human, /insurance fund +0\n +LP capital +0\n/); // written down first at the opening
 
-      const settle = await zkrs(["settle", ...rpc, "--pool", pool, "--proof", f("proof9.json")], env);
+      // Settling in the haircut epoch needs --accept-haircut: without it, nothing is sent and the nullifier stays unspent.
       const paid = (1_000_000n * balance) / BigInt(mark9);
+      block = await chain.provider.getBlockNumber();
+      fails(await zkrs(["settle", ...rpc, "--pool", pool, "--proof", f("proof9.json")], env), 1, new RegExp(
+        `^zkrs: epoch 9 pays a haircut of 0\\.${ratio.toString().padStart(6, "0")}: this settlement would pay ${paid} of 1000000 and spend the account's nullifier for epoch 9 ` +
+        "\\(no second settlement this epoch\\); pass --accept-haircut to settle anyway$"));
+      assert.equal(await chain.provider.getBlockNumber(), block);
+      assert.equal(await poolBalance(), balance);
+      const settle = await zkrs(["settle", ...rpc, "--pool", pool, "--proof", f("proof9.json"), "--accept-haircut"], env);
       assert.match(ok(settle).stdout, new RegExp(`^settled: paid ${paid} of 1000000 to ${RECIPIENT} \\(epoch 9, haircut\\)\\n`));
+      assert.equal(await poolBalance(), balance - paid);
+    });
+
+    it("deploy refuses the insecure development verifiers on a chain other than anvil's local one unless --allow-insecure-keys (issue 16 item 10)", async function () {
+      const other = await startAnvil({ args: ["--chain-id", "11155111"] });
+      try {
+        const args = ["deploy", "--rpc-url", other.rpcUrl, "--circuits", "test", "--out", f("public-pool.json")];
+        fails(await zkrs(args, env), 1, new RegExp(
+          "^zkrs: refusing to deploy on chain 11155111: the keys of margin_test, solvency_test, liquidation_test come from the insecure development setup, " +
+          "whose phase 2 is a public beacon, so anyone can forge proofs and drain the pool; only anvil's local chain 31337 takes them without --allow-insecure-keys"));
+        assert.equal(await other.provider.getBlockNumber(), 0); // nothing deployed
+        nothingWritten(dir, f("public-pool.json"));
+        const r = ok(await zkrs([...args, "--allow-insecure-keys"], env));
+        assert.match(r.stderr, /warning: deploying verifiers of an insecure development setup/);
+        assert.equal(readJson(f("public-pool.json")).chainId, "11155111");
+      } finally {
+        await other.stop();
+      }
     });
   });
 });

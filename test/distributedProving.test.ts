@@ -10,11 +10,12 @@ import { PROJECT_ROOT } from "../src/build/paths.js";
 import { decodeSolvencyProof, encodeOpening, encodeTable } from "../src/io/formats.js";
 import { toJsonText } from "../src/io/json.js";
 import { BatchJobError, collectSolvencyBatches } from "../src/operator/queue/collectSolvencyBatches.js";
+import { chainProblem } from "../src/operator/queue/batchSignals.js";
 import { enqueueSolvencyBatches } from "../src/operator/queue/enqueueSolvencyBatches.js";
 import { formatProgress, type QueueProgress } from "../src/operator/queue/progress.js";
 import { proveSolvencyOnQueue } from "../src/operator/queue/proveSolvencyOnQueue.js";
 import { parseRedisUrl, redactRedisUrl } from "../src/operator/queue/redisConnection.js";
-import { canonicalJson, inputHash } from "../src/operator/queue/solvencyJob.js";
+import { canonicalJson, inputHash, type SolvencyJobData } from "../src/operator/queue/solvencyJob.js";
 import { openSolvencyQueue, type SolvencyQueue } from "../src/operator/queue/solvencyQueue.js";
 import { planSolvencyBatches } from "../src/operator/solvencyBatches.js";
 import { liabilityTotals } from "../src/operator/solvencyTotals.js";
@@ -84,6 +85,8 @@ async function startWorker(redis: RedisServer, name: string, extra: string[] = [
   await w.waitFor(/waiting for jobs on queue/);
   return w;
 }
+
+const chainOk = (signals: string[][]): boolean => chainProblem(signals) === undefined;
 
 /** Deterministic blindings, so two plans of the same accounts are the same batches. */
 function seededBlinding(): () => bigint {
@@ -204,6 +207,28 @@ describe("distributed solvency proving (BullMQ on a real redis-server)", functio
       assert.equal(await total(), 0, "collected jobs (private inputs) are removed from Redis");
     });
 
+    it("jobs lost by a Redis that restarted empty (flushed mid-run) are enqueued again; the run still returns a valid proof (issue 16 item 9)", async function () {
+      const plan = planSolvencyBatches(accounts, table, EPOCH, params);
+      const provingLines = (): number => workers.map((w) => w.stderr().split("\n").filter((l) => /: proving, attempt/.test(l)).length).reduce((a, b) => a + b, 0);
+      const before = provingLines();
+      const lines: string[] = [];
+      const collecting = collectSolvencyBatches(queue, plan, CIRCUIT, artifacts.keys.zkeySha256, { pollMs: 100, lostCheckMs: 300, log: (l) => lines.push(l) });
+      for (let i = 0; i < 1200 && provingLines() === before; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(provingLines() > before, "a worker started a job");
+      const { Redis } = await import("ioredis");
+      const admin = new Redis({ ...parseRedisUrl(redis.url), maxRetriesPerRequest: 1 });
+      try {
+        await admin.flushall(); // what a restart without persistence leaves
+      } finally {
+        admin.disconnect();
+      }
+      const got = await collecting;
+      assert.equal(got.batches.length, 2);
+      assert.match(lines.join("\n"), /the jobs of batch\(es\) [0-9, ]+ vanished from Redis \(restarted without persistence, or flushed\?\): enqueued again/);
+      assert.equal(chainOk(got.batches.map((b) => b.publicSignals)), true);
+      for (const [k, b] of got.batches.entries()) assert.deepEqual(b.statement, plan.batches[k].statement);
+    });
+
     it("a batch whose witness fails (a stress total one unit above the exact one) fails once, with the constraint as its reason", async function () {
       const plan = planSolvencyBatches(accounts, table, EPOCH, params);
       plan.batches[1].input.stressTotal = bound + 1n;
@@ -233,6 +258,22 @@ describe("distributed solvency proving (BullMQ on a real redis-server)", functio
         assert.match(err.reason, /^worker w[12] has other keys for solvency_test \(zkey sha256 [0-9a-f]{12}…, the operator's is abababababab…\)/);
         return true;
       });
+    });
+
+    it("a job whose id and fields carry a newline or an ANSI escape fails before anything of it is printed; the worker prints it escaped (issue 16 item 12)", async function () {
+      const jobId = "e7-evil\x1b[2K\rjob\nfake"; // BullMQ refuses ":" in an id
+      const data = {
+        version: 1, epoch: "7\nfake: proven in 0.1 s", batchIndex: 0, batchCount: 1, circuit: CIRCUIT, zkeySha256: artifacts.keys.zkeySha256, inputHash: "0".repeat(64), input: {},
+      } as unknown as SolvencyJobData;
+      await queue.add("solvency-batch", data, { jobId, attempts: 1 });
+      const failed = async (): Promise<boolean> => (await queue.getJob(jobId))?.failedReason !== undefined;
+      for (let i = 0; i < 600 && !(await failed()); i++) await new Promise((r) => setTimeout(r, 100));
+      assert.equal((await queue.getJob(jobId))?.failedReason, "job field epoch is not a non-negative integer");
+      await (await queue.getJob(jobId))?.remove();
+      const logs = workers.map((w) => w.stderr()).join("\n");
+      assert.doesNotMatch(logs, /^fake/m, "a job field started a line of its own");
+      assert.equal(logs.includes("\x1b"), false, "an ANSI escape reached the log");
+      assert.match(logs, /^job e7-evil\\x1b\[2K\\x0djob\\x0afake: failed: job field epoch is not a non-negative integer$/m);
     });
 
     it("SIGTERM stops a worker cleanly (exit 0) with what it proved", async function () {
@@ -290,6 +331,17 @@ describe("distributed solvency proving (BullMQ on a real redis-server)", functio
       assert.equal(errors.length, 1, w.stderr());
       assert.match(errors[0], /^zkrs: cannot use the Redis queue at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+: WRONGPASS/);
       assert.equal(w.stderr().includes("not-the-password"), false);
+    });
+
+    it("rediss:// against a plain (non-TLS) server says TLS failed, at once rather than a connect timeout (issue 16 item 9)", async function () {
+      const started = Date.now();
+      const w = zkrs(["worker", "--queue", `rediss://127.0.0.1:${redis.port}`], { ZKRS_REDIS_PASSWORD: PASSWORD });
+      const { code } = await w.exited;
+      assert.equal(code, 1);
+      const errors = w.stderr().split("\n").filter((l) => l.startsWith("zkrs: "));
+      assert.equal(errors.length, 1, w.stderr());
+      assert.match(errors[0], /^zkrs: cannot use the Redis queue at rediss:\/\/127\.0\.0\.1:\d+: TLS failed: the server accepted the connection but gave no TLS answer in 5 s \(a plain redis:\/\/ server\?/);
+      assert.ok(Date.now() - started < 60_000);
     });
   });
 });

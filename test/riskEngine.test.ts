@@ -24,6 +24,15 @@ describe("risk engine (DESIGN §3)", () => {
     assert.equal(blackScholes("call", 3000, 2000, 0, 0.5), 1000);
   });
 
+  it("Black–Scholes refuses NaN, infinities, a negative time to expiry or volatility (issue 16 item 13)", () => {
+    assert.throws(() => blackScholes("call", 3000, 3100, -0.25, 0.6), /time to expiry must be a finite number of years >= 0, got -0\.25/);
+    assert.throws(() => blackScholes("call", 3000, 3100, Number.NaN, 0.6), /time to expiry .* got NaN/);
+    assert.throws(() => blackScholes("put", 3000, 3100, 0.25, Number.NaN), /volatility must be a finite number >= 0, got NaN/);
+    assert.throws(() => blackScholes("put", 3000, 3100, 0.25, -0.1), /volatility .* got -0\.1/);
+    assert.throws(() => blackScholes("put", Number.POSITIVE_INFINITY, 3100, 0.25, 0.6), /spot and strike must be positive finite/);
+    assert.throws(() => blackScholes("put", 3000, 3100, 0.25, 0.6, Number.NaN), /rate must be a finite number/);
+  });
+
   it("values perps at 0 at mark and linearly in each scenario; extremes count 35%", () => {
     const table = computeRiskTable(testSnapshot(1));
     const perp = table.rows[0]; // ETH-PERP, price 3000, range 15%, 1e6 units per USD

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Contract, type HDNodeWallet, type InterfaceAbi } from "ethers";
+import { Contract, getCreateAddress, type HDNodeWallet, type InterfaceAbi } from "ethers";
 import { accountCommitment, newTraderAccount, type TraderAccount } from "../src/accounts/account.js";
 import { MerkleTree } from "../src/accounts/merkleTree.js";
 import { loadCircuitArtifacts, loadContractArtifact } from "../src/build/manifest.js";
@@ -372,6 +372,42 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
       assert.ok(gas.settle <= SETTLE_GAS_TARGET, `settle used ${gas.settle}`);
       assert.ok(gas.postSolvencyBatch0 <= POST_SOLVENCY_GAS_TARGET, `batch 0 used ${gas.postSolvencyBatch0}`);
       assert.ok(gas.postSolvencyBatch1 <= POST_SOLVENCY_GAS_TARGET, `batch 1 used ${gas.postSolvencyBatch1}`);
+    });
+  });
+
+  // ------------------------------------------------------------------ every custom error
+
+  describe("a refusal for every custom error (issue 16 item 5)", () => {
+    it("fundInsurance refuses a zero amount and a transfer without allowance; state unchanged", async () => {
+      await refused(pool, () => pool.connect(stranger).fundInsurance(0n), "ZeroAmount");
+      await refused(pool, () => pool.connect(stranger).fundInsurance(1n), "TokenTransferFailed"); // no allowance
+    });
+
+    it("depositCollateral refuses an amount that would overflow the 128-bit deposit counters; state unchanged", async () => {
+      const huge = 1n << 128n;
+      await fund(token, pool, stranger, huge);
+      await refused(pool, () => pool.connect(stranger).depositCollateral(huge), "AmountTooLarge", { amount: huge });
+    });
+
+    it("withdrawLiquidity refuses zero shares; state unchanged", async () => {
+      await refused(pool, () => pool.connect(lp1).withdrawLiquidity(0n), "ZeroAmount");
+    });
+
+    it("the constructor refuses a token or verifier that is not a contract: nothing is deployed", async () => {
+      const nonce = await chain.provider.getTransactionCount(admin.address);
+      const predicted = getCreateAddress({ from: admin.address, nonce });
+      await assert.rejects(
+        deployPool({ signer: admin, token: stranger.address, marginVerifier, solvencyVerifier, liquidationVerifier, oracle: oracle.address, operator: operator.address }),
+        (err: unknown) => {
+          assert.match(String(err instanceof Error ? err.message : err), /NotAContract/);
+          return true;
+        },
+      );
+      assert.equal(await chain.provider.getCode(predicted), "0x");
+      await assert.rejects(
+        deployPool({ signer: admin, marginVerifier: stranger.address, solvencyVerifier, liquidationVerifier, oracle: oracle.address, operator: operator.address }),
+        /NotAContract/,
+      );
     });
   });
 

@@ -129,13 +129,18 @@ describe("Stress, liquidation and the loss waterfall on anvil (DESIGN §9)", fun
     return { pool, opening: posted.events.filter((e) => e.name !== "SolvencyBatchAccepted") };
   }
 
-  async function refused(call: () => Promise<unknown>, errorName: string, args: Record<string, ErrorArg> = {}): Promise<void> {
+  /** The call is refused with exactly `errorName` (and these args), and the pool's state and the chain did not change. */
+  async function refused(p: RiskSharingPoolClient, call: () => Promise<unknown>, errorName: string, args: Record<string, ErrorArg> = {}): Promise<void> {
+    const snapshot = async (): Promise<string> =>
+      JSON.stringify({ state: await p.state(), block: await chain.provider.getBlockNumber() }, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
+    const before = await snapshot();
     await assert.rejects(call(), (err: unknown) => {
       assert.ok(err instanceof PoolError, `expected a PoolError, got ${String(err)}`);
       assert.equal(err.errorName, errorName, err.message);
       for (const [k, v] of Object.entries(args)) assert.equal(err.args[k], v, `${errorName}.${k}`);
       return true;
     });
+    assert.equal(await snapshot(), before, "a refused call changed state");
   }
 
   const steps = (r: TxResult): [string, bigint, bigint, bigint][] =>
@@ -168,7 +173,7 @@ describe("Stress, liquidation and the loss waterfall on anvil (DESIGN §9)", fun
       ["stressed", stressBound, markTotal, markTotal],
     );
     assert.equal((await pool.state()).latestStatus, "stressed");
-    await refused(() => pool.connect(lp).withdrawLiquidity(1n), "WithdrawalsFrozen", { epoch: BigInt(EPOCH), status: 1n });
+    await refused(pool, () => pool.connect(lp).withdrawLiquidity(1n), "WithdrawalsFrozen", { epoch: BigInt(EPOCH), status: 1n });
     const before = await pool.tokenBalanceOf(traderA.address);
     assert.equal(paid(await pool.settle(settleA)), 1_000n * UNIT);
     assert.equal(await pool.tokenBalanceOf(traderA.address), before + 1_000n * UNIT);
@@ -187,7 +192,7 @@ describe("Stress, liquidation and the loss waterfall on anvil (DESIGN §9)", fun
     assert.deepEqual(await pool.epochStanding(EPOCH), { status: "haircut", haircutNum: balance, haircutDen: markTotal });
     const s = await pool.state();
     assert.deepEqual([s.insuranceFund, s.lpCapital, s.latestStatus], [0n, 0n, "haircut"]);
-    await refused(() => pool.connect(lp).withdrawLiquidity(1n), "WithdrawalsFrozen", { status: 2n });
+    await refused(pool, () => pool.connect(lp).withdrawLiquidity(1n), "WithdrawalsFrozen", { status: 2n });
 
     let total = 0n;
     for (const [proof, wallet] of [[settleA, traderA], [settleB, traderB]] as const) {
@@ -229,7 +234,7 @@ describe("Stress, liquidation and the loss waterfall on anvil (DESIGN §9)", fun
       const last = solvency.batches[solvency.batches.length - 1];
       const before = JSON.stringify(await p.state(), (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
       for (const figures of [{ stressTotal: 10n ** 15n, markTotal: 10n ** 15n }, { stressTotal: 10n ** 15n }, { stressTotal: stressBound + 1n }, { markTotal: markTotal + 1n }]) {
-        await refused(() => p.connect(operator).postSolvency({ ...last, statement: { ...last.statement, ...figures } }), "InvalidProof");
+        await refused(p, () => p.connect(operator).postSolvency({ ...last, statement: { ...last.statement, ...figures } }), "InvalidProof");
       }
       assert.equal(JSON.stringify(await p.state(), (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)), before);
       await assert.rejects(proveSolvency([accounts.A, accounts.B, accounts.P, accounts.D], table, { circuit: TEST_CIRCUITS.solvency, expect: { stressTotal: 10n ** 15n, markTotal: 10n ** 15n } }),
@@ -274,18 +279,18 @@ describe("Stress, liquidation and the loss waterfall on anvil (DESIGN §9)", fun
     it("refuses a liquidation without a valid proof, with forged signals, from a non-operator, or non-canonical", async () => {
       const op = pool.connect(operator);
       const s = liquidateD.statement;
-      await refused(() => op.liquidate({ ...liquidateD, solidity: GARBAGE }), "InvalidProof");
-      await refused(() => op.liquidate({ ...liquidateD, solidity: liquidateP.solidity }), "InvalidProof");
-      await refused(() => op.liquidate({ ...liquidateD, statement: { ...s, deficit: s.deficit + 1n } }), "InvalidProof");
-      await refused(() => op.liquidate({ ...liquidateD, statement: { ...s, deficit: s.deficit - 1n } }), "InvalidProof");
-      await refused(() => op.liquidate({ ...liquidateP, statement: { ...liquidateP.statement, penalty: liquidateP.statement.penalty + 1n } }), "InvalidProof");
-      await refused(() => op.liquidate({ ...liquidateD, statement: { ...s, tag: liquidateP.statement.tag } }), "InvalidProof");
-      await refused(() => op.liquidate({ ...liquidateD, statement: { ...s, tag: s.tag + FIELD_MODULUS } }), "SignalNotInField", { index: 3n });
-      await refused(() => op.liquidate({ ...liquidateD, statement: { ...s, epoch: EPOCH + 1 } }), "EpochNotSettleable", { epoch: BigInt(EPOCH + 1) });
-      await refused(() => pool.connect(stranger).liquidate(liquidateD), "Unauthorized", { role: 2n, caller: stranger.address });
+      await refused(pool, () => op.liquidate({ ...liquidateD, solidity: GARBAGE }), "InvalidProof");
+      await refused(pool, () => op.liquidate({ ...liquidateD, solidity: liquidateP.solidity }), "InvalidProof");
+      await refused(pool, () => op.liquidate({ ...liquidateD, statement: { ...s, deficit: s.deficit + 1n } }), "InvalidProof");
+      await refused(pool, () => op.liquidate({ ...liquidateD, statement: { ...s, deficit: s.deficit - 1n } }), "InvalidProof");
+      await refused(pool, () => op.liquidate({ ...liquidateP, statement: { ...liquidateP.statement, penalty: liquidateP.statement.penalty + 1n } }), "InvalidProof");
+      await refused(pool, () => op.liquidate({ ...liquidateD, statement: { ...s, tag: liquidateP.statement.tag } }), "InvalidProof");
+      await refused(pool, () => op.liquidate({ ...liquidateD, statement: { ...s, tag: s.tag + FIELD_MODULUS } }), "SignalNotInField", { index: 3n });
+      await refused(pool, () => op.liquidate({ ...liquidateD, statement: { ...s, epoch: EPOCH + 1 } }), "EpochNotSettleable", { epoch: BigInt(EPOCH + 1) });
+      await refused(pool, () => pool.connect(stranger).liquidate(liquidateD), "Unauthorized", { role: 2n, caller: stranger.address });
       // A margin proof has six public signals too, but it is not a liquidation proof.
       const m = settleA.statement;
-      await refused(() => op.liquidate({ statement: { epoch: EPOCH, tag: m.nullifier, penalty: BigInt(m.recipient), deficit: m.amount }, solidity: settleA.solidity }), "InvalidProof");
+      await refused(pool, () => op.liquidate({ statement: { epoch: EPOCH, tag: m.nullifier, penalty: BigInt(m.recipient), deficit: m.amount }, solidity: settleA.solidity }), "InvalidProof");
       assert.equal((await pool.state()).insuranceFund, insurance);
     });
 
@@ -314,7 +319,7 @@ describe("Stress, liquidation and the loss waterfall on anvil (DESIGN §9)", fun
 
     it("refuses a reused tag", async () => {
       for (const proof of [liquidateD, liquidateP]) {
-        await refused(() => pool.connect(operator).liquidate(proof), "NullifierAlreadyUsed", { nullifier: proof.statement.tag });
+        await refused(pool, () => pool.connect(operator).liquidate(proof), "NullifierAlreadyUsed", { nullifier: proof.statement.tag });
       }
     });
 
@@ -337,7 +342,7 @@ describe("Stress, liquidation and the loss waterfall on anvil (DESIGN §9)", fun
 
     it("closes liquidation with the epoch", async () => {
       await pool.publishRisk(EPOCH + 1, solvency.riskRoot);
-      await refused(() => pool.connect(operator).liquidate(liquidateP), "EpochNotSettleable", { epoch: BigInt(EPOCH) });
+      await refused(pool, () => pool.connect(operator).liquidate(liquidateP), "EpochNotSettleable", { epoch: BigInt(EPOCH) });
     });
   });
 });

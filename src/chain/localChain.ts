@@ -7,6 +7,9 @@ import { HDNodeWallet, JsonRpcProvider, Mnemonic, type Wallet } from "ethers";
 const require = createRequire(import.meta.url);
 
 /** anvil's default dev mnemonic: its accounts are funded with 10,000 ETH. Public: dev only. */
+/** anvil's default chain id: the local development chain, the only one insecure dev keys may go to by default. */
+export const ANVIL_CHAIN_ID = 31337n;
+
 export const ANVIL_MNEMONIC = "test test test test test test test test test test test junk";
 
 /** The binary shipped by the @foundry-rs/anvil-linux-amd64 npm package. */
@@ -48,7 +51,7 @@ async function rpcAnswers(rpcUrl: string): Promise<boolean> {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
-      signal: AbortSignal.timeout(1000),
+      signal: AbortSignal.timeout(5000), // generous: a loaded machine can hold an answer up for seconds
     });
     return res.ok;
   } catch {

@@ -1,3 +1,5 @@
+import { existsSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { getAddress, isAddress } from "ethers";
 import { checkBigintRange, type BigintRange, InputError, parseBigint } from "../io/json.js";
@@ -112,11 +114,34 @@ export class Args {
     return Number(x);
   }
 
+  /**
+   * An output file named by --name: refused at once (before any work) when it names a folder or
+   * lies in a folder that does not exist (a mistyped path is not created).
+   */
+  outFile(name: string): string {
+    const v = this.string(name);
+    checkOutFile(`--${name}`, v);
+    return v;
+  }
+
+  /** outFile for an optional flag. */
+  optionalOutFile(name: string): string | undefined {
+    return this.has(name) ? this.outFile(name) : undefined;
+  }
+
   address(name: string): string {
     const v = this.string(name);
     if (!isAddress(v)) throw new InputError(`--${name} "${v}" is not an address (0x followed by 40 hex digits, valid checksum)`);
     return getAddress(v);
   }
+}
+
+/** Refuses an output path that is a folder, or whose folder does not exist. */
+export function checkOutFile(flag: string, path: string): void {
+  if (existsSync(path) && statSync(path).isDirectory()) throw new InputError(`${flag} ${path} is a folder: give a file name`);
+  const dir = dirname(resolve(path));
+  if (!existsSync(dir)) throw new InputError(`${flag} ${path}: folder ${dirname(path)} does not exist (create it first)`);
+  if (!statSync(dir).isDirectory()) throw new InputError(`${flag} ${path}: ${dirname(path)} is not a folder`);
 }
 
 export function parseCommandArgs(command: Command, argv: string[]): Args {
@@ -129,8 +154,15 @@ export function parseCommandArgs(command: Command, argv: string[]): Args {
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true }) as unknown as { values: Values; positionals: string[] };
   } catch (err) {
-    const msg = (err as Error).message.split("\n")[0].replace(/^Unknown option '(.*?)'.*$/, "unknown option $1");
-    throw new UsageError(msg, command);
+    const first = (err as Error).message.split("\n")[0];
+    const ambiguous = /^Option '(-[^']*)' argument is ambiguous/.exec(first);
+    if (ambiguous) {
+      // `--collateral -5`: a value starting with a dash must be attached with "=".
+      const i = argv.indexOf(ambiguous[1]);
+      const value = i >= 0 ? argv[i + 1] : undefined;
+      throw new UsageError(`${ambiguous[1]} ${value ?? ""}: a value starting with "-" must be written ${ambiguous[1]}=${value ?? "-..."}`, command);
+    }
+    throw new UsageError(first.replace(/^Unknown option '(.*?)'.*$/, "unknown option $1"), command);
   }
   const args = new Args(command, parsed.values, parsed.positionals);
   if (args.flag("help")) return args;

@@ -20,8 +20,22 @@ export function loadTable(path: string, flag = "--table"): TableFile {
   return decodeTable(path, readTagged(path, ["table"], flag).data);
 }
 
-export function loadAccount(path: string, flag = "--account"): TraderAccount {
-  return decodeAccount(path, readTagged(path, ["account"], flag).data);
+/**
+ * Loads a secret account file. Like ssh with a private key, warns (on stderr, once per file)
+ * when the file is readable or writable by anyone but its owner: it holds the account's secret.
+ */
+export function loadAccount(path: string, flag = "--account", warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): TraderAccount {
+  const account = decodeAccount(path, readTagged(path, ["account"], flag).data);
+  warnIfShared(path, warn);
+  return account;
+}
+
+/** The warning for a secret file others can read or write (mode & 0o077 != 0), if any. */
+export function warnIfShared(path: string, warn: (line: string) => void): void {
+  if (process.platform === "win32") return;
+  const mode = statSync(path).mode & 0o777;
+  if ((mode & 0o077) === 0) return;
+  warn(`warning: ${path} is accessible by others (mode ${mode.toString(8).padStart(4, "0")}): it holds your account's secret; run \`chmod 600 ${path}\``);
 }
 
 export function loadLedger(path: string, flag = "--ledger"): Ledger {

@@ -14,7 +14,12 @@ export type OptionKind = "call" | "put";
  * it returns the discounted intrinsic value.
  */
 export function blackScholes(kind: OptionKind, s: number, strike: number, years: number, vol: number, rate = 0): number {
-  if (!(s > 0) || !(strike > 0)) throw new RangeError(`spot and strike must be positive (spot ${s}, strike ${strike})`);
+  if (!(s > 0) || !(strike > 0) || !Number.isFinite(s) || !Number.isFinite(strike)) {
+    throw new RangeError(`spot and strike must be positive finite numbers (spot ${s}, strike ${strike})`);
+  }
+  if (!(years >= 0) || !Number.isFinite(years)) throw new RangeError(`time to expiry must be a finite number of years >= 0, got ${years}`);
+  if (!(vol >= 0) || !Number.isFinite(vol)) throw new RangeError(`volatility must be a finite number >= 0, got ${vol}`);
+  if (!Number.isFinite(rate)) throw new RangeError(`rate must be a finite number, got ${rate}`);
   const discount = Math.exp(-rate * years);
   const forward = s * Math.exp(rate * years);
   if (years <= 0 || vol <= 0) {

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { extname, join, normalize, resolve, sep } from "node:path";
@@ -44,6 +44,15 @@ function circuitSets(): Record<string, AuditCircuits> {
   return sets;
 }
 
+/** A Host header naming a loopback host (any port): 127.0.0.1, localhost or [::1]. */
+export function isLoopbackHost(host: string | undefined): boolean {
+  if (host === undefined) return false;
+  const m = /^(\[[0-9a-fA-F:.]+\]|[^:]+)(?::([0-9]{1,5}))?$/.exec(host);
+  if (!m) return false;
+  const name = m[1].toLowerCase();
+  return name === "127.0.0.1" || name === "localhost" || name === "[::1]";
+}
+
 /** Epoch -> table file, from the given files and directories (read each time: new epochs' tables show up). */
 function tableFiles(paths: readonly string[]): Map<number, string> {
   const out = new Map<number, string>();
@@ -73,6 +82,7 @@ export async function serveAuditorPage(options: AuditorServerOptions = {}): Prom
   const pageDir = resolve(options.pageDir ?? AUDITOR_PAGE_DIR);
   if (!existsSync(join(pageDir, "index.html"))) throw new Error(`the auditor's page is not built (${pageDir}): run \`npm run auditor\` or buildAuditorPage()`);
   const tables = options.tables ?? [];
+  const realPageDir = realpathSync(pageDir);
 
   const send = (res: ServerResponse, status: number, body: string | Buffer, type = "text/plain; charset=utf-8"): void => {
     res.writeHead(status, { "content-type": type, "cache-control": "no-store", "x-content-type-options": "nosniff" });
@@ -81,8 +91,16 @@ export async function serveAuditorPage(options: AuditorServerOptions = {}): Prom
   const json = (res: ServerResponse, value: unknown): void => send(res, 200, JSON.stringify(value), TYPES[".json"]);
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    // DNS rebinding: a page of another site whose name now resolves to 127.0.0.1 sends its own
+    // host name; only loopback names reach config.json (its RPC URL may carry an API key).
+    if (!isLoopbackHost(req.headers.host)) return send(res, 403, "this server answers only requests to 127.0.0.1, localhost or [::1]\n");
     if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "read-only server\n");
-    const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+    let path: string;
+    try {
+      path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+    } catch {
+      return send(res, 400, "malformed URL (bad percent-encoding)\n");
+    }
     if (path === "/config.json") {
       const manifest = readManifest();
       const sets = circuitSets();
@@ -110,8 +128,11 @@ export async function serveAuditorPage(options: AuditorServerOptions = {}): Prom
       return send(res, 200, readFileSync(file), TYPES[".json"]);
     }
     const file = normalize(join(pageDir, path === "/" ? "index.html" : path));
-    if (!file.startsWith(pageDir + sep) || !existsSync(file) || !statSync(file).isFile()) return send(res, 404, "not found\n");
-    return send(res, 200, readFileSync(file), TYPES[extname(file)] ?? "application/octet-stream");
+    if (!file.startsWith(pageDir + sep) || !existsSync(file)) return send(res, 404, "not found\n");
+    // A symlink inside the page folder must not lead out of it.
+    const real = realpathSync(file);
+    if (!real.startsWith(realPageDir + sep) || !statSync(real).isFile()) return send(res, 404, "not found\n");
+    return send(res, 200, readFileSync(real), TYPES[extname(file)] ?? "application/octet-stream");
   };
 
   const server = createServer((req, res) => {

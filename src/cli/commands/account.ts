@@ -54,7 +54,7 @@ export const accountCommands: Command[] = [
     async run(_ctx, args) {
       const collateral = args.bigint("collateral", { min: 0n, max: MAX_COLLATERAL });
       const positions = parsePositions(args);
-      const out = args.string("out");
+      const out = args.outFile("out");
       if (existsSync(out) && !args.flag("force")) throw new InputError(`${out} exists already: refusing to overwrite an account (its secret would be lost; use --force)`);
       const account = newTraderAccount(collateral, positions);
       writeOutputs([jsonOutput(out, encodeAccount(account), SECRET_MODE)]);
@@ -84,7 +84,7 @@ export const accountCommands: Command[] = [
       if (args.has("position") && args.flag("clear-positions")) throw new UsageError("--position and --clear-positions cannot be used together", args.command);
       const positions = args.flag("clear-positions") ? [] : args.has("position") ? parsePositions(args) : account.positions;
       const updated: TraderAccount = { ...account, collateral, positions, salt: randomFieldElement() };
-      const out = args.optionalString("out") ?? file;
+      const out = args.optionalOutFile("out") ?? file;
       writeOutputs([jsonOutput(out, encodeAccount(updated), SECRET_MODE)]);
       return { json: { out, ...summary(updated) }, human: [`updated ${out} (new salt)`, ...describe(updated)] };
     },
@@ -99,7 +99,7 @@ export const accountCommands: Command[] = [
     },
     async run(_ctx, args) {
       const account = loadAccount(args.string("account"));
-      const out = args.string("out");
+      const out = args.outFile("out");
       writeOutputs([jsonOutput(out, encodeOpening(account))]);
       return { json: { out, ...summary(account) }, human: [`wrote opening ${out} (no secret in it: give it to the operator)`] };
     },

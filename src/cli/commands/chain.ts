@@ -2,14 +2,15 @@ import { existsSync } from "node:fs";
 import { getAddress, isAddress, JsonRpcProvider, NonceManager, Wallet } from "ethers";
 import type { AccountOpening } from "../../accounts/account.js";
 import { findCircuit } from "../../build/circuitCatalog.js";
-import { connectChain } from "../../chain/localChain.js";
+import { ANVIL_CHAIN_ID, connectChain } from "../../chain/localChain.js";
+import { expectedStatus, haircutPayment } from "../../auditor/epochStatus.js";
 import type { EpochStanding, EpochStatus, PoolCircuits, RiskSharingPoolClient } from "../../chain/riskSharingPool.js";
 import { decodeAccount, decodeOpening } from "../../io/formats.js";
 import { Fields, FORMATS, InputError, readTagged } from "../../io/json.js";
 import { jsonOutput, writeOutputs } from "../../io/output.js";
 import { commitRiskTable } from "../../risk/riskCommitment.js";
 import { type Args, type Command, type CommandResult, type Context, JSON_OPTION, UsageError } from "../framework.js";
-import { type LoadedProof, loadPath, loadProof, loadTable } from "../inputs.js";
+import { type LoadedProof, loadPath, loadProof, loadTable, warnIfShared } from "../inputs.js";
 import { markProverLoaded } from "../lazy.js";
 import { PROOF_KIND_NAMES, verifyProofFile } from "./verify.js";
 
@@ -154,6 +155,7 @@ export const chainCommands: Command[] = [
       oracle: { type: "string", arg: "0x...", description: "risk oracle address (default: the sender)" },
       operator: { type: "string", arg: "0x...", description: "operator address (default: the sender)" },
       out: { type: "string", arg: "pool.json", description: "deployment file to write (zkrs/deployment@2), usable as --pool" },
+      "allow-insecure-keys": { type: "boolean", description: "deploy verifiers of an insecure development setup on a chain other than anvil's local one (anyone can forge their proofs)" },
       ...JSON_OPTION,
     },
     async run(ctx, args) {
@@ -166,10 +168,12 @@ export const chainCommands: Command[] = [
       const token = opt("token");
       const oracle = opt("oracle");
       const operator = opt("operator");
-      const out = args.optionalString("out");
+      const out = args.optionalOutFile("out");
       if (out && existsSync(out)) throw new InputError(`${out} exists already (a deployment file is not overwritten; pick another --out)`);
       const { deployPool, verifierArtifact } = await import("../../chain/riskSharingPool.js");
-      const { loadContractArtifact } = await import("../../build/manifest.js");
+      const { loadContractArtifact, readManifest } = await import("../../build/manifest.js");
+      const manifest = readManifest();
+      const insecure = [circuits.margin, circuits.solvency, circuits.liquidation].filter((c) => manifest.circuits[c]?.insecure);
       for (const name of ["RiskSharingPool", ...(token ? [] : ["TestToken"]), verifierArtifact(circuits.margin), verifierArtifact(circuits.solvency), verifierArtifact(circuits.liquidation)]) {
         try {
           loadContractArtifact(name);
@@ -179,6 +183,14 @@ export const chainCommands: Command[] = [
       }
       return onChain(ctx, url, async (chain) => {
         const { chainId } = await chain.provider.getNetwork();
+        if (insecure.length > 0 && chainId !== ANVIL_CHAIN_ID && !args.flag("allow-insecure-keys")) {
+          throw new InputError(
+            `refusing to deploy on chain ${chainId}: the keys of ${insecure.join(", ")} come from the insecure development setup, whose phase 2 is a public beacon, ` +
+            `so anyone can forge proofs and drain the pool; only anvil's local chain ${ANVIL_CHAIN_ID} takes them without --allow-insecure-keys ` +
+            "(for money, build keys from a ceremony with secret entropy: README, Production keys)",
+          );
+        }
+        if (insecure.length > 0) ctx.log(`warning: deploying verifiers of an insecure development setup (${insecure.join(", ")}): anyone can forge their proofs`);
         const wallet = new Wallet(key, chain.provider);
         const d = await ctx.step(`deploying RiskSharingPool (${set} circuits) on chain ${chainId}`, () =>
           deployPool({ signer: new NonceManager(wallet), token, oracle, operator, circuits }));
@@ -234,6 +246,7 @@ export const chainCommands: Command[] = [
     options: {
       ...RPC_OPTION, ...KEY_OPTION, ...POOL_OPTION,
       proof: { type: "string", arg: "solvency.json", description: "solvency proof (zkrs/solvency-proof@3)", required: true },
+      "accept-haircut": { type: "boolean", description: "open the epoch even though the pool's assets are below the proven mark liabilities (a haircut on every settlement)" },
       ...JSON_OPTION,
     },
     async run(ctx, args) {
@@ -246,11 +259,25 @@ export const chainCommands: Command[] = [
         const { pool } = await openPool(ctx, chain, ref, key);
         const info = await pool.epochInfo(proof.epoch);
         if (info.riskRoot === 0n) throw new InputError(`epoch ${proof.epoch} has no published riskRoot on the pool (run \`zkrs publish\` first)`);
+        const state = await pool.state();
+        if (state.currentEpoch !== proof.epoch) {
+          throw new InputError(`${file} is for epoch ${proof.epoch}, which is closed: the pool's current epoch is ${state.currentEpoch} (only the current epoch takes a solvency proof)`);
+        }
         if (info.riskRoot !== proof.riskRoot) throw new InputError(`${file} is against riskRoot ${proof.riskRoot}, the pool's epoch ${proof.epoch} has ${info.riskRoot}`);
         if (info.settleable) throw new InputError(`the pool accepted epoch ${proof.epoch}'s solvency already (accountsRoot ${info.openAccountsRoot})`);
         const cursor = await pool.solvencyCursor(proof.epoch);
         const start = cursor.nextBatch > 0 && cursor.accountsRoot === proof.accountsRoot ? cursor.nextBatch : 0;
         if (start > 0) ctx.log(`  batches 0..${start - 1} were accepted already: resuming at batch ${start}`);
+        // The last batch opens the epoch against the assets at that moment (the balance less the trader
+        // deposits made since the risk was published): say what a haircut means before it happens.
+        const assets = state.poolBalance > state.depositsSinceRisk ? state.poolBalance - state.depositsSinceRisk : 0n;
+        if (expectedStatus(assets, proof.stressTotal, proof.markTotal) === "haircut") {
+          const what = `the pool holds ${assets}, less than the proven mark liabilities ${proof.markTotal}: every settlement of epoch ${proof.epoch} ` +
+            `would pay amount * ${assets} / ${proof.markTotal} (${haircutRatio(assets, proof.markTotal)}), and the insurance fund (${state.insuranceFund}) ` +
+            `and the LP capital (${state.lpCapital}) would be written off`;
+          if (!args.flag("accept-haircut")) throw new InputError(`posting ${file} would open epoch ${proof.epoch} with a haircut: ${what}; pass --accept-haircut to open it anyway`);
+          ctx.log(`opening epoch ${proof.epoch} with a haircut (--accept-haircut): ${what}`);
+        }
         const results = await ctx.step(`posting ${proof.batches.length - start} solvency batch(es) of epoch ${proof.epoch}`, async () => {
           const out = [];
           for (let k = start; k < proof.batches.length; k++) {
@@ -286,6 +313,7 @@ export const chainCommands: Command[] = [
     options: {
       ...RPC_OPTION, ...KEY_OPTION, ...POOL_OPTION,
       proof: { type: "string", arg: "proof.json", description: "margin proof (zkrs/margin-proof@1)", required: true },
+      "accept-haircut": { type: "boolean", description: "settle in a haircut epoch: receive less than the amount (the account's nullifier for the epoch is spent all the same)" },
       ...JSON_OPTION,
     },
     async run(ctx, args) {
@@ -302,6 +330,14 @@ export const chainCommands: Command[] = [
         if (info.riskRoot !== s.riskRoot) throw new InputError(`${file} is against riskRoot ${s.riskRoot}, the pool's epoch ${s.epoch} has ${info.riskRoot}`);
         if (info.openAccountsRoot !== s.accountsRoot) throw new InputError(`${file} is against accountsRoot ${s.accountsRoot}, the pool's epoch ${s.epoch} has ${info.openAccountsRoot}`);
         if (await pool.nullifierUsed(s.nullifier)) throw new InputError(`${file}: this account settled in epoch ${s.epoch} already (nullifier used)`);
+        const standing = await pool.epochStanding(s.epoch);
+        if (standing.status === "haircut") {
+          const due = haircutPayment(s.amount, { num: standing.haircutNum, den: standing.haircutDen });
+          const what = `epoch ${s.epoch} pays a haircut of ${haircutRatio(standing.haircutNum, standing.haircutDen)}: this settlement would pay ${due} of ${s.amount} ` +
+            `and spend the account's nullifier for epoch ${s.epoch} (no second settlement this epoch)`;
+          if (!args.flag("accept-haircut")) throw new InputError(`${what}; pass --accept-haircut to settle anyway`);
+          ctx.log(`${what} (--accept-haircut)`);
+        }
         const r = await ctx.step(`settling ${s.amount} to ${s.recipient} (epoch ${s.epoch})`, () => pool.settle(proof));
         const settled = r.events.find((e) => e.name === "Settled");
         const paid = settled?.name === "Settled" ? settled.args.paid : s.amount;
@@ -402,6 +438,7 @@ export const chainCommands: Command[] = [
       if (accountFile) {
         const { kind, data } = readTagged(accountFile, ["account", "opening"], "--account");
         account = kind === "account" ? decodeAccount(accountFile, data) : decodeOpening(accountFile, data);
+        if (kind === "account") warnIfShared(accountFile, ctx.log);
       }
       const path = pathFile ? loadPath(pathFile) : undefined;
       const fromBlock = args.int("from-block", 0, Number.MAX_SAFE_INTEGER, ref.block !== undefined ? Math.max(0, ref.block - 16) : 0);

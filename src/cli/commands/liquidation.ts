@@ -55,7 +55,7 @@ const proveLiquidationCommand: Command = {
     const ledgerFile = args.string("ledger");
     const name = args.string("account");
     const tableFile = args.string("table");
-    const out = args.string("out");
+    const out = args.outFile("out");
     const ledger = loadLedger(ledgerFile);
     const { table } = loadTable(tableFile);
     checkShape(ledgerFile, ledger, circuit);

@@ -51,7 +51,7 @@ export const proveCommands: Command[] = [
       const accountFile = args.string("account");
       const pathFile = args.string("path");
       const tableFile = args.string("table");
-      const out = args.string("out");
+      const out = args.outFile("out");
       const recipient = args.address("recipient");
       const amount = args.bigint("amount", { min: 0n, max: MAX_COLLATERAL }, 0n);
       const account = loadAccount(accountFile);
@@ -110,7 +110,7 @@ export const proveCommands: Command[] = [
     async run(ctx, args) {
       const circuit = catalogCircuit(args.optionalString("circuit") ?? "solvency", "solvency");
       const tableFile = args.string("table");
-      const out = args.string("out");
+      const out = args.outFile("out");
       const expect = {
         stressTotal: args.has("bound") ? args.bigint("bound", { min: 0n, max: MAX_BOUND }) : undefined,
         markTotal: args.has("mark-bound") ? args.bigint("mark-bound", { min: 0n, max: MAX_BOUND }) : undefined,

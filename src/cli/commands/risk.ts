@@ -25,7 +25,7 @@ export const riskCommands: Command[] = [
     },
     async run(ctx, args) {
       const snapshot = loadSnapshot(args.string("snapshot"));
-      const out = args.string("out");
+      const out = args.outFile("out");
       const logInstruments = args.has("log-instruments")
         ? args.int("log-instruments", 0, 16)
         : catalogCircuit(args.optionalString("circuit") ?? "margin", "any").params.logInstruments;
@@ -65,7 +65,7 @@ export const riskCommands: Command[] = [
       ...JSON_OPTION,
     },
     async run(ctx, args) {
-      const out = args.string("out");
+      const out = args.outFile("out");
       const epoch = args.int("epoch", 0, 2 ** 32 - 1, 1);
       if (existsSync(out) && !args.flag("force")) throw new InputError(`${out} exists already (use --force to overwrite)`);
       writeOutputs([jsonOutput(out, exampleSnapshot(epoch))]);

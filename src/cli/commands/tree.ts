@@ -26,7 +26,7 @@ export const treeCommands: Command[] = [
     },
     async run(ctx, args) {
       const epoch = args.int("epoch", 0, 2 ** 32 - 1);
-      const out = args.string("out");
+      const out = args.outFile("out");
       const circuit = catalogCircuit(args.optionalString("circuit") ?? "solvency", "any");
       const openings = loadOpenings([...args.list("openings"), ...args.positionals], ctx.log);
       checkOpeningsFor(openings, circuit);

@@ -35,6 +35,13 @@ export interface CollectOptions extends Pick<EnqueueOptions, "attempts"> {
   keepJobs?: boolean;
   /** After a failure, how long to wait for jobs still being proven so they can be removed too. Default 60 s. */
   drainMs?: number;
+  /**
+   * How often, while no batch finishes, to check that every pending job still exists in Redis
+   * (default 5 s). A Redis that restarted empty (or was flushed) loses them: each lost job is
+   * enqueued again, at most `maxRequeues` times in all (default 3), then the run fails saying so.
+   */
+  lostCheckMs?: number;
+  maxRequeues?: number;
 }
 
 export interface CollectedBatches {
@@ -126,6 +133,31 @@ export async function collectSolvencyBatches(
   let done = 0;
   let lastProgress = Date.now();
   let warnedIdle = false;
+  const lostCheckMs = options.lostCheckMs ?? 5_000;
+  const maxRequeues = options.maxRequeues ?? 3;
+  let lastLostCheck = Date.now();
+  let requeues = 0;
+  /**
+   * Jobs that vanished from Redis (it restarted without persistence, or was flushed: a worker
+   * then logs "Missing key for job") would be waited for forever: enqueue them again.
+   */
+  const requeueLost = async (): Promise<void> => {
+    const lost: [string, number][] = [];
+    for (const [id, k] of pending) if ((await queue.getJobState(id)) === "unknown") lost.push([id, k]);
+    if (lost.length === 0) return;
+    requeues++;
+    const which = lost.map(([, k]) => k).sort((a, b) => a - b);
+    if (requeues > maxRequeues) {
+      await abandon();
+      throw new Error(`the jobs of batch(es) ${which.join(", ")} vanished from the Redis queue ${requeues} times (is the server restarting, or flushed by someone else?); stopped`);
+    }
+    options.log?.(`the jobs of batch(es) ${which.join(", ")} vanished from Redis (restarted without persistence, or flushed?): enqueued again`);
+    for (const [id, k] of lost) {
+      pending.delete(id);
+      const [again] = await enqueueSolvencyBatches(queue, plan, circuit, zkeySha256, { attempts: options.attempts, from: k, to: k + 1 });
+      pending.set(again.jobId, k);
+    }
+  };
   options.onProgress?.(measureProgress(0, total, started));
 
   /** True when the job is gone (removed now or before); false while a worker holds its lock. */
@@ -190,6 +222,10 @@ export async function collectSolvencyBatches(
       lastProgress = Date.now();
       options.onProgress?.(measureProgress(done, total, started));
       continue;
+    }
+    if (Date.now() - lastLostCheck >= lostCheckMs) {
+      lastLostCheck = Date.now();
+      await requeueLost();
     }
     if (!warnedIdle && Date.now() - lastProgress > 30_000) {
       warnedIdle = true;

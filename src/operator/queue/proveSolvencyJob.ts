@@ -2,6 +2,7 @@ import { UnrecoverableError } from "bullmq";
 import { SOLVENCY_PUBLIC_SIGNALS } from "../../build/circuitCatalog.js";
 import { loadCircuitArtifacts } from "../../build/manifest.js";
 import { proveCircuit } from "../../proof/groth16Prover.js";
+import { printable } from "../../io/printable.js";
 import { expectedSignals } from "./batchSignals.js";
 import { decodeCircuitInput, inputHash, type JsonCircuitInput, type SolvencyJobData, type SolvencyJobResult, solvencyJobId } from "./solvencyJob.js";
 
@@ -11,24 +12,26 @@ function refuse(reason: string): never {
 }
 
 /** The job's payload checked field by field (it comes from Redis); errors name the field, never a value. */
-function readJob(data: unknown): SolvencyJobData {
+export function readSolvencyJob(data: unknown): SolvencyJobData {
   if (typeof data !== "object" || data === null) refuse("job data is not an object");
   const d = data as Partial<SolvencyJobData>;
-  if (d.version !== 1) refuse(`job payload version ${String(d.version)} is not understood by this worker (expects 1)`);
+  if (d.version !== 1) refuse(`job payload version ${printable(String(d.version), 20)} is not understood by this worker (expects 1)`);
   const int = (name: "epoch" | "batchIndex" | "batchCount"): number => {
     const v = d[name];
     if (typeof v !== "number" || !Number.isInteger(v) || v < 0) refuse(`job field ${name} is not a non-negative integer`);
     return v;
   };
-  const text = (name: "circuit" | "zkeySha256" | "inputHash"): string => {
+  const text = (name: "circuit" | "zkeySha256" | "inputHash", pattern: RegExp, what: string): string => {
     const v = d[name];
-    if (typeof v !== "string" || v === "") refuse(`job field ${name} is not a string`);
+    if (typeof v !== "string" || !pattern.test(v)) refuse(`job field ${name} is not ${what}`);
     return v;
   };
+  const SHA256 = /^[0-9a-f]{64}$/;
   if (typeof d.input !== "object" || d.input === null || Array.isArray(d.input)) refuse("job field input is not an object");
   return {
     version: 1, epoch: int("epoch"), batchIndex: int("batchIndex"), batchCount: int("batchCount"),
-    circuit: text("circuit"), zkeySha256: text("zkeySha256"), inputHash: text("inputHash"), input: d.input as JsonCircuitInput,
+    circuit: text("circuit", /^[A-Za-z0-9_]{1,64}$/, "a circuit name"), zkeySha256: text("zkeySha256", SHA256, "a sha256 (64 hex digits)"),
+    inputHash: text("inputHash", SHA256, "a sha256 (64 hex digits)"), input: d.input as JsonCircuitInput,
   };
 }
 
@@ -40,9 +43,9 @@ function readJob(data: unknown): SolvencyJobData {
  * anything else is an ordinary error that BullMQ retries.
  */
 export async function proveSolvencyJob(jobId: string | undefined, data: unknown, worker: string): Promise<SolvencyJobResult> {
-  const job = readJob(data);
+  const job = readSolvencyJob(data);
   if (inputHash(job.input) !== job.inputHash) refuse("job input does not match its inputHash (altered in the queue?)");
-  if (jobId !== solvencyJobId(job.epoch, job.batchIndex, job.inputHash)) refuse(`job id ${jobId} is not the one its epoch, batch index and input hash give`);
+  if (jobId !== solvencyJobId(job.epoch, job.batchIndex, job.inputHash)) refuse(`job id ${printable(String(jobId), 80)} is not the one its epoch, batch index and input hash give`);
   let artifacts;
   try {
     artifacts = loadCircuitArtifacts(job.circuit);

@@ -6,6 +6,8 @@
  * Only `redactRedisUrl` output is ever printed.
  */
 import { readFileSync } from "node:fs";
+import { isIP } from "node:net";
+import { connect as tlsConnect } from "node:tls";
 
 /** Connection settings handed to BullMQ / ioredis. */
 export interface RedisConnectionSettings {
@@ -15,7 +17,7 @@ export interface RedisConnectionSettings {
   username?: string;
   password?: string;
   /** Present for `rediss://`: TLS with server-certificate checking (optionally a private CA). */
-  tls?: { servername: string; ca?: string };
+  tls?: { servername?: string; ca?: string };
   /** BullMQ workers block on Redis: commands must wait for a reconnect instead of failing. */
   maxRetriesPerRequest: null;
 }
@@ -58,7 +60,7 @@ export function parseRedisUrl(text: string, env: RedisEnvironment = {}): RedisCo
   if (username) settings.username = username;
   if (password) settings.password = password;
   if (url.protocol === "rediss:") {
-    settings.tls = { servername: host };
+    settings.tls = isIP(host) === 0 ? { servername: host } : {}; // SNI takes host names only (RFC 6066)
     if (env.caFile) {
       try {
         settings.tls.ca = readFileSync(env.caFile, "utf8");
@@ -83,6 +85,7 @@ export function redactRedisUrl(text: string): string {
  * error here instead of BullMQ reconnecting forever. The message shows the redacted URL only.
  */
 export async function checkRedisReachable(settings: RedisConnectionSettings, label: string): Promise<void> {
+  if (settings.tls) await checkTlsHandshake(settings, label);
   const { Redis } = await import("ioredis");
   const client = new Redis({ ...settings, lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null, connectTimeout: 10_000 });
   let first: Error | undefined; // the cause (WRONGPASS, ECONNREFUSED, TLS), before "Connection is closed"
@@ -96,4 +99,31 @@ export async function checkRedisReachable(settings: RedisConnectionSettings, lab
   } finally {
     client.disconnect();
   }
+}
+
+/**
+ * For `rediss://`: one TLS handshake before Redis is spoken, so a plain (non-TLS) server, which
+ * never answers a TLS hello, or a certificate that does not check, is one clear "TLS failed"
+ * error instead of a connect timeout.
+ */
+export function checkTlsHandshake(settings: RedisConnectionSettings, label: string, timeoutMs = 5_000): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let tcpUp = false;
+    const socket = tlsConnect({ host: settings.host, port: settings.port, ...settings.tls });
+    const fail = (reason: string): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(new Error(`cannot use the Redis queue at ${label}: TLS failed: ${reason}`));
+    };
+    const timer = setTimeout(() => fail(tcpUp
+      ? `the server accepted the connection but gave no TLS answer in ${timeoutMs / 1000} s (a plain redis:// server? use redis:// for it, or enable TLS on the server)`
+      : `no connection within ${timeoutMs / 1000} s`), timeoutMs);
+    socket.once("connect", () => { tcpUp = true; });
+    socket.once("secureConnect", () => {
+      clearTimeout(timer);
+      socket.end();
+      resolve();
+    });
+    socket.once("error", (err: Error) => fail(tcpUp ? `${err.message} (a plain redis:// server, or a certificate that does not check?)` : err.message));
+  });
 }

@@ -1,7 +1,8 @@
 import { hostname } from "node:os";
 import { UnrecoverableError, Worker } from "bullmq";
 import { warmUpProver } from "../../proof/groth16Prover.js";
-import { proveSolvencyJob } from "./proveSolvencyJob.js";
+import { printable } from "../../io/printable.js";
+import { proveSolvencyJob, readSolvencyJob } from "./proveSolvencyJob.js";
 import { checkRedisReachable, redactRedisUrl, type RedisConnectionSettings } from "./redisConnection.js";
 import { checkQueueName, DEFAULT_QUEUE_NAME, type SolvencyJobData, type SolvencyJobResult } from "./solvencyJob.js";
 
@@ -62,16 +63,18 @@ export async function startSolvencyWorker(options: SolvencyWorkerOptions): Promi
   await warmUpProver();
 
   const summary: WorkerSummary = { proven: 0, failed: 0 };
-  const short = (id: string | undefined): string => (id ?? "?").slice(0, 24);
+  // Job ids and fields come from Redis: anyone who can write to it can put a newline or an ANSI
+  // escape there, so they are checked before use and printed only through printable().
+  const short = (id: string | undefined): string => printable((id ?? "?").slice(0, 24));
   const worker = new Worker<SolvencyJobData, SolvencyJobResult>(queueName, async (job) => {
-    const d = job.data as Partial<SolvencyJobData>;
-    log(`job ${short(job.id)} (epoch ${d.epoch}, batch ${Number(d.batchIndex) + 1}/${d.batchCount}): proving, attempt ${job.attemptsStarted}`);
+    const d = readSolvencyJob(job.data); // a malformed job fails here, before anything of it is printed
+    log(`job ${short(job.id)} (epoch ${d.epoch}, batch ${d.batchIndex + 1}/${d.batchCount}): proving, attempt ${job.attemptsStarted}`);
     return proveSolvencyJob(job.id, job.data, name);
   }, { connection: { ...options.connection }, name, concurrency: 1, lockDuration, stalledInterval, maxStalledCount, autorun: false });
 
   let lastError = "";
   worker.on("error", (err) => {
-    if (err.message !== lastError) log(`queue error: ${err.message}`);
+    if (err.message !== lastError) log(`queue error: ${printable(err.message, 400)}`);
     lastError = err.message;
   });
   worker.on("completed", (job, result) => {
@@ -81,7 +84,7 @@ export async function startSolvencyWorker(options: SolvencyWorkerOptions): Promi
   worker.on("failed", (job, err) => {
     const retried = job !== undefined && !(err instanceof UnrecoverableError) && job.attemptsMade < (job.opts.attempts ?? 1);
     if (!retried) summary.failed++;
-    log(`job ${short(job?.id)}: ${retried ? `attempt ${job?.attemptsMade} failed, to be retried` : "failed"}: ${err.message}`);
+    log(`job ${short(job?.id)}: ${retried ? `attempt ${job?.attemptsMade} failed, to be retried` : "failed"}: ${printable(err.message, 400)}`);
   });
   worker.on("stalled", (jobId) => log(`job ${short(jobId)}: its worker stopped answering; put back on the queue`));
   worker.on("lockRenewalFailed", (ids) => log(`could not renew the lock of ${ids.length} job(s); another worker may take them over`));

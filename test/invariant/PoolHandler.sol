@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {RiskSharingPool} from "../../contracts/RiskSharingPool.sol";
+import {TestToken} from "../../contracts/TestToken.sol";
+import {IERC20Minimal} from "../../contracts/IERC20Minimal.sol";
+import {IGroth16Verifier6, IGroth16Verifier9} from "../../contracts/IGroth16Verifier.sol";
+import {Actor, MockVerifier6, MockVerifier9} from "./Mocks.sol";
+
+/// @notice Drives every external function of RiskSharingPool with random actors and amounts, as
+///         the fuzzer's only target. It is the pool's admin, risk oracle and operator, and an
+///         honest prover: each epoch it makes up accounts (mark equities summing exactly to the
+///         mark bound it posts, defaulters with deficits) and only "proves" (mock verifier
+///         accepting) statements those accounts support: a settlement of at most an account's
+///         equity, once per nullifier; a liquidation of a defaulter's deficit or of at most an
+///         account's equity as penalty. Ghost variables record what the invariants check.
+contract PoolHandler {
+    uint256 internal constant FIELD = 21888242871839275222246405745257275088548364400416417784047086184934416058561 + 56;
+    uint256 internal constant MAX_DEPOSIT = 1e27;
+
+    RiskSharingPool public immutable pool;
+    TestToken public immutable token;
+    MockVerifier6 public immutable marginVerifier;
+    MockVerifier9 public immutable solvencyVerifier;
+    MockVerifier6 public immutable liquidationVerifier;
+    Actor[] public actors;
+
+    // ---------------------------------------------------------------- the honest prover's model
+    uint32 public epoch;
+    bool public published;
+    bool public open;
+    uint256[] internal equities; // mark equity of each honest account of `epoch`
+    uint256[] internal deficits; // loss beyond collateral of each defaulter of `epoch`
+    uint256 public markBound;
+    uint256 public stressBound;
+    uint256 internal accountsRoot;
+    uint32 internal batchCount;
+    uint32 internal batchesPosted;
+    uint256 internal prevTotals;
+    mapping(uint256 nullifier => bool) public spentInModel;
+
+    // ---------------------------------------------------------------- ghosts
+    uint32[] public openedEpochs;
+    mapping(uint32 epoch => uint256) public balanceAtOpening;
+    mapping(uint32 epoch => uint256) public paidInEpoch;
+    mapping(uint256 nullifier => uint256) public timesPaid;
+    uint256 public doublePays;
+    uint256 public honestSettleReverts;
+    uint256 public honestPostReverts;
+    uint256 public honestLiquidationReverts;
+    uint256 public badWithdrawals;
+    uint256 public unauthorizedSucceeded;
+    uint256 public refusedProofsAccepted;
+    mapping(bytes32 name => uint256) public calls;
+
+    constructor() {
+        token = new TestToken("Test USD", "tUSD", 6);
+        marginVerifier = new MockVerifier6();
+        solvencyVerifier = new MockVerifier9();
+        liquidationVerifier = new MockVerifier6();
+        pool = new RiskSharingPool(
+            IERC20Minimal(address(token)),
+            IGroth16Verifier6(address(marginVerifier)),
+            IGroth16Verifier9(address(solvencyVerifier)),
+            IGroth16Verifier6(address(liquidationVerifier)),
+            address(this),
+            address(this)
+        );
+        for (uint256 i = 0; i < 4; i++) actors.push(new Actor());
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    function _bound(uint256 x, uint256 lo, uint256 hi) internal pure returns (uint256) {
+        if (hi <= lo) return lo;
+        return lo + (x % (hi - lo + 1));
+    }
+
+    function _actor(uint256 seed) internal view returns (Actor) {
+        return actors[seed % actors.length];
+    }
+
+    function _field(bytes memory data) internal pure returns (uint256) {
+        return (uint256(keccak256(data)) % (FIELD - 1)) + 1;
+    }
+
+    function nullifierOf(uint32 e, uint256 i) public pure returns (uint256) {
+        return _field(abi.encode("account", e, i));
+    }
+
+    function tagOfDefaulter(uint32 e, uint256 j) public pure returns (uint256) {
+        return _field(abi.encode("defaulter", e, j));
+    }
+
+    function _proof() internal pure returns (RiskSharingPool.Proof memory p) {}
+
+    function _fund(Actor a, uint256 amount) internal {
+        token.mint(address(a), amount);
+        a.exec(address(token), abi.encodeCall(TestToken.approve, (address(pool), amount)));
+    }
+
+    function actorCount() external view returns (uint256) {
+        return actors.length;
+    }
+
+    function openedCount() external view returns (uint256) {
+        return openedEpochs.length;
+    }
+
+    // ---------------------------------------------------------------- deposits, LP capital, insurance
+
+    function depositCollateral(uint256 actorSeed, uint256 amount) external {
+        calls["depositCollateral"]++;
+        Actor a = _actor(actorSeed);
+        amount = _bound(amount, 0, MAX_DEPOSIT);
+        _fund(a, amount);
+        a.exec(address(pool), abi.encodeCall(RiskSharingPool.depositCollateral, (amount)));
+    }
+
+    function depositLiquidity(uint256 actorSeed, uint256 amount) external {
+        calls["depositLiquidity"]++;
+        Actor a = _actor(actorSeed);
+        amount = _bound(amount, 0, MAX_DEPOSIT);
+        _fund(a, amount);
+        a.exec(address(pool), abi.encodeCall(RiskSharingPool.depositLiquidity, (amount)));
+    }
+
+    function withdrawLiquidity(uint256 actorSeed, uint256 shares) external {
+        calls["withdrawLiquidity"]++;
+        Actor a = _actor(actorSeed);
+        uint256 owned = pool.sharesOf(address(a));
+        shares = _bound(shares, 0, owned + 1);
+        RiskSharingPool.EpochStatus status = pool.latestStatus();
+        uint256 locked = pool.lockedBalance();
+        (bool ok,) = a.exec(address(pool), abi.encodeCall(RiskSharingPool.withdrawLiquidity, (shares)));
+        if (ok && (status != RiskSharingPool.EpochStatus.Solvent || token.balanceOf(address(pool)) < locked)) badWithdrawals++;
+    }
+
+    function fundInsurance(uint256 actorSeed, uint256 amount) external {
+        calls["fundInsurance"]++;
+        Actor a = _actor(actorSeed);
+        amount = _bound(amount, 0, MAX_DEPOSIT);
+        _fund(a, amount);
+        a.exec(address(pool), abi.encodeCall(RiskSharingPool.fundInsurance, (amount)));
+    }
+
+    // ---------------------------------------------------------------- epochs
+
+    /// @notice Publishes the next epoch and makes up its accounts: a mark bound from 0 to about
+    ///         twice the balance (so epochs open solvent, stressed or with a haircut), split
+    ///         exactly among 1..6 accounts, a stress bound above it, 0..2 defaulters.
+    function publishNextEpoch(uint256 seed, uint256 markSeed, uint256 stressSeed) external {
+        calls["publishRisk"]++;
+        uint32 next = published ? epoch + 1 : 1;
+        pool.publishRisk(next, _field(abi.encode("risk", next, seed)));
+        epoch = next;
+        published = true;
+        open = false;
+        uint256 balance = token.balanceOf(address(pool));
+        markBound = _bound(markSeed, 0, 2 * balance + 1e24);
+        stressBound = markBound + _bound(stressSeed, 0, balance + 1e24);
+        delete equities;
+        delete deficits;
+        uint256 n = _bound(seed, 1, 6);
+        uint256 left = markBound;
+        for (uint256 i = 0; i + 1 < n; i++) {
+            uint256 e = _bound(uint256(keccak256(abi.encode(seed, i))), 0, left);
+            equities.push(e);
+            left -= e;
+        }
+        equities.push(left);
+        uint256 d = uint256(keccak256(abi.encode(seed, "defaulters"))) % 3;
+        for (uint256 j = 0; j < d; j++) deficits.push(_bound(uint256(keccak256(abi.encode(seed, "deficit", j))), 1, 1e24));
+        accountsRoot = _field(abi.encode("accounts", next, seed));
+        batchCount = uint32(_bound(seed >> 8, 1, 3));
+        batchesPosted = 0;
+        prevTotals = 0;
+    }
+
+    /// @notice Posts the next solvency batch of the published epoch (the last one opens it).
+    function postNextBatch(uint256 seed) external {
+        calls["postSolvency"]++;
+        if (!published || open || batchesPosted == batchCount) return;
+        bool isLast = batchesPosted + 1 == batchCount;
+        uint256 totals = _field(abi.encode("totals", epoch, batchesPosted, seed));
+        RiskSharingPool.BatchStatement memory s = RiskSharingPool.BatchStatement({
+            accountsRoot: accountsRoot,
+            stressTotal: isLast ? stressBound : 0,
+            markTotal: isLast ? markBound : 0,
+            batchIndex: batchesPosted,
+            isLast: isLast,
+            prevTotalsCommitment: prevTotals,
+            totalsCommitment: totals
+        });
+        uint256 balance = token.balanceOf(address(pool));
+        try pool.postSolvency(epoch, s, _proof()) {
+            batchesPosted++;
+            prevTotals = totals;
+            if (isLast) {
+                open = true;
+                openedEpochs.push(epoch);
+                balanceAtOpening[epoch] = balance;
+            }
+        } catch {
+            honestPostReverts++;
+        }
+    }
+
+    /// @notice A solvency batch whose proof does not verify: refused, nothing recorded.
+    function postRefusedBatch(uint256 seed) external {
+        calls["postSolvency(refused)"]++;
+        if (!published || open || batchesPosted == batchCount) return;
+        solvencyVerifier.setAccept(false);
+        RiskSharingPool.BatchStatement memory s = RiskSharingPool.BatchStatement({
+            accountsRoot: accountsRoot,
+            stressTotal: batchesPosted + 1 == batchCount ? stressBound : 0,
+            markTotal: batchesPosted + 1 == batchCount ? markBound : 0,
+            batchIndex: batchesPosted,
+            isLast: batchesPosted + 1 == batchCount,
+            prevTotalsCommitment: prevTotals,
+            totalsCommitment: _field(abi.encode("forged", seed))
+        });
+        try pool.postSolvency(epoch, s, _proof()) {
+            refusedProofsAccepted++;
+        } catch {}
+        solvencyVerifier.setAccept(true);
+    }
+
+    // ---------------------------------------------------------------- settlement and liquidation
+
+    /// @notice Settles account i of the open epoch for at most its equity, to a random actor:
+    ///         honest (must succeed) when the model has not spent its nullifier yet; a replay
+    ///         otherwise (must pay nothing).
+    function settle(uint256 accountSeed, uint256 amountSeed, uint256 actorSeed) external {
+        calls["settle"]++;
+        if (!open) return;
+        uint256 i = accountSeed % equities.length;
+        uint256 nullifier = nullifierOf(epoch, i);
+        uint256 amount = _bound(amountSeed, 0, equities[i]);
+        address recipient = address(_actor(actorSeed));
+        bool honest = !spentInModel[nullifier];
+        uint256 before = token.balanceOf(recipient);
+        try pool.settle(epoch, nullifier, recipient, amount, _proof()) {
+            spentInModel[nullifier] = true;
+            paidInEpoch[epoch] += token.balanceOf(recipient) - before;
+            if (++timesPaid[nullifier] > 1) doublePays++;
+        } catch {
+            if (honest) honestSettleReverts++;
+        }
+    }
+
+    /// @notice A settlement whose proof does not verify (say, a larger amount): refused.
+    function settleRefused(uint256 accountSeed, uint256 amountSeed, uint256 actorSeed) external {
+        calls["settle(refused)"]++;
+        if (!open) return;
+        uint256 i = accountSeed % equities.length;
+        uint256 nullifier = nullifierOf(epoch, i);
+        marginVerifier.setAccept(false);
+        try pool.settle(epoch, nullifier, address(_actor(actorSeed)), _bound(amountSeed, 0, MAX_DEPOSIT), _proof()) {
+            refusedProofsAccepted++;
+        } catch {}
+        marginVerifier.setAccept(true);
+    }
+
+    /// @notice Liquidates a defaulter (its deficit) or an honest account under its requirement
+    ///         (a penalty of at most its equity), once per tag.
+    function liquidate(uint256 which, uint256 penaltySeed) external {
+        calls["liquidate"]++;
+        if (!open) return;
+        uint256 tag;
+        uint256 penalty;
+        uint256 deficit;
+        if (deficits.length > 0 && which % 2 == 0) {
+            uint256 j = (which / 2) % deficits.length;
+            tag = tagOfDefaulter(epoch, j);
+            deficit = deficits[j];
+        } else {
+            uint256 i = which % equities.length;
+            tag = nullifierOf(epoch, i);
+            penalty = _bound(penaltySeed, 0, equities[i]);
+        }
+        bool honest = !spentInModel[tag];
+        try pool.liquidate(epoch, tag, penalty, deficit, _proof()) {
+            if (!honest) doublePays++;
+            spentInModel[tag] = true;
+        } catch {
+            if (honest) honestLiquidationReverts++;
+        }
+    }
+
+    // ---------------------------------------------------------------- roles
+
+    /// @notice An actor (not admin, oracle or operator) calls a guarded function: always refused.
+    function unauthorized(uint256 actorSeed, uint256 which) external {
+        calls["unauthorized"]++;
+        Actor a = _actor(actorSeed);
+        RiskSharingPool.BatchStatement memory s;
+        bytes[6] memory attempts = [
+            abi.encodeCall(RiskSharingPool.transferAdmin, (address(a))),
+            abi.encodeCall(RiskSharingPool.setRiskOracle, (address(a))),
+            abi.encodeCall(RiskSharingPool.setOperator, (address(a))),
+            abi.encodeCall(RiskSharingPool.publishRisk, (epoch + 1, 1)),
+            abi.encodeCall(RiskSharingPool.postSolvency, (epoch, s, _proof())),
+            abi.encodeCall(RiskSharingPool.liquidate, (epoch, 1, 0, 0, _proof()))
+        ];
+        (bool ok,) = a.exec(address(pool), attempts[which % attempts.length]);
+        if (ok) unauthorizedSucceeded++;
+    }
+
+    // ---------------------------------------------------------------- what the invariants read
+
+    /// @notice The first opened epoch that paid out more than the pool held when it opened, if any.
+    function overpaidEpoch() external view returns (bool found, uint32 e, uint256 paid, uint256 balance) {
+        for (uint256 k = 0; k < openedEpochs.length; k++) {
+            e = openedEpochs[k];
+            if (paidInEpoch[e] > balanceAtOpening[e]) return (true, e, paidInEpoch[e], balanceAtOpening[e]);
+        }
+        return (false, 0, 0, 0);
+    }
+
+    /// @notice Sum over every LP of what its shares would withdraw, and the sum of their shares.
+    function lpClaims() external view returns (uint256 claims, uint256 shares) {
+        for (uint256 k = 0; k < actors.length; k++) {
+            uint256 s = pool.sharesOf(address(actors[k]));
+            shares += s;
+            claims += pool.previewWithdraw(s);
+        }
+    }
+}
