@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { buildAuditorPage } from "../src/auditor/node/buildAuditorPage.js";
 import { serveAuditorPage } from "../src/auditor/node/serveAuditorPage.js";
-import { PROJECT_ROOT } from "../src/build/paths.js";
+import { PROJECT_ROOT } from "../src/artifacts/paths.js";
 import { releaseProverThreads } from "../src/proof/groth16Prover.js";
 import { runAuditorEpoch } from "../test/helpers/auditorEpoch.js";
 

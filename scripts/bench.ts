@@ -2,38 +2,45 @@
  * `npm run bench` — measured speed, size and gas at the reference parameters. Builds what is
  * missing, then measures and writes bench/results.json plus a readable table.
  *
- *   tsx scripts/bench.ts [--runs 5] [--accounts 16,64,256,1024] [--skip-cold] [--skip-scaling] [--skip-distributed]
+ *   tsx scripts/bench.ts [--runs 5] [--accounts 16,64,256,1024] [--skip-cold | --cold-only] [--skip-scaling] [--skip-distributed]
  *
  * - per circuit: constraints, witness / Groth16 / verify time (median of --runs after a
- *   warm-up, each circuit in its own process), peak memory of that process;
+ *   warm-up, each circuit in its own process), peak memory of that process (plus its native
+ *   prover process), with the selected prover; `prover`: the same with snarkjs and with the native
+ *   prover side by side, and the speedup;
  * - PoolSolvency scaling: total prove time and accounts per second for each --accounts size;
  * - distributed proving: accounts per second with 1 and 2 local `zkrs worker` processes on a
  *   BullMQ queue (a local redis-server), against the in-process prover — scripts/bench/distributed.ts,
  *   which also runs alone (`npm run bench:distributed -- --circuit solvency_test`);
  * - gas of every call from real transactions on anvil (receipts), via the demo epoch;
- * - cold start: a clean build/ (moved aside and restored) to the first settled withdrawal.
+ * - cold start: `npm run demo` to the first settled withdrawal and to its end, (1) here with build/
+ *   moved aside and restored (coldStartMs, with ../shared), (2) in a fresh copy of the project with
+ *   nothing built or cached and no ../shared (coldStartFreshMs). `--cold-only` measures just these
+ *   and updates them in bench/results.json.
  */
-import { spawn } from "node:child_process";
-import { cpus } from "node:os";
-import { existsSync, renameSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { execFileSync, spawn } from "node:child_process";
+import { cpus, tmpdir } from "node:os";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
-import { writeJsonAtomic } from "../src/build/atomicWrite.js";
+import { writeJsonAtomic } from "../src/io/atomicWrite.js";
 import { buildArtifacts } from "../src/build/buildArtifacts.js";
-import { REFERENCE_PARAMS } from "../src/build/circuitCatalog.js";
-import { BUILD_DIR, PROJECT_ROOT } from "../src/build/paths.js";
+import { REFERENCE_PARAMS } from "../src/protocol/circuitCatalog.js";
+import { BUILD_DIR, PROJECT_ROOT } from "../src/artifacts/paths.js";
 import { withChain } from "../src/chain/localChain.js";
 import { REFERENCE_CIRCUITS } from "../src/chain/riskSharingPool.js";
 import { demoSnapshot, syntheticAccounts } from "../src/demo/demoMarket.js";
 import { runDemoEpoch } from "../src/demo/runDemo.js";
 import { proveSolvency } from "../src/operator/proveSolvency.js";
 import { liabilityTotals } from "../src/operator/solvencyTotals.js";
-import { releaseProverThreads } from "../src/proof/groth16Prover.js";
+import { type ProverKind, releaseProverThreads, selectedProver } from "../src/proof/groth16Prover.js";
+import { nativeProverBuilt } from "../src/proof/nativeProver.js";
 import type { DistributedFigures } from "./bench/distributed.js";
 import { commitRiskTable } from "../src/risk/riskCommitment.js";
 import { computeRiskTable } from "../src/risk/riskEngine.js";
 
 interface CircuitFigures {
+  prover: ProverKind;
   constraints: number;
   runs: number;
   witnessMs: number;
@@ -43,10 +50,11 @@ interface CircuitFigures {
   peakRssMB: number;
 }
 
-function runChild(args: string[], onLine?: (line: string, ms: number) => void): Promise<{ stdout: string; ms: number }> {
+function runChild(args: string[], onLine?: (line: string, ms: number) => void, where: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ stdout: string; ms: number }> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
-    const child = spawn(process.execPath, ["--import", "tsx", ...args], { cwd: PROJECT_ROOT, stdio: ["ignore", "pipe", "inherit"] });
+    const env = where.env && Object.fromEntries(Object.entries(where.env).filter(([, v]) => v !== undefined));
+    const child = spawn(process.execPath, ["--import", "tsx", ...args], { cwd: where.cwd ?? PROJECT_ROOT, env, stdio: ["ignore", "pipe", "inherit"] });
     let stdout = "";
     let pending = "";
     child.stdout.on("data", (d: Buffer) => {
@@ -61,9 +69,29 @@ function runChild(args: string[], onLine?: (line: string, ms: number) => void): 
   });
 }
 
-async function measureCircuit(name: string, runs: number): Promise<CircuitFigures> {
-  const { stdout } = await runChild(["scripts/bench/measureCircuit.ts", name, String(runs)]);
+async function measureCircuit(name: string, runs: number, prover: ProverKind): Promise<CircuitFigures> {
+  const { stdout } = await runChild(["scripts/bench/measureCircuit.ts", name, String(runs), prover]);
   return JSON.parse(stdout.trim().split("\n").pop() as string) as CircuitFigures;
+}
+
+interface ProverFigures {
+  /** witness + Groth16, median */
+  marginMs: number;
+  marginGroth16Ms: number;
+  marginPeakRssMB: number;
+  solvencyBatchMs: number;
+  solvencyBatchGroth16Ms: number;
+  solvencyPeakRssMB: number;
+  liquidationMs: number;
+  liquidationPeakRssMB: number;
+}
+
+function proverFigures(m: CircuitFigures, s: CircuitFigures, l: CircuitFigures): ProverFigures {
+  return {
+    marginMs: m.proveMs, marginGroth16Ms: m.groth16Ms, marginPeakRssMB: m.peakRssMB,
+    solvencyBatchMs: s.proveMs, solvencyBatchGroth16Ms: s.groth16Ms, solvencyPeakRssMB: s.peakRssMB,
+    liquidationMs: l.proveMs, liquidationPeakRssMB: l.peakRssMB,
+  };
 }
 
 async function scaling(sizes: number[]): Promise<{ accounts: number; batches: number; totalMs: number; accountsPerSecond: number }[]> {
@@ -84,21 +112,70 @@ async function scaling(sizes: number[]): Promise<{ accounts: number; batches: nu
   return out;
 }
 
-async function coldStart(): Promise<number> {
+interface ColdStart {
+  /** From `npm run demo` starting to the first settled withdrawal (everything built on the way). */
+  firstSettlementMs: number;
+  /** The whole demo, build included. */
+  demoMs: number;
+}
+
+async function timeDemo(cwd: string, env?: NodeJS.ProcessEnv): Promise<ColdStart> {
+  let firstSettlementMs = 0;
+  const { ms } = await runChild(["scripts/demo.ts"], (line, at) => {
+    if (!firstSettlementMs && /alice received/.test(line)) firstSettlementMs = at;
+  }, { cwd, env });
+  if (!firstSettlementMs) throw new Error("the demo printed no settled withdrawal");
+  return { firstSettlementMs, demoMs: ms };
+}
+
+/** `npm run demo` here with build/ moved aside (../shared/ptau and the ptau cache stay as they are). */
+async function coldStart(): Promise<ColdStart> {
   const backup = `${BUILD_DIR}.bench-backup`;
   rmSync(backup, { recursive: true, force: true });
   if (existsSync(BUILD_DIR)) renameSync(BUILD_DIR, backup);
   try {
-    let firstSettlement = 0;
-    await runChild(["scripts/demo.ts"], (line, ms) => {
-      if (!firstSettlement && /alice received/.test(line)) firstSettlement = ms;
-    });
-    if (!firstSettlement) throw new Error("the demo printed no settled withdrawal");
-    return firstSettlement;
+    return await timeDemo(PROJECT_ROOT);
   } finally {
     rmSync(BUILD_DIR, { recursive: true, force: true });
     if (existsSync(backup)) renameSync(backup, BUILD_DIR);
   }
+}
+
+/**
+ * `npm run demo` in a fresh copy of the project as a user's clone would be: the files git would
+ * check out (tracked and untracked-but-not-ignored, so uncommitted work counts), node_modules
+ * hard-linked (npm install is not timed), no build/, no ../shared beside it, an empty
+ * ZKRS_CACHE_DIR.
+ */
+async function coldStartFresh(): Promise<ColdStart> {
+  const root = mkdtempSync(join(tmpdir(), "zkrs-cold-"));
+  try {
+    const project = join(root, "zk-risk-sharing");
+    mkdirSync(project);
+    const files = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: PROJECT_ROOT }).toString().split("\0").filter(Boolean);
+    for (const f of files) {
+      if (!existsSync(join(PROJECT_ROOT, f))) continue; // deleted in the working tree
+      mkdirSync(dirname(join(project, f)), { recursive: true });
+      cpSync(join(PROJECT_ROOT, f), join(project, f));
+    }
+    execFileSync("cp", ["-al", join(PROJECT_ROOT, "node_modules"), join(project, "node_modules")]);
+    const cache = join(root, "cache");
+    mkdirSync(cache);
+    return await timeDemo(project, { ...process.env, ZKRS_CACHE_DIR: cache, ZKRS_PTAU: undefined, ZKRS_ENTROPY: undefined });
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** Both cold starts, one after the other (never at once: they would share the cores). */
+async function coldStarts(): Promise<{ coldStartMs: number; coldStartDemoMs: number; coldStartFreshMs: number; coldStartFreshDemoMs: number }> {
+  console.log("— cold start: build/ moved aside, npm run demo (../shared/ptau and the ptau cache as they are)");
+  const warm = await coldStart();
+  console.log(`  first settled withdrawal after ${(warm.firstSettlementMs / 1000).toFixed(1)} s, whole demo ${(warm.demoMs / 1000).toFixed(1)} s`);
+  console.log("— cold start, fresh: a copy of the project with nothing built or cached and no ../shared");
+  const fresh = await coldStartFresh();
+  console.log(`  first settled withdrawal after ${(fresh.firstSettlementMs / 1000).toFixed(1)} s, whole demo ${(fresh.demoMs / 1000).toFixed(1)} s`);
+  return { coldStartMs: warm.firstSettlementMs, coldStartDemoMs: warm.demoMs, coldStartFreshMs: fresh.firstSettlementMs, coldStartFreshDemoMs: fresh.demoMs };
 }
 
 function table(rows: [string, string, string][]): string {
@@ -112,6 +189,7 @@ async function main(): Promise<void> {
       runs: { type: "string", default: "5" },
       accounts: { type: "string", default: "16,64,256,1024" },
       "skip-cold": { type: "boolean" },
+      "cold-only": { type: "boolean" },
       "skip-scaling": { type: "boolean" },
       "skip-distributed": { type: "boolean" },
     },
@@ -121,15 +199,42 @@ async function main(): Promise<void> {
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, got ${values.runs}`);
   if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--accounts must list positive integers, got ${values.accounts}`);
 
+  const out = join(PROJECT_ROOT, "bench", "results.json");
+  if (values["cold-only"]) {
+    // Only the cold starts: the other figures in bench/results.json stay as they are.
+    const cold = await coldStarts();
+    const previous = existsSync(out) ? (JSON.parse(readFileSync(out, "utf8")) as Record<string, unknown>) : {};
+    writeJsonAtomic(out, { ...previous, ...cold, coldStartDate: new Date().toISOString() });
+    console.log(`wrote ${out}`);
+    return;
+  }
+
   console.log("— build (reference circuits)");
   await buildArtifacts({ sets: ["reference"], log: (l) => { if (!l.startsWith("    [")) console.log(l); } });
-  console.log(`— circuits (${runs} runs after a warm-up, medians)`);
-  const margin = await measureCircuit("margin", runs);
-  console.log(`  margin   ${JSON.stringify(margin)}`);
-  const solvency = await measureCircuit("solvency", runs);
-  console.log(`  solvency ${JSON.stringify(solvency)}`);
-  const liquidation = await measureCircuit("liquidation", runs);
-  console.log(`  liquidation ${JSON.stringify(liquidation)}`);
+  const selected = selectedProver();
+  const provers: ProverKind[] = nativeProverBuilt() ? ["native", "snarkjs"] : ["snarkjs"];
+  if (!nativeProverBuilt()) console.log("  (the native prover is not built: snarkjs only; npm run build:native)");
+  const measured = new Map<ProverKind, [CircuitFigures, CircuitFigures, CircuitFigures]>();
+  for (const prover of provers) {
+    console.log(`— circuits, ${prover} prover (${runs} runs after a warm-up, medians)`);
+    const figures: CircuitFigures[] = [];
+    for (const name of ["margin", "solvency", "liquidation"]) {
+      figures.push(await measureCircuit(name, runs, prover));
+      console.log(`  ${name.padEnd(11)} ${JSON.stringify(figures[figures.length - 1])}`);
+    }
+    measured.set(prover, figures as [CircuitFigures, CircuitFigures, CircuitFigures]);
+  }
+  const [margin, solvency, liquidation] = measured.get(selected) ?? (measured.get("snarkjs") as [CircuitFigures, CircuitFigures, CircuitFigures]);
+  const js = proverFigures(...(measured.get("snarkjs") as [CircuitFigures, CircuitFigures, CircuitFigures]));
+  const nativeFigures = measured.get("native");
+  const native = nativeFigures ? proverFigures(...nativeFigures) : null;
+  const ratio = (a: number, b: number): number => Number((a / Math.max(b, 1)).toFixed(2));
+  const prover = {
+    selected,
+    snarkjs: js,
+    native: native ? { ...native, targetMarginMs: 1_500, targetSolvencyBatchMs: 3_000 } : null,
+    speedup: native ? { margin: ratio(js.marginMs, native.marginMs), solvencyBatch: ratio(js.solvencyBatchMs, native.solvencyBatchMs), liquidation: ratio(js.liquidationMs, native.liquidationMs) } : null,
+  };
   const batchSize = 2 ** REFERENCE_PARAMS.logBatch;
 
   const curve = values["skip-scaling"] ? [] : (console.log("— PoolSolvency scaling (chained batches)"), await scaling(sizes));
@@ -158,7 +263,7 @@ async function main(): Promise<void> {
     deployLiquidationVerifier: Number(demo.gas["deploy LiquidationVerifier"]),
   };
 
-  const coldStartMs = values["skip-cold"] ? null : (console.log("— cold start: clean build/ to first settled withdrawal (rebuilds everything)"), await coldStart());
+  const cold = values["skip-cold"] ? null : await coldStarts();
   const largest = curve[curve.length - 1];
   const results = {
     date: new Date().toISOString(),
@@ -173,17 +278,22 @@ async function main(): Promise<void> {
       targetConstraintsPerAccount: 4_000,
     },
     liquidation,
+    prover,
     distributed,
     gas: { ...gas, targetSettle: 300_000, targetPostSolvencyBatch: 350_000 },
-    coldStartMs,
+    coldStartMs: cold?.coldStartMs ?? null,
+    coldStartDemoMs: cold?.coldStartDemoMs ?? null,
+    coldStartFreshMs: cold?.coldStartFreshMs ?? null,
+    coldStartFreshDemoMs: cold?.coldStartFreshDemoMs ?? null,
+    coldStartDate: cold ? new Date().toISOString() : null,
   };
-  const out = join(PROJECT_ROOT, "bench", "results.json");
   writeJsonAtomic(out, results);
 
   const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
   console.log(`\n${table([
     ["figure", "measured", "target"],
     ["margin constraints", margin.constraints.toLocaleString("en-US"), "<= 40,000"],
+    ["prover (margin, solvency, liquidation, scaling)", selected, ""],
     ["margin witness + proof", `${s(margin.proveMs)} (witness ${s(margin.witnessMs)})`, "<= 3 s"],
     ["margin verify (off-chain)", s(margin.verifyMs), ""],
     ["margin peak memory", `${margin.peakRssMB} MB`, ""],
@@ -193,6 +303,11 @@ async function main(): Promise<void> {
     ["solvency peak memory", `${solvency.peakRssMB} MB`, ""],
     ["liquidation constraints", liquidation.constraints.toLocaleString("en-US"), ""],
     ["liquidation witness + proof", `${s(liquidation.proveMs)} (witness ${s(liquidation.witnessMs)})`, ""],
+    ["snarkjs: margin / solvency batch", `${s(js.marginMs)} / ${s(js.solvencyBatchMs)} (peak ${js.marginPeakRssMB} / ${js.solvencyPeakRssMB} MB)`, ""],
+    ...(native && prover.speedup ? [
+      ["native: margin", `${s(native.marginMs)} (${prover.speedup.margin}x, peak ${native.marginPeakRssMB} MB)`, "<= 1.5 s"],
+      ["native: solvency batch", `${s(native.solvencyBatchMs)} (${prover.speedup.solvencyBatch}x, peak ${native.solvencyPeakRssMB} MB)`, "<= 3 s"],
+    ] as [string, string, string][] : []),
     ...curve.map((c): [string, string, string] => [`solvency ${c.accounts} accounts`, `${s(c.totalMs)}, ${c.accountsPerSecond} accounts/s`, ""]),
     ...(distributed ? distributed.runs.map((r): [string, string, string] => [
       `solvency ${distributed?.accounts} accounts, ${r.workers === "in-process" ? "in-process" : `${r.workers} local worker(s)`}`,
@@ -203,7 +318,8 @@ async function main(): Promise<void> {
     ["gas settle", gas.settle.toLocaleString("en-US"), "<= 300,000"],
     ["gas liquidate", gas.liquidate.toLocaleString("en-US"), ""],
     ["gas fundInsurance", gas.fundInsurance.toLocaleString("en-US"), ""],
-    ["cold start to first settlement", coldStartMs === null ? "skipped" : s(coldStartMs), ""],
+    ["cold start to first settlement (with ../shared)", cold ? `${s(cold.coldStartMs)} (whole demo ${s(cold.coldStartDemoMs)})` : "skipped", "<= 300 s"],
+    ["cold start, fresh clone, nothing cached", cold ? `${s(cold.coldStartFreshMs)} (whole demo ${s(cold.coldStartFreshDemoMs)})` : "skipped", "<= 300 s (demo <= 480 s)"],
   ])}\n\nwrote ${out}`);
 }
 

@@ -7,7 +7,7 @@
 import { parseArgs } from "node:util";
 import { curves } from "snarkjs";
 import { buildArtifacts } from "../src/build/buildArtifacts.js";
-import type { CircuitSet } from "../src/build/circuitCatalog.js";
+import type { CircuitSet } from "../src/protocol/circuitCatalog.js";
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

@@ -7,6 +7,7 @@
 import { parseArgs } from "node:util";
 import { buildArtifacts } from "../src/build/buildArtifacts.js";
 import { withChain } from "../src/chain/localChain.js";
+import { progressBoard } from "../src/io/progress.js";
 import { REFERENCE_CIRCUITS } from "../src/chain/riskSharingPool.js";
 import { formatDemoReport, runDemoEpoch } from "../src/demo/runDemo.js";
 import { releaseProverThreads } from "../src/proof/groth16Prover.js";
@@ -22,10 +23,11 @@ async function main(): Promise<void> {
   const circuits = REFERENCE_CIRCUITS;
   console.log("zk-risk-sharing demo — DEVELOPMENT SETUP, INSECURE KEYS: never use them for real funds");
   console.log("— build (cached after the first run)");
-  await buildArtifacts({ sets: ["reference"], log: (l) => { if (!l.startsWith("    [")) console.log(l); } });
+  const board = progressBoard({ log: (l) => console.log(l) });
+  await buildArtifacts({ sets: ["reference"], board, log: (l) => { if (!l.startsWith("    [")) board.log(l); } });
   const result = await withChain(values["rpc-url"], async (chain) => {
     console.log(`— chain ${chain.rpcUrl}${chain.embedded ? " (embedded anvil, stopped at the end)" : ""}`);
-    return runDemoEpoch({ chain, circuits });
+    return runDemoEpoch({ chain, circuits, board });
   });
   console.log(formatDemoReport(result));
   if (!result.audit.ok) process.exitCode = 1;

@@ -10,7 +10,7 @@
 import { Contract, type InterfaceAbi, Wallet } from "ethers";
 import { accountCommitment, newTraderAccount, type TraderAccount } from "../src/accounts/account.js";
 import { MerkleTree } from "../src/accounts/merkleTree.js";
-import { loadCircuitArtifacts, loadContractArtifact } from "../src/build/manifest.js";
+import { loadCircuitArtifacts, loadContractArtifact } from "../src/artifacts/manifest.js";
 import { devWallet, withChain } from "../src/chain/localChain.js";
 import {
   deployPool, type PoolCircuits, REFERENCE_CIRCUITS, type RiskSharingPoolClient, TEST_CIRCUITS, type TxResult, verifierArtifact,

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { auditEpoch, formatAuditReport } from "../src/auditor/auditEpoch.js";
@@ -72,8 +73,8 @@ describe("auditor's page in Chromium (test circuits on anvil)", function () {
     assert.match(await stressed.textContent() ?? "", /LP withdrawals frozen/);
     const haircut = page.locator(`#epoch-${fx.epochs.haircut}`);
     assert.equal(await haircut.getAttribute("data-status"), "haircut");
-    const ratio = (fx.haircut.num * 10_000n) / fx.haircut.den;
-    assert.match(await haircut.textContent() ?? "", new RegExp(`haircut 0\\.${ratio.toString().padStart(4, "0")}`));
+    const ratio = (fx.haircut.num * 1_000_000n) / fx.haircut.den;
+    assert.match(await haircut.textContent() ?? "", new RegExp(`haircut 0\\.${ratio.toString().padStart(6, "0")}`));
     for (const e of [fx.epochs.stressed, fx.epochs.haircut]) assert.equal(await page.locator(`#epoch-${e}`).getAttribute("data-ok"), "true");
     // the chart: one status dot per epoch, and the waterfall bars (penalty, fund drawn, LP written down, haircut)
     for (const status of ["solvent", "stressed", "haircut"]) assert.equal(await page.locator(`#chart svg circle[data-status=${status}]`).count(), 1, status);
@@ -109,6 +110,23 @@ describe("auditor's page in Chromium (test circuits on anvil)", function () {
     await page.waitForSelector("#proof-result[data-valid]");
     assert.equal(await page.getAttribute("#proof-result", "data-valid"), "true");
     assert.match(await page.textContent("#proof-result") ?? "", /VALID liquidation proof: epoch 3, penalty 0, deficit \d+/);
+  });
+
+  it("shows a doctored solvency file INVALID: its last batch not marked last, or a header bound other than the batches' (zkrs verify's rule)", async () => {
+    const honest = JSON.parse(readFileSync(fx.files.solvencyProof, "utf8")) as { stressTotal: string; batches: unknown[] };
+    // Every batch proof is genuine: only the chain rule tells these files apart from the honest one.
+    const doctored = {
+      "truncated.json": { ...honest, batches: honest.batches.slice(0, 1) }, // the file's last batch has isLast = 0
+      "lower-bound.json": { ...honest, stressTotal: (BigInt(honest.stressTotal) / 2n).toString() },
+    };
+    for (const [name, data] of Object.entries(doctored)) {
+      await page.evaluate(() => document.getElementById("proof-result")?.removeAttribute("data-valid"));
+      await page.setInputFiles("#proof-file", { name, mimeType: "application/json", buffer: Buffer.from(JSON.stringify(data)) });
+      await page.click("#proof-button");
+      await page.waitForSelector("#proof-result[data-valid]");
+      assert.equal(await page.getAttribute("#proof-result", "data-valid"), "false", `${name}: ${await page.textContent("#proof-result")}`);
+      assert.match(await page.textContent("#proof-result") ?? "", /INVALID/, name);
+    }
   });
 
   it("says alice's account is included and shows her headroom per scenario; an omitted account is not included", async () => {
@@ -188,7 +206,7 @@ describe("auditor's page in Chromium (test circuits on anvil)", function () {
     assert.equal(haircut.ok, true, formatAuditReport(haircut));
     assert.deepEqual(haircut.haircut, fx.haircut);
     assert.equal(haircut.paidAmount, (1_000_000_000n * fx.haircut.num) / fx.haircut.den);
-    assert.match(formatAuditReport(haircut), /status: HAIRCUT 0\.\d{4} = \d+ \/ \d+/);
+    assert.match(formatAuditReport(haircut), /status: HAIRCUT 0\.\d{6} = \d+ \/ \d+/);
     assert.match(formatAuditReport(haircut), /left to the haircut\s+10000000000/);
   });
 
@@ -197,14 +215,14 @@ describe("auditor's page in Chromium (test circuits on anvil)", function () {
     const history = await loadPoolHistory(reader, fx.fromBlock);
     assert.deepEqual(history.waterfall.liquidations.map((l) => l.mismatch), [undefined, undefined]);
     // The same events, but the pool claiming it drew 1 more from the insurance fund for dave.
-    const doctored = history.events.map((e) => (e.name === "WaterfallStep" && e.args.stage === 1 && e.args.tag !== 0n
+    const doctored = history.events.map((e) => (e.name === "WaterfallStep" && e.args.stage === "insuranceFund" && e.args.tag !== 0n
       ? { ...e, args: { ...e.args, amount: e.args.amount + 1n } } : e));
     const replay = replayWaterfall(doctored, { insuranceFund: 0n, lpCapital: 0n });
-    assert.match(replay.liquidations[1].mismatch ?? "", /insurance fund: rules give 530000000 .* the pool emitted 530000001/);
+    assert.match(replay.liquidations[1].mismatch ?? "", /insuranceFund: rules give 530000000 .* the pool emitted 530000001/);
     assert.equal(replay.openings.get(fx.epochs.haircut)?.mismatch, undefined);
 
     // The haircut epoch recorded as merely stressed, and a haircut settlement paying in full: both flagged.
-    const misreported = history.events.map((e) => (e.name === "EpochOpened" && e.args.epoch === fx.epochs.haircut ? { ...e, args: { ...e.args, status: 1 } }
+    const misreported = history.events.map((e) => (e.name === "EpochOpened" && e.args.epoch === fx.epochs.haircut ? { ...e, args: { ...e.args, status: "stressed" as const } }
       : e.name === "Settled" && e.args.epoch === fx.epochs.haircut ? { ...e, args: { ...e.args, paid: e.args.amount } } : e));
     const replay2 = replayWaterfall(misreported, { insuranceFund: 0n, lpCapital: 0n });
     assert.match(replay2.openings.get(fx.epochs.haircut)?.mismatch ?? "", /the pool recorded status stressed, the rule gives haircut/);

@@ -6,8 +6,8 @@ import { join } from "node:path";
 import { Contract } from "ethers";
 import { accountCommitment, nullifierOf } from "../src/accounts/account.js";
 import { rootFromPath } from "../src/accounts/merkleTree.js";
-import { loadCircuitArtifacts } from "../src/build/manifest.js";
-import { PROJECT_ROOT } from "../src/build/paths.js";
+import { loadCircuitArtifacts } from "../src/artifacts/manifest.js";
+import { PROJECT_ROOT } from "../src/artifacts/paths.js";
 import { type Chain, devWallet, startAnvil } from "../src/chain/localChain.js";
 import { decodeAccount, decodeOpening, decodePath, decodeSnapshot } from "../src/io/formats.js";
 import { liabilityTotals } from "../src/operator/solvencyTotals.js";
@@ -105,6 +105,19 @@ describe("zkrs CLI", function () {
       const r = json(ok(await zkrs(["setup", "verify", "--circuit", "margin_test", "--circuit", "solvency_test", "--json"])));
       assert.equal(r.ok, true);
       assert.deepEqual((r.circuits as { circuit: string; insecure: boolean }[]).map((c) => c.circuit), ["margin_test", "solvency_test"]);
+    });
+
+    it("setup verify --deep: snarkjs zkey verify accepts the dev keys against the ptau of the same toxic waste (made on demand)", async function () {
+      const cache = mkdtempSync(join(tmpdir(), "zkrs-deep-"));
+      try {
+        const r = json(ok(await zkrs(["setup", "verify", "--circuit", "liquidation_test", "--deep", "--json"], { ZKRS_CACHE_DIR: cache })));
+        assert.equal(r.ok, true);
+        const [c] = r.circuits as { circuit: string; ptau: { source: string } }[];
+        assert.equal(c.ptau.source, "toxic-waste");
+        assert.deepEqual(readdirSync(join(cache, "ptau")).filter((f) => f.endsWith(".ptau")), ["dev_toxic_bn128_14.ptau"], "the matching dev ptau is made in the cache");
+      } finally {
+        rmSync(cache, { recursive: true, force: true });
+      }
     });
 
     it("risk: computes the risk table and its riskRoot from a snapshot", async function () {
@@ -491,8 +504,8 @@ describe("zkrs CLI", function () {
       const deficit = BigInt((readJson(f("liq.json")).statement as { deficit: string }).deficit);
       const liq = await zkrs(["liquidate", ...rpc, "--pool", pool, "--proof", f("liq.json")], env);
       assert.match(ok(liq).stdout, /^liquidated in epoch 8: penalty 0, deficit \d+/);
-      assert.match(liq.stdout, new RegExp(`\\n  insuranceFund +${INSURANCE} +insurance fund after 0, LP capital after ${lpBefore}\\n`));
-      assert.match(liq.stdout, new RegExp(`\\n  lpCapital +${deficit - INSURANCE} +insurance fund after 0, LP capital after ${lpBefore - (deficit - INSURANCE)}\\n`));
+      assert.match(liq.stdout, new RegExp(`\\n  insurance fund drawn +${INSURANCE} +insurance fund after 0, LP capital after ${lpBefore}\\n`));
+      assert.match(liq.stdout, new RegExp(`\\n  LP capital written down +${deficit - INSURANCE} +insurance fund after 0, LP capital after ${lpBefore - (deficit - INSURANCE)}\\n`));
       // The same account cannot be liquidated (or settle) twice in the epoch.
       fails(await zkrs(["liquidate", ...rpc, "--pool", pool, "--proof", f("liq.json")], env), 1,
         /^zkrs: .*liq\.json: tag \d+ is used already: this account was liquidated or settled in epoch 8$/);

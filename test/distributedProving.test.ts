@@ -4,13 +4,14 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type AccountOpening, newTraderAccount } from "../src/accounts/account.js";
-import type { SolvencyInstance } from "../src/build/circuitCatalog.js";
-import { type CircuitArtifacts, loadCircuitArtifacts } from "../src/build/manifest.js";
-import { PROJECT_ROOT } from "../src/build/paths.js";
-import { decodeSolvencyProof, encodeOpening, encodeTable } from "../src/io/formats.js";
+import type { SolvencyInstance } from "../src/protocol/circuitCatalog.js";
+import { type CircuitArtifacts, loadCircuitArtifacts } from "../src/artifacts/manifest.js";
+import { PROJECT_ROOT } from "../src/artifacts/paths.js";
+import { encodeOpening, encodeTable } from "../src/io/formats.js";
+import { batchChainProblem, type BatchStatement, batchStatement, solvencyProofFile } from "../src/protocol/solvency.js";
 import { toJsonText } from "../src/io/json.js";
+import { printable } from "../src/io/printable.js";
 import { BatchJobError, collectSolvencyBatches } from "../src/operator/queue/collectSolvencyBatches.js";
-import { chainProblem } from "../src/operator/queue/batchSignals.js";
 import { enqueueSolvencyBatches } from "../src/operator/queue/enqueueSolvencyBatches.js";
 import { formatProgress, type QueueProgress } from "../src/operator/queue/progress.js";
 import { proveSolvencyOnQueue } from "../src/operator/queue/proveSolvencyOnQueue.js";
@@ -86,7 +87,11 @@ async function startWorker(redis: RedisServer, name: string, extra: string[] = [
   return w;
 }
 
-const chainOk = (signals: string[][]): boolean => chainProblem(signals) === undefined;
+/** The batches' public signals, read back as statements, form one chain (src/protocol/solvency.ts). */
+const chainOk = (signals: string[][]): boolean => {
+  const statements = signals.map((s) => batchStatement.fromSignals(s));
+  return statements.every((s): s is BatchStatement => typeof s !== "string") && batchChainProblem(statements) === undefined;
+};
 
 /** Deterministic blindings, so two plans of the same accounts are the same batches. */
 function seededBlinding(): () => bigint {
@@ -139,6 +144,12 @@ describe("distributed solvency proving (BullMQ on a real redis-server)", functio
       assert.throws(() => parseRedisUrl("not a url :hunter2@"), (err: Error) => /is not a URL/.test(err.message) && !err.message.includes("hunter2"));
       assert.equal(redactRedisUrl("rediss://prover:p@ss:w@host:1/0"), "rediss://prover:***@host:1/0");
       assert.equal(redactRedisUrl("redis://127.0.0.1:6379"), "redis://127.0.0.1:6379");
+    });
+
+    it("prints text from Redis (job ids, failure reasons) on one line, control characters escaped", function () {
+      assert.equal(printable("batch 1\nfake: proven\x1b[2K\r\u009b"), "batch 1\\x0afake: proven\\x1b[2K\\x0d\\x9b");
+      assert.equal(printable("x".repeat(10), 4), "xxxx…");
+      assert.equal(printable("plain reason (ok)"), "plain reason (ok)");
     });
 
     it("hashes a job input canonically: the same input in any key order has one hash", function () {
@@ -308,7 +319,7 @@ describe("distributed solvency proving (BullMQ on a real redis-server)", functio
       const provenJobs = new Set(rescuer.stderr().split("\n").filter((l) => /: proven in/.test(l)).map((l) => l.split(":")[0]));
       assert.equal(provenJobs.size, 2, rescuer.stderr());
       assert.match(rescuer.stderr(), /: proving, attempt 2/);
-      const proof = decodeSolvencyProof(out, JSON.parse(readFileSync(out, "utf8")));
+      const proof = solvencyProofFile.decode(out, JSON.parse(readFileSync(out, "utf8")));
       assert.equal(proof.batches.length, 2);
       assert.deepEqual(await verifySolvency(proof), { valid: true });
       // Progress was shown while it ran, and the password never was.

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { accountCommitment, newTraderAccount, nullifierOf, withFreshSalt } from "../src/accounts/account.js";
-import { TEST_PARAMS } from "../src/build/circuitCatalog.js";
+import { TEST_PARAMS } from "../src/protocol/circuitCatalog.js";
 import { paddedBatchCount, planSolvencyBatches } from "../src/operator/solvencyBatches.js";
 import { computeRiskTable } from "../src/risk/riskEngine.js";
 import { testSnapshot } from "./helpers/market.js";

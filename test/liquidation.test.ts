@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { accountCommitment, type AccountOpening, newTraderAccount, nullifierOf, type Position, randomFieldElement } from "../src/accounts/account.js";
 import { MerkleTree } from "../src/accounts/merkleTree.js";
-import type { LiquidationInstance } from "../src/build/circuitCatalog.js";
-import { type CircuitArtifacts, loadCircuitArtifacts } from "../src/build/manifest.js";
+import type { LiquidationInstance } from "../src/protocol/circuitCatalog.js";
+import { type CircuitArtifacts, loadCircuitArtifacts } from "../src/artifacts/manifest.js";
 import { FIELD_MODULUS, toField } from "../src/crypto/field.js";
-import { buildLiquidationInput, liquidationPublicSignals, type LiquidationRequest } from "../src/operator/liquidationInput.js";
+import { buildLiquidationInput, type LiquidationRequest } from "../src/operator/liquidationInput.js";
+import { liquidationStatement } from "../src/protocol/liquidation.js";
 import { assessLiquidation, penaltyAndDeficit } from "../src/operator/liquidationRule.js";
 import { NotLiquidatableError, proveLiquidation } from "../src/operator/proveLiquidation.js";
 import { verifyLiquidation } from "../src/operator/verifyLiquidation.js";
@@ -102,7 +103,7 @@ describe("Liquidation (DESIGN §9)", function () {
       assert.equal(proof.statement.deficit, 0n);
       assert.equal(proof.breachColumn, model.worstColumn);
       assert.equal(proof.breachHeadroom, -1n);
-      assert.deepEqual(proof.publicSignals, liquidationPublicSignals(proof.statement));
+      assert.deepEqual(proof.publicSignals, liquidationStatement.signals(proof.statement));
       assert.equal(proof.publicSignals[0], String(EPOCH));
       assert.equal(proof.publicSignals[1], commitRiskTable(table, params.logInstruments).riskRoot.toString());
       for (const k of ["a", "c"] as const) assert.equal(proof.solidity[k].length, 2);
@@ -237,9 +238,9 @@ describe("Liquidation (DESIGN §9)", function () {
       // A valid proof whose penalty signal is raised afterwards (for a larger insurance transfer).
       const proof = await proveLiquidation(request(withHeadroom(-1n)), CIRCUIT);
       const statement = { ...proof.statement, penalty: proof.statement.penalty + 1n };
-      assert.equal(await verifyLiquidation({ ...proof, statement, publicSignals: liquidationPublicSignals(statement) }), false);
+      assert.equal(await verifyLiquidation({ ...proof, statement, publicSignals: liquidationStatement.signals(statement) }), false);
       const lowerDeficit = { ...proof.statement, deficit: 1n };
-      assert.equal(await verifyLiquidation({ ...proof, statement: lowerDeficit, publicSignals: liquidationPublicSignals(lowerDeficit) }), false);
+      assert.equal(await verifyLiquidation({ ...proof, statement: lowerDeficit, publicSignals: liquidationStatement.signals(lowerDeficit) }), false);
       assert.equal(await verifyLiquidation({ ...proof, statement }), false); // signals and statement disagree
     });
 

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { accountCommitment, accountKeyOf, newTraderAccount, nullifierOf, type TraderAccount } from "../src/accounts/account.js";
 import { MerkleTree } from "../src/accounts/merkleTree.js";
-import type { CircuitArtifacts } from "../src/build/manifest.js";
-import { loadCircuitArtifacts } from "../src/build/manifest.js";
-import type { MarginInstance } from "../src/build/circuitCatalog.js";
+import type { CircuitArtifacts } from "../src/artifacts/manifest.js";
+import { loadCircuitArtifacts } from "../src/artifacts/manifest.js";
+import type { MarginInstance } from "../src/protocol/circuitCatalog.js";
 import { FIELD_MODULUS, toField } from "../src/crypto/field.js";
 import { hashList } from "../src/crypto/poseidon.js";
 import type { CircuitInput } from "../src/proof/groth16Prover.js";

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { accountCommitment, type AccountOpening, newTraderAccount } from "../src/accounts/account.js";
 import { MerkleTree } from "../src/accounts/merkleTree.js";
-import type { SolvencyInstance } from "../src/build/circuitCatalog.js";
-import { type CircuitArtifacts, loadCircuitArtifacts } from "../src/build/manifest.js";
+import type { SolvencyInstance } from "../src/protocol/circuitCatalog.js";
+import { type CircuitArtifacts, loadCircuitArtifacts } from "../src/artifacts/manifest.js";
 import { FIELD_MODULUS, toField } from "../src/crypto/field.js";
 import { type BatchProof, proveSolvency, type SolvencyProof } from "../src/operator/proveSolvency.js";
 import { planSolvencyBatches, totalsCommitment } from "../src/operator/solvencyBatches.js";

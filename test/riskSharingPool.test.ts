@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { Contract, getCreateAddress, type HDNodeWallet, type InterfaceAbi } from "ethers";
 import { accountCommitment, newTraderAccount, type TraderAccount } from "../src/accounts/account.js";
 import { MerkleTree } from "../src/accounts/merkleTree.js";
-import { loadCircuitArtifacts, loadContractArtifact } from "../src/build/manifest.js";
+import { loadCircuitArtifacts, loadContractArtifact } from "../src/artifacts/manifest.js";
+import { PROJECT_ROOT } from "../src/artifacts/paths.js";
 import { type Chain, devWallet, startAnvil } from "../src/chain/localChain.js";
 import {
   deployArtifact, deployPool, type ErrorArg, PoolError, type PoolEvent, type RiskSharingPoolClient, TEST_CIRCUITS,
@@ -12,7 +15,7 @@ import { FIELD_MODULUS } from "../src/crypto/field.js";
 import { type BatchProof, proveSolvency, type SolvencyProof } from "../src/operator/proveSolvency.js";
 import { liabilityTotals } from "../src/operator/solvencyTotals.js";
 import { releaseProverThreads } from "../src/proof/groth16Prover.js";
-import type { SolidityProof } from "../src/proof/solidityProof.js";
+import type { SolidityProof } from "../src/protocol/solidityProof.js";
 import { commitRiskTable } from "../src/risk/riskCommitment.js";
 import { computeRiskTable, type RiskTable } from "../src/risk/riskEngine.js";
 import { type MarginProof, proveMargin } from "../src/trader/proveMargin.js";
@@ -408,6 +411,24 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
         deployPool({ signer: admin, marginVerifier: stranger.address, solvencyVerifier, liquidationVerifier, oracle: oracle.address, operator: operator.address }),
         /NotAContract/,
       );
+    });
+
+    it("every custom error of RiskSharingPool has a refusal test asserting state unchanged (this file or test/waterfall.test.ts)", () => {
+      const abi = loadContractArtifact("RiskSharingPool").abi as { type: string; name?: string }[];
+      const errors = abi.filter((e) => e.type === "error").map((e) => e.name as string).sort();
+      const tested = new Set<string>();
+      for (const file of ["riskSharingPool.test.ts", "waterfall.test.ts"]) {
+        const text = readFileSync(join(PROJECT_ROOT, "test", file), "utf8");
+        for (const m of text.matchAll(/await refused\([^;]*?, "([A-Za-z]+)"/gs)) tested.add(m[1]);
+      }
+      tested.add("Reentrancy"); // "blocks re-entry": the token's re-entering call returns exactly this error
+      // Constructor refusals: "the constructor refuses ..." above (nothing deployed).
+      tested.add("NotAContract");
+      // Unreachable: shares outstanding never fall below the LP capital (invariant_sharesNeverBelowLpCapital
+      // of the Foundry suite, test/invariant/), so a deposit of >= 1 unit always mints >= 1 share.
+      tested.add("ZeroShares");
+      const missing = errors.filter((e) => !tested.has(e));
+      assert.deepEqual(missing, [], `custom errors without a refusal test: ${missing.join(", ")}`);
     });
   });
 

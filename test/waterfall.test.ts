@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { Contract, type HDNodeWallet, type InterfaceAbi } from "ethers";
 import { accountCommitment, newTraderAccount, nullifierOf, type Position, type TraderAccount } from "../src/accounts/account.js";
 import { MerkleTree } from "../src/accounts/merkleTree.js";
-import { loadCircuitArtifacts, loadContractArtifact } from "../src/build/manifest.js";
+import { loadCircuitArtifacts, loadContractArtifact } from "../src/artifacts/manifest.js";
 import { type Chain, devWallet, startAnvil } from "../src/chain/localChain.js";
 import {
   deployArtifact, deployPool, type ErrorArg, PoolError, type PoolEvent, type RiskSharingPoolClient, type TxResult, TEST_CIRCUITS,
@@ -14,7 +14,7 @@ import { type LiquidationProof, proveLiquidation } from "../src/operator/proveLi
 import { proveSolvency, type SolvencyProof } from "../src/operator/proveSolvency.js";
 import { liabilityTotals } from "../src/operator/solvencyTotals.js";
 import { releaseProverThreads } from "../src/proof/groth16Prover.js";
-import type { SolidityProof } from "../src/proof/solidityProof.js";
+import type { SolidityProof } from "../src/protocol/solidityProof.js";
 import { commitRiskTable } from "../src/risk/riskCommitment.js";
 import { computeRiskTable, type RiskRow, type RiskTable } from "../src/risk/riskEngine.js";
 import { type MarginProof, proveMargin } from "../src/trader/proveMargin.js";

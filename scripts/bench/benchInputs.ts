@@ -1,7 +1,7 @@
 /** The benchmark's inputs: an 8-position account in a depth-20 tree (margin, liquidation), or a full batch of 16 accounts. */
 import { accountCommitment, newTraderAccount } from "../../src/accounts/account.js";
 import { MerkleTree } from "../../src/accounts/merkleTree.js";
-import { loadCircuitArtifacts } from "../../src/build/manifest.js";
+import { loadCircuitArtifacts } from "../../src/artifacts/manifest.js";
 import { demoSnapshot, instrumentIndex, syntheticAccounts } from "../../src/demo/demoMarket.js";
 import { buildLiquidationInput } from "../../src/operator/liquidationInput.js";
 import { planSolvencyBatches } from "../../src/operator/solvencyBatches.js";

@@ -1,10 +1,13 @@
 /**
  * Child process of `npm run bench`: proves one reference circuit `runs` times after a warm-up
- * and prints one JSON line with median timings (proveMs = witness + Groth16) and this
- * process's peak memory (so each circuit's peak is measured alone).   tsx scripts/bench/measureCircuit.ts margin|solvency|liquidation <runs>
+ * with one prover (default: the selected one) and prints one JSON line with median timings
+ * (proveMs = witness + Groth16) and the peak memory of this process plus, for the native
+ * prover, of its prover process (so each circuit's peak is measured alone).
+ *   tsx scripts/bench/measureCircuit.ts margin|solvency|liquidation <runs> [snarkjs|native]
  */
-import { loadCircuitArtifacts } from "../../src/build/manifest.js";
-import { proveCircuit, releaseProverThreads, verifyGroth16 } from "../../src/proof/groth16Prover.js";
+import { loadCircuitArtifacts } from "../../src/artifacts/manifest.js";
+import { type ProverKind, proveCircuit, releaseProverThreads, selectedProver, verifyGroth16 } from "../../src/proof/groth16Prover.js";
+import { nativeProverPeakRssMB } from "../../src/proof/nativeProver.js";
 import { buildInput } from "./benchInputs.js";
 
 function median(xs: number[]): number {
@@ -13,8 +16,10 @@ function median(xs: number[]): number {
 }
 
 async function main(): Promise<void> {
-  const [kind, runsArg] = process.argv.slice(2);
+  const [kind, runsArg, proverArg] = process.argv.slice(2);
   const runs = Number(runsArg ?? 5);
+  if (proverArg !== undefined && proverArg !== "snarkjs" && proverArg !== "native") throw new Error(`prover must be snarkjs or native, got ${proverArg}`);
+  const prover: ProverKind = proverArg ?? selectedProver();
   const artifacts = loadCircuitArtifacts(kind);
   const input = buildInput(kind);
   const witnessMs: number[] = [];
@@ -22,7 +27,7 @@ async function main(): Promise<void> {
   const verifyMs: number[] = [];
   const totalMs: number[] = [];
   for (let i = 0; i <= runs; i++) {
-    const proof = await proveCircuit(artifacts, input);
+    const proof = await proveCircuit(artifacts, input, prover);
     const t = Date.now();
     if (!(await verifyGroth16(kind, proof.publicSignals, proof.proof))) throw new Error(`${kind}: proof does not verify`);
     if (i === 0) continue; // warm-up
@@ -31,9 +36,11 @@ async function main(): Promise<void> {
     verifyMs.push(Date.now() - t);
     totalMs.push(proof.timings.witnessMs + proof.timings.proveMs);
   }
+  const nativePeak = prover === "native" ? nativeProverPeakRssMB() : 0;
+  if (nativePeak === undefined) throw new Error("cannot read the native prover's peak memory");
   await releaseProverThreads();
-  const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
-  console.log(JSON.stringify({ constraints: artifacts.circuit.constraints, runs, witnessMs: median(witnessMs), groth16Ms: median(proveMs), proveMs: median(totalMs), verifyMs: median(verifyMs), peakRssMB }));
+  const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024) + nativePeak;
+  console.log(JSON.stringify({ prover, constraints: artifacts.circuit.constraints, runs, witnessMs: median(witnessMs), groth16Ms: median(proveMs), proveMs: median(totalMs), verifyMs: median(verifyMs), peakRssMB }));
 }
 
 main().catch((err: unknown) => {

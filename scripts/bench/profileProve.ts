@@ -4,7 +4,7 @@
  *   tsx scripts/bench/profileProve.ts margin|solvency
  */
 import * as snarkjs from "snarkjs";
-import { loadCircuitArtifacts } from "../../src/build/manifest.js";
+import { loadCircuitArtifacts } from "../../src/artifacts/manifest.js";
 import { releaseProverThreads } from "../../src/proof/groth16Prover.js";
 import { buildInput } from "./benchInputs.js";
 

@@ -1,11 +1,11 @@
 import { accountCommitment, type AccountOpening, nullifierOf } from "../accounts/account.js";
 import { type MerklePath, rootFromPath } from "../accounts/merkleTree.js";
-import type { MarginParams } from "../build/circuitCatalog.js";
+import type { MarginParams } from "../protocol/circuitCatalog.js";
 import { marginReport } from "../risk/equity.js";
 import { paddedRows } from "../risk/riskCommitment.js";
 import type { RiskTable } from "../risk/riskEngine.js";
 import { columnLabel } from "../risk/scenarios.js";
-import { eventsNamed, type AuditEvent } from "./poolEvents.js";
+import { eventsNamed, type PoolEvent } from "../protocol/poolEvents.js";
 
 /** A trader's own account, as the CLI's files hold it (opening or account file + path file). */
 export interface AccountToCheck {
@@ -40,7 +40,7 @@ export interface AccountCheck {
  * public, but only the account's owner can link it to the account).
  */
 export function checkAccount(account: AccountToCheck, epoch: number, accountsRoot: bigint | undefined, params: MarginParams,
-  events: readonly AuditEvent[], table?: RiskTable): AccountCheck {
+  events: readonly PoolEvent[], table?: RiskTable): AccountCheck {
   const { opening, path } = account;
   const leaf = accountCommitment(opening, params.positions);
   const included = accountsRoot !== undefined && rootFromPath(leaf, path) === accountsRoot;

@@ -1,15 +1,17 @@
-import type { Groth16Proof } from "snarkjs";
-import { findCircuit } from "../build/circuitCatalog.js";
+import { findCircuit } from "../protocol/circuitCatalog.js";
+import type { ProofVerifier } from "../protocol/checkProof.js";
+import { liquidationStatement } from "../protocol/liquidation.js";
+import { marginStatement } from "../protocol/margin.js";
+import { type EpochStatus, eventsNamed, haircutRatio, type PoolEvent } from "../protocol/poolEvents.js";
+import { batchChainProblem, batchLinkProblem, type BatchStatement, batchStatement } from "../protocol/solvency.js";
 import { commitRiskTable } from "../risk/riskCommitment.js";
 import type { RiskTable } from "../risk/riskEngine.js";
 import { type AccountCheck, type AccountToCheck, checkAccount } from "./accountCheck.js";
-import { type EpochStatusName, type Haircut, haircutPayment, haircutRatio, statusName } from "./epochStatus.js";
-import { type AuditEvent, eventsNamed } from "./poolEvents.js";
+import { type Haircut, haircutPayment } from "./epochStatus.js";
 import type { PoolReader, PoolSnapshot } from "./poolReader.js";
 import { type LiquidationAudit, type OpeningAudit, replayWaterfall, type WaterfallReplay } from "./waterfall.js";
 
-/** Off-chain Groth16 verification, injected: snarkjs with keys from build/ (CLI) or fetched beside the page (browser). */
-export type ProofVerifier = (circuit: string, publicSignals: string[], proof: Groth16Proof) => Promise<boolean>;
+export type { ProofVerifier };
 
 /** The circuits whose verification keys the pool's verifiers were generated from. */
 export interface AuditCircuits {
@@ -40,13 +42,13 @@ export interface AuditReport {
   riskRootFromTable?: bigint;
   /** From the epoch's EpochOpened event (its last solvency batch). */
   accountsRoot?: bigint;
-  /** The proven stress total (max over mark and every scenario). */
+  /** The proven stress bound (max over mark and every scenario). */
   stressTotal?: bigint;
-  /** The proven mark total (DESIGN §9; undefined on a pool without it). */
+  /** The proven mark bound (DESIGN §9; undefined on a pool without it). */
   markTotal?: bigint;
   poolBalanceAtAcceptance?: bigint;
   /** Solvent, stressed (LP withdrawals frozen) or haircut, recomputed from the opening's public figures. */
-  status?: EpochStatusName;
+  status?: EpochStatus;
   /** A Haircut epoch's haircut: settlements pay amount × num / den. */
   haircut?: Haircut;
   /** The haircut as a decimal, e.g. "0.8731". */
@@ -91,7 +93,7 @@ export interface AuditReport {
 export interface PoolHistory {
   reader: PoolReader;
   fromBlock: number;
-  events: AuditEvent[];
+  events: PoolEvent[];
   snapshot: PoolSnapshot;
   waterfall: WaterfallReplay;
 }
@@ -132,7 +134,7 @@ export async function auditEpochWith(options: EpochAuditOptions): Promise<AuditR
   const { history, epoch, circuits, verify } = options;
   const { reader, events, snapshot: state, waterfall } = history;
   const margin = findCircuit(circuits.margin).params;
-  const named = <N extends AuditEvent["name"]>(name: N) => eventsNamed(events, name, epoch);
+  const named = <N extends PoolEvent["name"]>(name: N) => eventsNamed(events, name, epoch);
   const [published] = named("RiskPublished");
   const [opened] = named("EpochOpened");
   const batches = named("SolvencyBatchAccepted");
@@ -142,7 +144,7 @@ export async function auditEpochWith(options: EpochAuditOptions): Promise<AuditR
   const r: AuditReport = {
     pool: reader.address, epoch, riskRootOnChain: published?.args.riskRoot, accountsRoot: opened?.args.accountsRoot,
     stressTotal: opened?.args.stressTotal, markTotal: opened?.args.markTotal, poolBalanceAtAcceptance: opened?.args.poolBalance,
-    status: opening?.status, haircut: opening?.haircut, haircutRatio: opening?.haircut && haircutRatio(opening.haircut), opening,
+    status: opening?.status, haircut: opening?.haircut, haircutRatio: opening?.haircut && haircutRatio(opening.haircut.num, opening.haircut.den), opening,
     liquidations: waterfall.liquidations.filter((l) => l.epoch === epoch),
     insuranceFundAtEnd: state.insuranceFund === undefined ? undefined : atEnd?.insuranceFund, lpCapitalAtEnd: atEnd?.lpCapital,
     batches: batches.length, solvencyChainComplete: false, settlements: settled.length,
@@ -155,11 +157,11 @@ export async function auditEpochWith(options: EpochAuditOptions): Promise<AuditR
     return ok;
   };
   /** Re-verifies the proof a transaction carried; undefined when valid, else why not. */
-  const reverify = async (hash: string, method: string, circuit: string | undefined, signals: readonly (bigint | number)[]): Promise<string | undefined> => {
+  const reverify = async (hash: string, method: string, circuit: string | undefined, signals: string[]): Promise<string | undefined> => {
     if (!circuit) return "no verification key for this proof kind was given";
     const proof = await reader.proofFromCalldata(hash, method);
     if (typeof proof === "string") return proof;
-    return (await verify(circuit, signals.map(String), proof)) ? undefined : "proof does not verify";
+    return (await verify(circuit, signals, proof)) ? undefined : "proof does not verify";
   };
 
   // 1. risk root
@@ -174,27 +176,21 @@ export async function auditEpochWith(options: EpochAuditOptions): Promise<AuditR
       table.epoch !== epoch ? `the table is for epoch ${table.epoch}` : r.riskRootFromTable === riskRoot ? undefined : `the table hashes to ${r.riskRootFromTable}`);
   }
 
-  // 2. solvency batches: one chain, each proof re-verified from its calldata
-  let chained = true;
+  // 2. solvency batches: one chain (src/protocol/solvency.ts), each proof re-verified from its calldata
+  const statements = batches.map((b): BatchStatement => ({ ...b.args, riskRoot }));
+  const chainProblem = batchChainProblem(statements);
+  const chained = chainProblem === undefined;
   for (const [k, b] of batches.entries()) {
-    const a = b.args;
-    const first = batches[0].args;
-    // Only the last batch carries the figures (stressTotal, markTotal); the others carry 0.
-    const inChain = a.batchIndex === k && a.isLast === (k === batches.length - 1) && a.accountsRoot === first.accountsRoot
-      && (a.isLast || (a.stressTotal === 0n && (a.markTotal ?? 0n) === 0n))
-      && (k === 0 || a.prevTotalsCommitment === batches[k - 1].args.totalsCommitment);
-    chained &&= inChain;
-    const bounds = a.markTotal === undefined ? [a.stressTotal] : [a.stressTotal, a.markTotal];
-    const signals = [epoch, riskRoot, a.accountsRoot, ...bounds, a.batchIndex, a.isLast ? 1 : 0, a.prevTotalsCommitment, a.totalsCommitment];
-    const why = [inChain ? undefined : "out of order, or not chained to the previous batch", await reverify(b.transactionHash, "postSolvency", circuits.solvency, signals)]
-      .filter(Boolean).join("; ");
-    check(!why, `solvency batch ${a.batchIndex} re-verified (${circuits.solvency})`, why || undefined, { transactionHash: b.transactionHash, proof: "solvency" });
+    const link = batchLinkProblem(statements, k);
+    const why = [link,
+      await reverify(b.transactionHash, "postSolvency", circuits.solvency, batchStatement.signals(statements[k]))].filter(Boolean).join("; ");
+    check(!why, `solvency batch ${b.args.batchIndex} re-verified (${circuits.solvency})`, why || undefined, { transactionHash: b.transactionHash, proof: "solvency" });
   }
   const last = batches.at(-1)?.args;
   r.solvencyChainComplete = chained && last?.isLast === true && opened !== undefined;
   check(r.solvencyChainComplete, `epoch ${epoch}'s solvency accepted: batches 0..K-1 chained, the last one opened the epoch`,
     !last ? "no solvency batch accepted" : !last.isLast ? `${batches.length} batch(es) accepted, the last one not yet`
-    : !chained ? "the batches do not form one chain" : !opened ? "no EpochOpened event" : `${batches.length} batch(es)`);
+    : !chained ? `the batches do not form one chain: ${chainProblem}` : !opened ? "no EpochOpened event" : `${batches.length} batch(es)`);
 
   // 3. the epoch's status and the epoch-level waterfall, recomputed from the opening's figures
   if (opening) {
@@ -204,9 +200,9 @@ export async function auditEpochWith(options: EpochAuditOptions): Promise<AuditR
     if (opening.haircut) {
       const stored = await reader.epochStatus(epoch);
       if (stored) {
-        const same = stored.status === 2 && stored.haircutNum === opening.haircut.num && stored.haircutDen === opening.haircut.den;
+        const same = stored.status === "haircut" && stored.haircutNum === opening.haircut.num && stored.haircutDen === opening.haircut.den;
         check(same, "the pool stores the same status and haircut", same ? undefined
-          : `stored ${statusName(stored.status)} ${stored.haircutNum}/${stored.haircutDen}, recomputed haircut ${opening.haircut.num}/${opening.haircut.den}`);
+          : `stored ${stored.status} ${stored.haircutNum}/${stored.haircutDen}, recomputed haircut ${opening.haircut.num}/${opening.haircut.den}`);
       }
     }
   }
@@ -214,7 +210,8 @@ export async function auditEpochWith(options: EpochAuditOptions): Promise<AuditR
   // 4. settlements: each margin proof re-verified from its calldata, each payment recomputed
   for (const s of settled) {
     const { nullifier, recipient, amount, paid } = s.args;
-    const why = await reverify(s.transactionHash, "settle", circuits.margin, [epoch, riskRoot, r.accountsRoot ?? 0n, nullifier, BigInt(recipient), amount]);
+    const signals = marginStatement.signals({ epoch, riskRoot, accountsRoot: r.accountsRoot ?? 0n, nullifier, recipient, amount });
+    const why = await reverify(s.transactionHash, "settle", circuits.margin, signals);
     const due = haircutPayment(amount, r.haircut);
     const payWhy = paid !== undefined && paid !== due ? `paid ${paid}, the haircut rule gives ${due}` : undefined;
     const detail = [why, payWhy].filter(Boolean).join("; ") || (paid !== undefined && paid !== amount ? `paid ${paid} after the haircut` : undefined);
@@ -223,7 +220,8 @@ export async function auditEpochWith(options: EpochAuditOptions): Promise<AuditR
 
   // 5. liquidations: each proof re-verified, each waterfall step recomputed
   for (const l of r.liquidations) {
-    const why = await reverify(l.transactionHash, "liquidate", circuits.liquidation, [epoch, riskRoot, r.accountsRoot ?? 0n, l.tag, l.penalty, l.deficit]);
+    const signals = liquidationStatement.signals({ epoch, riskRoot, accountsRoot: r.accountsRoot ?? 0n, tag: l.tag, penalty: l.penalty, deficit: l.deficit });
+    const why = await reverify(l.transactionHash, "liquidate", circuits.liquidation, signals);
     check(!why, `liquidation (penalty ${l.penalty}, deficit ${l.deficit}) re-verified (${circuits.liquidation ?? "no liquidation circuit"})`, why,
       { transactionHash: l.transactionHash, proof: "liquidation" });
     const [penalty, drawn, written, left] = l.steps.map((x) => x.expected);

@@ -1,16 +1,10 @@
+import { STAGE_LABELS } from "../protocol/poolEvents.js";
 import type { AuditReport } from "./epochAudit.js";
 import type { WaterfallStepCheck } from "./waterfall.js";
 
-const STEP_WORDS: Record<WaterfallStepCheck["stage"], string> = {
-  "penalty": "penalty into the insurance fund",
-  "insurance fund": "insurance fund drawn",
-  "LP capital": "LP capital written down",
-  "haircut": "left to the haircut",
-};
-
 function stepLine(s: WaterfallStepCheck): string {
   const mark = s.ok ? "" : `  MISMATCH: the pool emitted ${s.emitted}`;
-  return `      ${STEP_WORDS[s.stage].padEnd(32)} ${s.expected.toString().padStart(16)}  (fund ${s.insuranceFundAfter}, LP capital ${s.lpCapitalAfter})${mark}`;
+  return `      ${STAGE_LABELS[s.stage].padEnd(32)} ${s.expected.toString().padStart(16)}  (fund ${s.insuranceFundAfter}, LP capital ${s.lpCapitalAfter})${mark}`;
 }
 
 function statusLine(r: AuditReport): string | undefined {

@@ -1,6 +1,6 @@
 import * as snarkjs from "snarkjs";
 import type { VerificationKey } from "snarkjs";
-import type { ProofVerifier } from "./epochAudit.js";
+import type { ProofVerifier } from "../protocol/checkProof.js";
 
 /**
  * A ProofVerifier over verification keys got from anywhere (the page fetches them beside

@@ -1,12 +1,12 @@
 import type { RiskTable } from "../risk/riskEngine.js";
 import type { AccountToCheck } from "./accountCheck.js";
 import { type AuditCircuits, type AuditReport, auditEpochWith, type PoolHistory, type ProofVerifier, publishedEpochs } from "./epochAudit.js";
-import type { EpochStatusName } from "./epochStatus.js";
+import type { EpochStatus, WaterfallStage } from "../protocol/poolEvents.js";
 
 /** One epoch as the chart draws it: the balance against the proven bounds, the fund, the waterfall. */
 export interface EpochPoint {
   epoch: number;
-  status?: EpochStatusName;
+  status?: EpochStatus;
   poolBalance?: bigint;
   stressTotal?: bigint;
   markTotal?: bigint;
@@ -56,11 +56,11 @@ export async function auditPoolWith(options: PoolAuditOptions): Promise<PoolAudi
   }
   const points = epochs.map((r): EpochPoint => {
     const steps = [...(r.opening?.steps ?? []), ...r.liquidations.flatMap((l) => l.steps)];
-    const sum = (stage: string): bigint => steps.filter((s) => s.stage === stage).reduce((t, s) => t + s.expected, 0n);
+    const sum = (stage: WaterfallStage): bigint => steps.filter((s) => s.stage === stage).reduce((t, s) => t + s.expected, 0n);
     return {
       epoch: r.epoch, status: r.status, poolBalance: r.poolBalanceAtAcceptance, stressTotal: r.stressTotal, markTotal: r.markTotal,
       insuranceFund: r.insuranceFundAtEnd, lpCapital: r.lpCapitalAtEnd,
-      penalties: sum("penalty"), fundDrawn: sum("insurance fund"), lpWrittenDown: sum("LP capital"), leftToHaircut: sum("haircut"),
+      penalties: sum("penalty"), fundDrawn: sum("insuranceFund"), lpWrittenDown: sum("lpCapital"), leftToHaircut: sum("haircut"),
     };
   });
   const problems = history.waterfall.problems;

@@ -1,8 +1,8 @@
 import { Contract, Interface, type InterfaceAbi, isAddress, type Provider, type Result } from "ethers";
 import type { Groth16Proof } from "snarkjs";
-import { fromSolidityProof } from "../proof/solidityProof.js";
+import { fromSolidityProof } from "../protocol/solidityProof.js";
 import { AuditError } from "./auditErrors.js";
-import { type AuditEvent, readPoolEvents } from "./poolEvents.js";
+import { EPOCH_STATUSES, type EpochStatus, type PoolEvent, readPoolEvents } from "../protocol/poolEvents.js";
 
 /** The pool's public state at one block, as the auditor needs it. */
 export interface PoolSnapshot {
@@ -19,7 +19,7 @@ export interface PoolSnapshot {
 
 /** An epoch's status as the contract stored it (waterfall pools only). */
 export interface EpochStatusView {
-  status: number;
+  status: EpochStatus;
   haircutNum: bigint;
   haircutDen: bigint;
 }
@@ -91,10 +91,10 @@ export class PoolReader {
   async epochStatus(epoch: number): Promise<EpochStatusView | undefined> {
     if (!this.has("epochStatus")) return undefined;
     const [status, haircutNum, haircutDen] = await this.view<[bigint, bigint, bigint]>("epochStatus", undefined, epoch);
-    return { status: Number(status), haircutNum, haircutDen };
+    return { status: EPOCH_STATUSES[Number(status)], haircutNum, haircutDen };
   }
 
-  events(fromBlock = 0): Promise<AuditEvent[]> {
+  events(fromBlock = 0): Promise<PoolEvent[]> {
     return readPoolEvents(this.provider, this.iface, this.address, fromBlock);
   }
 

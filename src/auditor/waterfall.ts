@@ -1,9 +1,9 @@
-import { expectedStatus, type EpochStatusName, type Haircut, WATERFALL_STAGES, type WaterfallStageName } from "./epochStatus.js";
-import type { AuditEvent, EventOf } from "./poolEvents.js";
+import type { EpochStatus, EventOf, PoolEvent, WaterfallStage } from "../protocol/poolEvents.js";
+import { expectedStatus, type Haircut } from "./epochStatus.js";
 
 /** One waterfall step: what the public rules say, and what the pool's WaterfallStep event said. */
 export interface WaterfallStepCheck {
-  stage: WaterfallStageName;
+  stage: WaterfallStage;
   /** Recomputed from public data. */
   expected: bigint;
   /** From the WaterfallStep event (0 when the pool emitted none for this stage). */
@@ -33,9 +33,9 @@ export interface OpeningAudit {
   stressTotal: bigint;
   markTotal?: bigint;
   /** The status the rule gives from the three figures above. */
-  status: EpochStatusName;
+  status: EpochStatus;
   /** The status the pool's event recorded (undefined on a pool without statuses). */
-  statusEmitted?: EpochStatusName;
+  statusEmitted?: EpochStatus;
   haircut?: Haircut;
   /** Tag-0 steps of a Haircut opening: fund and LP capital written off, the rest left to the haircut. */
   steps: WaterfallStepCheck[];
@@ -59,11 +59,18 @@ export interface WaterfallReplay {
   fundsAtEnd: Map<number, { insuranceFund: bigint; lpCapital: bigint }>;
 }
 
-const STATUS_BY_CODE: readonly EpochStatusName[] = ["solvent", "stressed", "haircut"];
 const min = (a: bigint, b: bigint): bigint => (a < b ? a : b);
 
+/** A step the public rules give: its stage, amount, and the fund and LP capital after it. */
+interface Expected {
+  stage: WaterfallStage;
+  amount: bigint;
+  fund: bigint;
+  lp: bigint;
+}
+
 /** Compares recomputed steps with the events one transaction emitted (the pool emits only non-zero steps). */
-function compareSteps(expected: { stage: number; amount: bigint; fund: bigint; lp: bigint }[], emitted: EventOf<"WaterfallStep">[], label: string): { steps: WaterfallStepCheck[]; mismatch?: string } {
+function compareSteps(expected: Expected[], emitted: EventOf<"WaterfallStep">[], label: string): { steps: WaterfallStepCheck[]; mismatch?: string } {
   const problems: string[] = [];
   const steps = expected.map((x): WaterfallStepCheck => {
     const got = emitted.filter((e) => e.args.stage === x.stage);
@@ -72,13 +79,13 @@ function compareSteps(expected: { stage: number; amount: bigint; fund: bigint; l
     let ok = got.length <= 1 && emittedAmount === x.amount;
     if (e && (e.insuranceFundAfter !== x.fund || e.lpCapitalAfter !== x.lp)) ok = false;
     if (!ok) {
-      problems.push(`${WATERFALL_STAGES[x.stage]}: rules give ${x.amount} (fund after ${x.fund}, LP capital after ${x.lp}), the pool emitted ${
+      problems.push(`${x.stage}: rules give ${x.amount} (fund after ${x.fund}, LP capital after ${x.lp}), the pool emitted ${
         e ? `${emittedAmount} (fund after ${e.insuranceFundAfter}, LP capital after ${e.lpCapitalAfter})` : "no step"}${got.length > 1 ? ` and ${got.length - 1} more` : ""}`);
     }
-    return { stage: WATERFALL_STAGES[x.stage], expected: x.amount, emitted: emittedAmount, insuranceFundAfter: x.fund, lpCapitalAfter: x.lp, ok };
+    return { stage: x.stage, expected: x.amount, emitted: emittedAmount, insuranceFundAfter: x.fund, lpCapitalAfter: x.lp, ok };
   });
   const unexplained = emitted.filter((e) => !expected.some((x) => x.stage === e.args.stage));
-  for (const e of unexplained) problems.push(`unexpected ${WATERFALL_STAGES[e.args.stage] ?? `stage ${e.args.stage}`} step of ${e.args.amount}`);
+  for (const e of unexplained) problems.push(`unexpected ${e.args.stage} step of ${e.args.amount}`);
   return { steps, mismatch: problems.length ? `${label}: ${problems.join("; ")}` : undefined };
 }
 
@@ -91,7 +98,7 @@ function compareSteps(expected: { stage: number; amount: bigint; fund: bigint; l
  * LP capital off (they are inside the balance that pays the haircut) and sets the haircut
  * balance / markTotal. `start` is the fund and LP capital before the first event read.
  */
-export function replayWaterfall(events: readonly AuditEvent[], start: { insuranceFund: bigint; lpCapital: bigint }): WaterfallReplay {
+export function replayWaterfall(events: readonly PoolEvent[], start: { insuranceFund: bigint; lpCapital: bigint }): WaterfallReplay {
   let fund = start.insuranceFund;
   let lp = start.lpCapital;
   const out: WaterfallReplay = { openings: new Map(), liquidations: [], problems: [], insuranceFund: 0n, lpCapital: 0n, fundsAtEnd: new Map() };
@@ -117,19 +124,19 @@ export function replayWaterfall(events: readonly AuditEvent[], start: { insuranc
         const { epoch, poolBalance, stressTotal, markTotal } = ev.args;
         const status = expectedStatus(poolBalance, stressTotal, markTotal);
         const before = { insuranceFund: fund, lpCapital: lp };
-        const expected: { stage: number; amount: bigint; fund: bigint; lp: bigint }[] = [];
+        const expected: Expected[] = [];
         let haircut: Haircut | undefined;
-        if (status === "haircut" && markTotal !== undefined) {
+        if (status === "haircut") {
           haircut = { num: poolBalance, den: markTotal };
-          if (fund !== 0n) expected.push({ stage: 1, amount: fund, fund: 0n, lp });
+          if (fund !== 0n) expected.push({ stage: "insuranceFund", amount: fund, fund: 0n, lp });
           fund = 0n;
-          if (lp !== 0n) expected.push({ stage: 2, amount: lp, fund: 0n, lp: 0n });
+          if (lp !== 0n) expected.push({ stage: "lpCapital", amount: lp, fund: 0n, lp: 0n });
           lp = 0n;
-          expected.push({ stage: 3, amount: markTotal - poolBalance, fund: 0n, lp: 0n });
+          expected.push({ stage: "haircut", amount: markTotal - poolBalance, fund: 0n, lp: 0n });
         }
         const cmp = compareSteps(expected, stepsOf(ev.transactionHash, epoch, 0n), `epoch ${epoch} opening`);
-        const statusEmitted = ev.args.status === undefined ? undefined : STATUS_BY_CODE[ev.args.status];
-        const problems = [cmp.mismatch, statusEmitted !== undefined && statusEmitted !== status
+        const statusEmitted = ev.args.status;
+        const problems = [cmp.mismatch, statusEmitted !== status
           ? `the pool recorded status ${statusEmitted}, the rule gives ${status} (assets ${poolBalance}, stress total ${stressTotal}, mark total ${markTotal})` : undefined]
           .filter(Boolean);
         out.openings.set(epoch, {
@@ -141,20 +148,20 @@ export function replayWaterfall(events: readonly AuditEvent[], start: { insuranc
       }
       case "Liquidated": {
         const { epoch, tag, penalty, deficit } = ev.args;
-        const expected: { stage: number; amount: bigint; fund: bigint; lp: bigint }[] = [];
+        const expected: Expected[] = [];
         fund += penalty;
-        expected.push({ stage: 0, amount: penalty, fund, lp });
+        expected.push({ stage: "penalty", amount: penalty, fund, lp });
         const drawn = min(deficit, fund);
         fund -= drawn;
-        expected.push({ stage: 1, amount: drawn, fund, lp });
+        expected.push({ stage: "insuranceFund", amount: drawn, fund, lp });
         const written = min(deficit - drawn, lp);
         lp -= written;
-        expected.push({ stage: 2, amount: written, fund, lp });
-        expected.push({ stage: 3, amount: deficit - drawn - written, fund, lp });
+        expected.push({ stage: "lpCapital", amount: written, fund, lp });
+        expected.push({ stage: "haircut", amount: deficit - drawn - written, fund, lp });
         // The pool emits only non-zero steps: compare those, and require the zero ones absent.
         const cmp = compareSteps(expected.filter((x) => x.amount !== 0n), stepsOf(ev.transactionHash, epoch, tag), `liquidation ${short(tag)}`);
-        const steps = expected.map((x) => cmp.steps.find((s) => s.stage === WATERFALL_STAGES[x.stage])
-          ?? { stage: WATERFALL_STAGES[x.stage], expected: 0n, emitted: 0n, insuranceFundAfter: x.fund, lpCapitalAfter: x.lp, ok: true });
+        const steps = expected.map((x) => cmp.steps.find((s) => s.stage === x.stage)
+          ?? { stage: x.stage, expected: 0n, emitted: 0n, insuranceFundAfter: x.fund, lpCapitalAfter: x.lp, ok: true });
         out.liquidations.push({ epoch, tag, penalty, deficit, transactionHash: ev.transactionHash, steps, mismatch: cmp.mismatch });
         break;
       }

@@ -1,8 +1,12 @@
-import { CIRCUITS, type CircuitInstance, type CircuitSet } from "./circuitCatalog.js";
+import { availableParallelism } from "node:os";
+import { type CircuitArtifacts, type Manifest, readManifest } from "../artifacts/manifest.js";
+import { MANIFEST_PATH } from "../artifacts/paths.js";
+import { writeJsonAtomic } from "../io/atomicWrite.js";
+import { type ProgressBoard, progressBoard } from "../io/progress.js";
+import { CIRCUITS, type CircuitInstance, type CircuitSet, verifierName } from "../protocol/circuitCatalog.js";
 import { compileCircuit } from "./compileCircuit.js";
 import { compileContracts } from "./compileContracts.js";
-import { groth16Setup } from "./groth16Setup.js";
-import { type CircuitArtifacts, type Manifest, readManifest, writeManifest } from "./manifest.js";
+import { devGroth16Setup, devToxicPtau, groth16Setup } from "./groth16Setup.js";
 import { requiredPower, resolvePtau } from "./ptau.js";
 
 export interface BuildOptions {
@@ -15,11 +19,37 @@ export interface BuildOptions {
   /** Phase-2 entropy (else ZKRS_ENTROPY, else a public deterministic dev value). */
   entropy?: string;
   log?: (line: string) => void;
+  /** Where long steps show their progress (default: a board over `log` and stderr); `log` should then print through board.log. */
+  board?: ProgressBoard;
 }
 
-/** "margin_test" -> "MarginTest": the name under which a circuit's verifier contract is built. */
-export function verifierName(circuit: string): string {
-  return circuit.split(/[_-]/).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join("") + "Verifier";
+/** Starts every task, at most `limit` at once; the promises settle in the tasks' order. */
+function runLimited<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T>[] {
+  const results: Promise<T>[] = [];
+  const gates: (() => void)[] = [];
+  let running = 0;
+  const release = (): void => {
+    running--;
+    gates.shift()?.();
+  };
+  for (const task of tasks) {
+    const p = (async () => {
+      if (running >= limit) await new Promise<void>((resolve) => gates.push(resolve));
+      running++;
+      try {
+        return await task();
+      } finally {
+        release();
+      }
+    })();
+    p.catch(() => undefined); // surfaced when awaited in order
+    results.push(p);
+  }
+  return results;
+}
+
+function writeManifest(manifest: Manifest): void {
+  writeJsonAtomic(MANIFEST_PATH, manifest);
 }
 
 function selected(options: BuildOptions): CircuitInstance[] {
@@ -33,21 +63,28 @@ function selected(options: BuildOptions): CircuitInstance[] {
  * contracts, and record everything in build/manifest.json.
  */
 export async function buildArtifacts(options: BuildOptions = {}): Promise<Manifest> {
-  const log = options.log ?? ((line: string) => console.log(line));
+  const board = options.board ?? progressBoard({ log: options.log ?? ((line: string) => console.log(line)) });
+  // With a board of its own the caller's log prints through it (see scripts/demo.ts).
+  const log = options.board ? (options.log ?? board.log) : board.log;
   const instances = selected(options);
   if (options.only && instances.length !== options.only.length) {
     throw new Error(`unknown circuit in --only ${options.only.join(",")}`);
   }
-  for (const instance of instances) {
-    const circuit = await compileCircuit(instance, log);
-    const ptau = await resolvePtau(requiredPower(circuit.constraints, circuit.nPublic), { explicitPath: options.ptau, log });
-    const keys = await groth16Setup(instance.name, circuit, ptau, { entropy: options.entropy, log });
+  // circom is single-threaded: compile up to one circuit per core at once, and set up keys (which
+  // use every core) one circuit at a time, in catalog order, as their compiles finish.
+  const compiles = runLimited(instances.map((instance) => () => compileCircuit(instance, log, board)), Math.max(1, availableParallelism()));
+  for (const [i, instance] of instances.entries()) {
+    const circuit = await compiles[i]!;
+    // Without a ceremony ptau or entropy, the keys are the (insecure) development keys, made directly.
+    const dev = options.ptau === undefined && !process.env.ZKRS_PTAU && options.entropy === undefined && !process.env.ZKRS_ENTROPY;
+    const ptau = dev ? devToxicPtau(circuit) : await resolvePtau(requiredPower(circuit.constraints, circuit.nPublic), { explicitPath: options.ptau, log, board });
+    const keys = dev ? await devGroth16Setup(instance.name, circuit, { log, board }) : await groth16Setup(instance.name, circuit, ptau, { entropy: options.entropy, log, board });
     const entry: CircuitArtifacts = { instance, circuit, ptau, keys, insecure: ptau.insecure || keys.deterministicEntropy };
     // Re-read before each write: another build (of another set) may have recorded entries meanwhile.
     const current = readManifest();
     current.circuits[instance.name] = entry;
     writeManifest(current);
-    if (entry.insecure) log(`  ${instance.name}: INSECURE development setup (${ptau.insecure ? `dev ptau from ${ptau.source}` : "public dev entropy"}) — never use these keys for real funds`);
+    if (entry.insecure) log(`  ${instance.name}: INSECURE development setup (${ptau.source === "toxic-waste" ? "keys from public toxic waste" : ptau.insecure ? `dev ptau from ${ptau.source}` : "public dev entropy"}) — never use these keys for real funds`);
   }
   const manifest = readManifest();
   const verifiers = Object.fromEntries(Object.values(manifest.circuits).map((c) => [verifierName(c.instance.name).replace(/Verifier$/, ""), c.keys.verifierSol]));

@@ -3,8 +3,10 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs
 import { createRequire } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 import * as snarkjs from "snarkjs";
-import { writeFileAtomic, writeJsonAtomic } from "./atomicWrite.js";
-import { type CircuitInstance, templateArgs } from "./circuitCatalog.js";
+import { writeFileAtomic, writeJsonAtomic } from "../io/atomicWrite.js";
+import type { CompiledCircuit } from "../artifacts/manifest.js";
+import type { ProgressBoard } from "../io/progress.js";
+import { type CircuitInstance, templateArgs } from "../protocol/circuitCatalog.js";
 import { sha256Hex } from "./hashing.js";
 import { BUILD_DIR, CIRCOM_LIBRARY_DIRS, CIRCUITS_DIR, PROJECT_ROOT } from "./paths.js";
 
@@ -12,18 +14,7 @@ const require = createRequire(import.meta.url);
 const CIRCOM_CLI = require.resolve("circom2/cli.js");
 const CIRCOM_VERSION: string = (require("circom2/package.json") as { version: string }).version;
 
-export interface CompiledCircuit {
-  circuitHash: string;
-  dir: string;
-  r1cs: string;
-  wasm: string;
-  sym: string;
-  constraints: number;
-  nPublic: number;
-  nPrivateInputs: number;
-  wires: number;
-  compileMs: number;
-}
+export type { CompiledCircuit };
 
 /** The main component of an instance, as circom source (public inputs listed in order). */
 export function mainSource(instance: CircuitInstance, includePath: string): string {
@@ -61,7 +52,7 @@ export function circuitHash(instance: CircuitInstance): string {
   return sha256Hex(parts.join("\0"));
 }
 
-function runCircom(args: string[], log: (line: string) => void): Promise<void> {
+function runCircom(args: string[], log: (line: string) => void, prefix: string): Promise<void> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [CIRCOM_CLI, ...args], { cwd: PROJECT_ROOT, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
@@ -76,7 +67,7 @@ function runCircom(args: string[], log: (line: string) => void): Promise<void> {
         reject(new Error(`circom failed (exit ${code}):\n${clean.trim()}`));
         return;
       }
-      for (const line of clean.split("\n")) if (/constraints|wires|inputs|outputs/.test(line)) log(`    ${line.trim()}`);
+      for (const line of clean.split("\n")) if (/constraints|wires|inputs|outputs/.test(line)) log(`    ${prefix}${line.trim()}`);
       resolvePromise();
     });
   });
@@ -87,7 +78,7 @@ function runCircom(args: string[], log: (line: string) => void): Promise<void> {
  * that folder already holds a finished compile. The folder is filled under a temporary name
  * and renamed at the end, so an interrupted compile leaves nothing that looks finished.
  */
-export async function compileCircuit(instance: CircuitInstance, log: (line: string) => void): Promise<CompiledCircuit> {
+export async function compileCircuit(instance: CircuitInstance, log: (line: string) => void, board?: ProgressBoard): Promise<CompiledCircuit> {
   const hash = circuitHash(instance);
   const dir = join(BUILD_DIR, "circuits", `${instance.name}-${hash.slice(0, 16)}`);
   const infoPath = join(dir, "info.json");
@@ -106,7 +97,12 @@ export async function compileCircuit(instance: CircuitInstance, log: (line: stri
   log(`  ${instance.name}: compiling ${instance.template}(${templateArgs(instance).join(", ")}) with --O2 ...`);
   const started = Date.now();
   const libs = CIRCOM_LIBRARY_DIRS.flatMap((d) => ["-l", d]);
-  await runCircom([relative(PROJECT_ROOT, mainFile), "--O2", "--r1cs", "--wasm", "--sym", "-o", relative(PROJECT_ROOT, tmpDir), ...libs], log);
+  const progress = board?.start(`compiling ${instance.name}`);
+  try {
+    await runCircom([relative(PROJECT_ROOT, mainFile), "--O2", "--r1cs", "--wasm", "--sym", "-o", relative(PROJECT_ROOT, tmpDir), ...libs], log, `[${instance.name}] `);
+  } finally {
+    progress?.end();
+  }
   const compileMs = Date.now() - started;
 
   const info = await snarkjs.r1cs.info(join(tmpDir, `${instance.name}.r1cs`));

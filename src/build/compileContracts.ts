@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, relative } from "node:path";
-import type { ContractArtifact, Manifest } from "./manifest.js";
+import type { ContractArtifact, Manifest } from "../artifacts/manifest.js";
 import { sha256Hex } from "./hashing.js";
 import { CONTRACTS_DIR, PROJECT_ROOT } from "./paths.js";
 

@@ -1,15 +1,9 @@
 import { homedir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, resolve } from "node:path";
+import { BUILD_DIR, PROJECT_ROOT } from "../artifacts/paths.js";
 
-/** Project root (the folder holding package.json). */
-export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
-
-/** Everything the build makes lives here; it is ignored by git. (circom, compiled to WebAssembly, can only reach files below the project root.) */
-export const BUILD_DIR = join(PROJECT_ROOT, "build");
-
-/** The manifest that tests, the CLI and the demo read. */
-export const MANIFEST_PATH = join(BUILD_DIR, "manifest.json");
+/** The build pipeline's own paths; the ones read at run time are in src/artifacts/paths.ts. */
+export { BUILD_DIR, PROJECT_ROOT };
 
 /**
  * Generated dev powers-of-tau files are kept outside build/ (they take minutes to make and do

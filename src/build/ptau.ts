@@ -1,18 +1,12 @@
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync } from "node:fs";
 import { join, resolve } from "node:path";
+import type { Progress, ProgressBoard } from "../io/progress.js";
 import { sha256File } from "./hashing.js";
 import { PTAU_CACHE_DIR, SHARED_PTAU_DIR } from "./paths.js";
+import type { PtauChoice, PtauSource } from "../artifacts/manifest.js";
 
-export type PtauSource = "explicit" | "shared" | "cache" | "generated";
+export type { PtauChoice, PtauSource };
 
-export interface PtauChoice {
-  path: string;
-  power: number;
-  sha256: string;
-  source: PtauSource;
-  /** True unless the file was handed in explicitly (a ceremony file is the caller's claim). */
-  insecure: boolean;
-}
 
 /** Smallest ptau power snarkjs accepts for a circuit (as in `zkey new`). */
 export function requiredPower(constraints: number, nPublic: number): number {
@@ -82,6 +76,7 @@ export interface ResolvePtauOptions {
   /** A ptau handed in with --ptau or ZKRS_PTAU (a ceremony file, prepared for phase 2). */
   explicitPath?: string;
   log?: (line: string) => void;
+  board?: ProgressBoard;
 }
 
 /**
@@ -108,14 +103,21 @@ export async function resolvePtau(power: number, options: ResolvePtauOptions = {
   const path = join(PTAU_CACHE_DIR, `dev_bn128_${power}.ptau`);
   log(`  no ptau of power >= ${power} found: generating an INSECURE development ptau at ${path}`);
   const { generateDevPtau } = await import("../setup/devPtau.js");
-  let lastStage = "";
-  await generateDevPtau(power, path, {
-    onProgress: (stage, done, total) => {
-      if (stage !== lastStage || done === total) {
-        log(`    ${stage} ${done}/${total}`);
-        lastStage = stage;
-      }
-    },
-  });
+  let stage = "";
+  let progress: Progress | undefined;
+  try {
+    await generateDevPtau(power, path, {
+      onProgress: (name, done, total) => {
+        if (name !== stage) {
+          progress?.end();
+          progress = options.board?.start(`dev ptau 2^${power}: ${name}`);
+          stage = name;
+        }
+        progress?.update(done, total);
+      },
+    });
+  } finally {
+    progress?.end();
+  }
   return { path, power, sha256: await sha256File(path), source: "generated", insecure: true };
 }

@@ -1,5 +1,5 @@
 import { type BaseContract, ContractFactory, type InterfaceAbi, type Signer } from "ethers";
-import { loadContractArtifact } from "../build/manifest.js";
+import { loadContractArtifact } from "../artifacts/manifest.js";
 
 /** Deploys a contract from the build (by artifact name) and waits until it is mined. */
 export async function deployContract(name: string, signer: Signer, ...args: unknown[]): Promise<BaseContract> {

@@ -10,26 +10,17 @@ import {
   type Signer,
   type TransactionReceipt,
 } from "ethers";
-import { verifierName } from "../build/buildArtifacts.js";
-import { loadContractArtifact } from "../build/manifest.js";
-import type { BatchStatement } from "../operator/solvencyBatches.js";
-import type { BatchProof, SolvencyProof } from "../operator/proveSolvency.js";
-import type { SolidityProof } from "../proof/solidityProof.js";
-import type { MarginStatement } from "../trader/marginInput.js";
-import type { MarginProof } from "../trader/proveMargin.js";
+import { verifierName } from "../protocol/circuitCatalog.js";
+import { loadContractArtifact } from "../artifacts/manifest.js";
+import { liquidateArgs } from "../protocol/liquidation.js";
+import { type MarginProof, settleArgs } from "../protocol/margin.js";
+import { decodePoolEvents, EPOCH_STATUSES, type EpochStatus, type PoolEvent, readPoolEvents } from "../protocol/poolEvents.js";
+import type { SolidityProof } from "../protocol/solidityProof.js";
+import { type BatchProof, postSolvencyArgs, type SolvencyProof } from "../protocol/solvency.js";
 import { deployContract } from "./deployContract.js";
 
-/** The pool's roles, in the contract's `Role` enum order. */
-export const POOL_ROLES = ["admin", "riskOracle", "operator"] as const;
-export type PoolRole = (typeof POOL_ROLES)[number];
-
-/** An accepted epoch's standing against the pool's balance, in the contract's `EpochStatus` order (DESIGN §9). */
-export const EPOCH_STATUSES = ["solvent", "stressed", "haircut"] as const;
-export type EpochStatus = (typeof EPOCH_STATUSES)[number];
-
-/** The loss waterfall's on-chain steps, in the contract's `WaterfallStage` order. */
-export const WATERFALL_STAGES = ["penalty", "insuranceFund", "lpCapital", "haircut"] as const;
-export type WaterfallStage = (typeof WATERFALL_STAGES)[number];
+export { EPOCH_STATUSES, POOL_ROLES, WATERFALL_STAGES } from "../protocol/poolEvents.js";
+export type { EpochStatus, PoolEvent, PoolEventName, PoolRole, WaterfallStage } from "../protocol/poolEvents.js";
 
 const ERC20_ABI = [
   "function balanceOf(address) view returns (uint256)",
@@ -39,40 +30,6 @@ const ERC20_ABI = [
 ] as const;
 
 // ------------------------------------------------------------------------------------ results
-
-interface PoolEventBase<N extends string, A> {
-  name: N;
-  args: A;
-  blockNumber: number;
-  logIndex: number;
-  transactionHash: string;
-}
-
-/** Every event of RiskSharingPool, decoded. An auditor can rebuild the pool's history from these. */
-export type PoolEvent =
-  | PoolEventBase<"RoleTransferred", { role: PoolRole; previousAccount: string; newAccount: string }>
-  | PoolEventBase<"RiskPublished", { epoch: number; riskRoot: bigint }>
-  | PoolEventBase<"SolvencyBatchAccepted", {
-    epoch: number; batchIndex: number; isLast: boolean; accountsRoot: bigint; stressTotal: bigint; markTotal: bigint;
-    prevTotalsCommitment: bigint; totalsCommitment: bigint;
-  }>
-  | PoolEventBase<"EpochOpened", {
-    epoch: number; riskRoot: bigint; accountsRoot: bigint; stressTotal: bigint; markTotal: bigint; poolBalance: bigint; status: EpochStatus;
-  }>
-  | PoolEventBase<"LpWithdrawalsFrozen", { epoch: number; stressTotal: bigint; poolBalance: bigint }>
-  | PoolEventBase<"HaircutSet", { epoch: number; poolBalance: bigint; markTotal: bigint }>
-  | PoolEventBase<"EpochClosed", { epoch: number }>
-  | PoolEventBase<"Settled", { epoch: number; nullifier: bigint; recipient: string; amount: bigint; paid: bigint }>
-  | PoolEventBase<"Liquidated", { epoch: number; tag: bigint; penalty: bigint; deficit: bigint }>
-  | PoolEventBase<"WaterfallStep", {
-    epoch: number; tag: bigint; stage: WaterfallStage; amount: bigint; insuranceFundAfter: bigint; lpCapitalAfter: bigint;
-  }>
-  | PoolEventBase<"InsuranceFunded", { from: string; amount: bigint; insuranceFundAfter: bigint }>
-  | PoolEventBase<"CollateralDeposited", { depositor: string; amount: bigint }>
-  | PoolEventBase<"LiquidityDeposited", { provider: string; amount: bigint; shares: bigint }>
-  | PoolEventBase<"LiquidityWithdrawn", { provider: string; shares: bigint; amount: bigint }>;
-
-export type PoolEventName = PoolEvent["name"];
 
 /** A mined pool transaction: its gas is read from the receipt, never estimated. */
 export interface TxResult {
@@ -170,23 +127,6 @@ function toPlain(type: string, value: unknown): ErrorArg {
   throw new TypeError(`cannot decode a ${type} value`);
 }
 
-function decodeEvent(iface: Interface, log: Log): PoolEvent | undefined {
-  const parsed = iface.parseLog({ topics: [...log.topics], data: log.data });
-  if (!parsed) return undefined;
-  const args: Record<string, ErrorArg | number> = {};
-  parsed.fragment.inputs.forEach((input, i) => {
-    const v = toPlain(input.type, parsed.args[i]);
-    if (input.name === "role") args.role = POOL_ROLES[Number(v)];
-    else if (input.name === "status") args.status = EPOCH_STATUSES[Number(v)];
-    else if (input.name === "stage") args.stage = WATERFALL_STAGES[Number(v)];
-    else if (input.type === "uint32") args[input.name] = Number(v);
-    else args[input.name] = v;
-  });
-  return {
-    name: parsed.name, args, blockNumber: log.blockNumber, logIndex: log.index, transactionHash: log.transactionHash,
-  } as PoolEvent;
-}
-
 /** Finds the revert data in an ethers error, however the provider nested it. */
 function revertData(err: unknown): string | undefined {
   const seen = new Set<unknown>();
@@ -274,10 +214,7 @@ export class RiskSharingPoolClient {
   }
 
   private result(receipt: TransactionReceipt): TxResult {
-    const events = receipt.logs
-      .filter((l) => l.address.toLowerCase() === this.address.toLowerCase())
-      .map((l) => decodeEvent(this.interface, l))
-      .filter((e): e is PoolEvent => e !== undefined);
+    const events = decodePoolEvents(this.interface, receipt.logs.filter((l) => l.address.toLowerCase() === this.address.toLowerCase()));
     return { hash: receipt.hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed, events };
   }
 
@@ -332,12 +269,7 @@ export class RiskSharingPoolClient {
 
   /** Posts one solvency batch (a BatchProof from proveSolvency, or any statement + proof points). */
   postSolvency(batch: SolvencyBatchInput): Promise<TxResult> {
-    const s: BatchStatement = batch.statement;
-    const statement = {
-      accountsRoot: s.accountsRoot, stressTotal: s.stressTotal, markTotal: s.markTotal, batchIndex: s.batchIndex,
-      isLast: s.isLast, prevTotalsCommitment: s.prevTotalsCommitment, totalsCommitment: s.totalsCommitment,
-    };
-    return this.send("postSolvency", [s.epoch, statement, proofTuple(batch.solidity)]);
+    return this.send("postSolvency", postSolvencyArgs(batch.statement, batch.solidity));
   }
 
   /** Posts every batch of an epoch's solvency proof, in order; stops at the first refusal. */
@@ -353,14 +285,12 @@ export class RiskSharingPoolClient {
 
   /** Settles a margin proof: pays its amount to its recipient (anyone may submit it). */
   settle(proof: SettleInput): Promise<TxResult> {
-    const s: MarginStatement = proof.statement;
-    return this.send("settle", [s.epoch, s.nullifier, s.recipient, s.amount, proofTuple(proof.solidity)]);
+    return this.send("settle", settleArgs(proof.statement, proof.solidity));
   }
 
   /** Liquidates an account of the open epoch with a Liquidation proof (operator only); runs the waterfall. */
   liquidate(proof: LiquidateInput): Promise<TxResult> {
-    const s = proof.statement;
-    return this.send("liquidate", [s.epoch, s.tag, s.penalty, s.deficit, proofTuple(proof.solidity)]);
+    return this.send("liquidate", liquidateArgs(proof.statement, proof.solidity));
   }
 
   /** Adds tokens to the insurance fund (needs an approval first). */
@@ -446,17 +376,9 @@ export class RiskSharingPoolClient {
   }
 
   /** The pool's events from `fromBlock` (default: genesis) to the latest block, decoded, in chain order. */
-  async events(fromBlock = 0): Promise<PoolEvent[]> {
-    const logs = await this.provider.getLogs({ address: this.address, fromBlock, toBlock: "latest" });
-    return logs
-      .map((l) => decodeEvent(this.interface, l))
-      .filter((e): e is PoolEvent => e !== undefined)
-      .sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
+  events(fromBlock = 0): Promise<PoolEvent[]> {
+    return readPoolEvents(this.provider, this.interface, this.address, fromBlock);
   }
-}
-
-function proofTuple(p: SolidityProof): { a: [bigint, bigint]; b: [[bigint, bigint], [bigint, bigint]]; c: [bigint, bigint] } {
-  return { a: p.a, b: p.b, c: p.c };
 }
 
 // ------------------------------------------------------------------------------------ deployment

@@ -2,15 +2,12 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { AccountOpening, TraderAccount } from "../accounts/account.js";
 import { checkOpening } from "../accounts/account.js";
-import { type CircuitInstance, findCircuit, type LiquidationInstance, type MarginInstance, type SolvencyInstance } from "../build/circuitCatalog.js";
-import {
-  decodeAccount, decodeLedger, decodeLiquidationProof, decodeMarginProof, decodeOpening, decodePath, decodeSnapshot, decodeSolvencyProof, decodeTable,
-  type Ledger, type LiquidationProofFile, type PathFile, proofKeys, type TableFile,
-} from "../io/formats.js";
-import { FORMATS, InputError, readJsonFile, readTagged } from "../io/json.js";
-import type { SolvencyProof } from "../operator/proveSolvency.js";
+import { type CircuitInstance, findCircuit, type LiquidationInstance, type MarginInstance, type SolvencyInstance } from "../protocol/circuitCatalog.js";
+import { decodeAccount, decodeLedger, decodeOpening, decodePath, decodeSnapshot, decodeTable, type Ledger, type PathFile, type TableFile } from "../io/formats.js";
+import { FORMATS, InputError } from "../io/json.js";
+import { readJsonFile, readTagged } from "../io/jsonFile.js";
+import { type AnyProof, decodeProofFile, type ProofKindName } from "../protocol/checkProof.js";
 import type { MarketSnapshot } from "../risk/riskEngine.js";
-import type { MarginProof } from "../trader/proveMargin.js";
 
 export function loadSnapshot(path: string, flag = "--snapshot"): MarketSnapshot {
   return decodeSnapshot(path, readTagged(path, ["snapshot"], flag).data);
@@ -46,21 +43,12 @@ export function loadPath(path: string, flag = "--path"): PathFile {
   return decodePath(path, readTagged(path, ["path"], flag).data);
 }
 
-export type LoadedProof =
-  | { kind: "marginProof"; file: string; proof: MarginProof; zkeySha256?: string }
-  | { kind: "solvencyProof"; file: string; proof: SolvencyProof; zkeySha256?: string }
-  | { kind: "liquidationProof"; file: string; proof: LiquidationProofFile; zkeySha256?: string };
+/** A proof file as read: its kind and proof, the file name and the zkey it was made with. */
+export type LoadedProof = AnyProof & { file: string; zkeySha256?: string };
 
-export type ProofKind = LoadedProof["kind"];
-
-export const PROOF_KINDS: readonly ProofKind[] = ["marginProof", "solvencyProof", "liquidationProof"];
-
-export function loadProof(path: string, flag = "--proof", kinds: readonly ProofKind[] = PROOF_KINDS): LoadedProof {
-  const { kind, data } = readTagged(path, kinds, flag);
-  const zkeySha256 = proofKeys(data);
-  if (kind === "marginProof") return { kind, file: path, proof: decodeMarginProof(path, data), zkeySha256 };
-  if (kind === "liquidationProof") return { kind, file: path, proof: decodeLiquidationProof(path, data), zkeySha256 };
-  return { kind: "solvencyProof", file: path, proof: decodeSolvencyProof(path, data), zkeySha256 };
+/** Reads a margin, solvency or liquidation proof file (or one of `kinds`). */
+export function loadProof(path: string, flag = "--proof", kinds?: readonly ProofKindName[]): LoadedProof {
+  return { ...decodeProofFile(path, readJsonFile(path, flag), kinds, flag), file: path };
 }
 
 export interface NamedOpening {

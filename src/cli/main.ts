@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { PROJECT_ROOT } from "../build/paths.js";
+import { PROJECT_ROOT } from "../artifacts/paths.js";
 import { toJsonText } from "../io/json.js";
 import { accountCommands } from "./commands/account.js";
 import { chainCommands } from "./commands/chain.js";

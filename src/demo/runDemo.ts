@@ -1,10 +1,11 @@
+import type { ProgressBoard } from "../io/progress.js";
 import { Contract, type JsonRpcProvider, type Signer } from "ethers";
 import { accountCommitment, newTraderAccount, type Position, type TraderAccount } from "../accounts/account.js";
 import { MerkleTree } from "../accounts/merkleTree.js";
 import { auditEpoch, type AuditReport, formatAuditReport } from "../auditor/auditEpoch.js";
 import { type Chain, devWallet } from "../chain/localChain.js";
 import { deployPool, PoolError, type PoolCircuits, type RiskSharingPoolClient, type TxResult } from "../chain/riskSharingPool.js";
-import { loadCircuitArtifacts } from "../build/manifest.js";
+import { loadCircuitArtifacts } from "../artifacts/manifest.js";
 import { proveSolvency } from "../operator/proveSolvency.js";
 import { liabilityTotals } from "../operator/solvencyTotals.js";
 import { commitRiskTable } from "../risk/riskCommitment.js";
@@ -17,6 +18,8 @@ import { type Liquidation, liquidateBreaches, runShockEpoch, type ShockEpochResu
 const USD = 1_000_000n; // the demo token has 6 decimals
 
 export interface DemoOptions {
+  /** Live progress of the long proofs (none: only their summary lines). */
+  board?: ProgressBoard;
   chain: Chain;
   circuits: PoolCircuits;
   epoch?: number;
@@ -143,10 +146,11 @@ export async function runDemoEpoch(options: DemoOptions): Promise<DemoResult> {
   if (solvencyInstance.kind !== "solvency") throw new Error(`${circuits.solvency} is not a solvency circuit`);
   const plan = solvencyInstance.params;
   const t0 = Date.now();
+  const batchProgress = options.board?.start("  solvency batch proofs");
   const solvency = await proveSolvency(ledger, table, {
     circuit: circuits.solvency,
-    onProgress: (done, total) => log(`  batch proofs ${done}/${total} (${((Date.now() - t0) / 1000).toFixed(1)} s)`),
-  });
+    onProgress: (done, total) => batchProgress?.update(done, total),
+  }).finally(() => batchProgress?.end());
   timings.solvencyProveMs = Date.now() - t0;
   log(`  ${ledger.length} accounts in ${solvency.proof.batches.length} batches of ${2 ** plan.logBatch}, proven in ${(timings.solvencyProveMs / 1000).toFixed(1)} s; exact stress total ${usd(solvency.proof.stressTotal)} tUSD, mark total ${usd(solvency.proof.markTotal)} tUSD, pool balance ${usd(poolBalance)} tUSD`);
   const posted = await poolAs(operator).postSolvencyEpoch(solvency.proof);

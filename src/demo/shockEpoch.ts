@@ -1,12 +1,13 @@
 import { type AccountOpening, accountCommitment } from "../accounts/account.js";
 import { MerkleTree } from "../accounts/merkleTree.js";
-import { loadCircuitArtifacts } from "../build/manifest.js";
+import { loadCircuitArtifacts } from "../artifacts/manifest.js";
 import type { PoolCircuits, RiskSharingPoolClient, TxResult } from "../chain/riskSharingPool.js";
 import { assessLiquidation } from "../operator/liquidationRule.js";
 import { proveLiquidation } from "../operator/proveLiquidation.js";
 import { proveSolvency } from "../operator/proveSolvency.js";
 import { settleToMark } from "../operator/settleToMark.js";
 import { liabilityTotals } from "../operator/solvencyTotals.js";
+import { STAGE_LABELS } from "../protocol/poolEvents.js";
 import { commitRiskTable } from "../risk/riskCommitment.js";
 import { computeRiskTable, type MarketSnapshot, type RiskTable } from "../risk/riskEngine.js";
 
@@ -110,7 +111,7 @@ export async function liquidateBreaches(options: LiquidateBreachesOptions): Prom
     log(`    liquidated with proof (${(proveMs / 1000).toFixed(1)} s, gas ${r.gasUsed.toLocaleString("en-US")}): tag ${s.tag.toString().slice(0, 12)}…, penalty ${usd(s.penalty)}, deficit ${usd(s.deficit)}`);
     for (const e of r.events) {
       if (e.name === "WaterfallStep") {
-        log(`      waterfall ${e.args.stage.padEnd(13)} ${usd(e.args.amount).padStart(12)}  -> insurance fund ${usd(e.args.insuranceFundAfter)}, LP capital ${usd(e.args.lpCapitalAfter)}`);
+        log(`      ${STAGE_LABELS[e.args.stage].padEnd(32)} ${usd(e.args.amount).padStart(12)}  -> insurance fund ${usd(e.args.insuranceFundAfter)}, LP capital ${usd(e.args.lpCapitalAfter)}`);
       }
     }
     liquidations.push({ name: entry.name, tag: s.tag, penalty: s.penalty, deficit: s.deficit, gasUsed: r.gasUsed, proveMs });

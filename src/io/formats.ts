@@ -1,25 +1,15 @@
 /**
- * The zkrs JSON file formats: one encoder and one validating decoder per kind. Every file
+ * The zkrs JSON file formats of the data (snapshot, risk table, account, opening, ledger, path):
+ * one encoder and one validating decoder per kind; proof files are src/protocol/'s. Every file
  * carries `"format": "zkrs/<kind>@1"`; bigints are decimal strings; a decoder names the file
  * and the field of the first problem it finds.
  */
-import type { Groth16Proof } from "snarkjs";
-import { getAddress, isAddress } from "ethers";
 import { accountCommitment, accountKeyOf, type AccountOpening, type Position, type TraderAccount } from "../accounts/account.js";
 import { MerkleTree, type MerklePath } from "../accounts/merkleTree.js";
 import { FIELD_MODULUS } from "../crypto/field.js";
-import { SOLVENCY_PUBLIC_SIGNALS } from "../build/circuitCatalog.js";
-import type { LiquidationStatement } from "../operator/liquidationInput.js";
-import type { LiquidationProof } from "../operator/proveLiquidation.js";
-import type { BatchStatement } from "../operator/solvencyBatches.js";
-import type { BatchProof, SolvencyProof } from "../operator/proveSolvency.js";
-import { toSolidityProof } from "../proof/solidityProof.js";
-import { EQUITY_BITS, MAX_BOUND, MAX_COLLATERAL, MAX_QUANTITY, MAX_VALUE, MIN_QUANTITY, MIN_VALUE } from "../risk/bounds.js";
+import { MAX_COLLATERAL, MAX_QUANTITY, MAX_VALUE, MIN_QUANTITY, MIN_VALUE } from "../risk/bounds.js";
 import { commitRiskTable } from "../risk/riskCommitment.js";
 import type { InstrumentKind, MarketSnapshot, RiskTable } from "../risk/riskEngine.js";
-import type { MarginStatement } from "../trader/marginInput.js";
-import type { MarginProof } from "../trader/proveMargin.js";
-import { smallSnapshot } from "../demo/demoMarket.js";
 import { Fields, FORMATS, InputError } from "./json.js";
 
 const FIELD = { min: 0n, max: FIELD_MODULUS - 1n };
@@ -55,11 +45,6 @@ export function decodeSnapshot(file: string, data: unknown): MarketSnapshot {
       addonRate: i.number("addonRate", (x) => x >= 0 && x < 1, "a number in [0, 1)"),
     })),
   };
-}
-
-/** An example snapshot (two underlyings, perps and options), for `zkrs risk example`. */
-export function exampleSnapshot(epoch = 1): Record<string, unknown> {
-  return { format: FORMATS.snapshot, ...smallSnapshot(epoch), rate: 0 };
 }
 
 // ---------------------------------------------------------------- risk table
@@ -253,160 +238,6 @@ export function decodePath(file: string, data: unknown): PathFile {
     leaf: f.bigint("leaf", FIELD),
     path: { index: f.int("index", 0, 2 ** depth - 1), siblings: f.bigints("siblings", FIELD, depth) },
   };
-}
-
-// ---------------------------------------------------------------- proofs
-
-const NUMERIC = /^(0|[1-9][0-9]*)$/;
-
-function decodeGroth16(f: Fields): Groth16Proof {
-  const pair = (g: Fields, field: string, n: number): string[] => g.strings(field, n, NUMERIC, "a decimal string");
-  const piB = f.array("pi_b", 3).map((row, i) => {
-    if (!Array.isArray(row) || row.length !== 2 || row.some((x) => typeof x !== "string" || !NUMERIC.test(x))) f.failWith(`${f.name("pi_b")}[${i}] must be two decimal strings`);
-    return row as string[];
-  });
-  return { pi_a: pair(f, "pi_a", 3), pi_b: piB, pi_c: pair(f, "pi_c", 3), protocol: f.string("protocol", /^groth16$/, '"groth16"'), curve: f.string("curve", /^bn128$/, '"bn128"') };
-}
-
-function publicSignals(f: Fields, n: number): string[] {
-  return f.strings("publicSignals", n, NUMERIC, "a decimal string");
-}
-
-function timings(f: Fields): { witnessMs: number; proveMs: number } {
-  if (!f.has("timings")) return { witnessMs: 0, proveMs: 0 };
-  const t = f.object("timings");
-  return { witnessMs: t.number("witnessMs"), proveMs: t.number("proveMs") };
-}
-
-/** sha256 of the zkey a proof was made with, when recorded (tells "keys were regenerated" apart from tampering). */
-export function proofKeys(data: unknown): string | undefined {
-  const k = (data as Record<string, unknown>).zkeySha256;
-  return typeof k === "string" ? k : undefined;
-}
-
-export function encodeMarginProof(p: MarginProof, zkeySha256?: string): Record<string, unknown> {
-  const s = p.statement;
-  return {
-    format: FORMATS.marginProof,
-    circuit: p.circuit,
-    zkeySha256,
-    statement: {
-      epoch: s.epoch, riskRoot: s.riskRoot.toString(), accountsRoot: s.accountsRoot.toString(), nullifier: s.nullifier.toString(),
-      recipient: s.recipient, amount: s.amount.toString(),
-    },
-    publicSignals: p.publicSignals,
-    proof: p.proof,
-    timings: p.timings,
-  };
-}
-
-export function decodeMarginProof(file: string, data: unknown): MarginProof {
-  const f = new Fields(file, data);
-  const s = f.object("statement");
-  const recipient = s.string("recipient", /^0x[0-9a-fA-F]{40}$/, "a 0x address");
-  if (!isAddress(recipient)) s.fail("recipient", `is not a valid address (bad checksum?): ${recipient}`);
-  const statement: MarginStatement = {
-    epoch: s.int("epoch", 0, EPOCH_MAX),
-    riskRoot: s.bigint("riskRoot", FIELD),
-    accountsRoot: s.bigint("accountsRoot", FIELD),
-    nullifier: s.bigint("nullifier", FIELD),
-    recipient: getAddress(recipient),
-    amount: s.bigint("amount", { min: 0n, max: MAX_COLLATERAL }),
-  };
-  const proof = decodeGroth16(f.object("proof"));
-  return { circuit: f.string("circuit"), statement, publicSignals: publicSignals(f, 6), proof, solidity: toSolidityProof(proof), timings: timings(f) };
-}
-
-function encodeBatchStatement(s: BatchStatement): Record<string, unknown> {
-  return {
-    epoch: s.epoch, riskRoot: s.riskRoot.toString(), accountsRoot: s.accountsRoot.toString(), stressTotal: s.stressTotal.toString(),
-    markTotal: s.markTotal.toString(), batchIndex: s.batchIndex, isLast: s.isLast, prevTotalsCommitment: s.prevTotalsCommitment.toString(), totalsCommitment: s.totalsCommitment.toString(),
-  };
-}
-
-export function encodeSolvencyProof(p: SolvencyProof, zkeySha256?: string): Record<string, unknown> {
-  return {
-    format: FORMATS.solvencyProof,
-    circuit: p.circuit,
-    zkeySha256,
-    epoch: p.epoch,
-    riskRoot: p.riskRoot.toString(),
-    accountsRoot: p.accountsRoot.toString(),
-    stressTotal: p.stressTotal.toString(),
-    markTotal: p.markTotal.toString(),
-    batches: p.batches.map((b) => ({ statement: encodeBatchStatement(b.statement), publicSignals: b.publicSignals, proof: b.proof, timings: b.timings })),
-  };
-}
-
-export function decodeSolvencyProof(file: string, data: unknown): SolvencyProof {
-  const f = new Fields(file, data);
-  const batches = f.objects("batches").map((b): BatchProof => {
-    const s = b.object("statement");
-    const statement: BatchStatement = {
-      epoch: s.int("epoch", 0, EPOCH_MAX),
-      riskRoot: s.bigint("riskRoot", FIELD),
-      accountsRoot: s.bigint("accountsRoot", FIELD),
-      stressTotal: s.bigint("stressTotal", { min: 0n, max: MAX_BOUND }),
-      markTotal: s.bigint("markTotal", { min: 0n, max: MAX_BOUND }),
-      batchIndex: s.int("batchIndex", 0, EPOCH_MAX),
-      isLast: s.bool("isLast"),
-      prevTotalsCommitment: s.bigint("prevTotalsCommitment", FIELD),
-      totalsCommitment: s.bigint("totalsCommitment", FIELD),
-    };
-    const proof = decodeGroth16(b.object("proof"));
-    return { circuit: f.string("circuit"), statement, publicSignals: publicSignals(b, SOLVENCY_PUBLIC_SIGNALS.length), proof, solidity: toSolidityProof(proof), timings: timings(b) };
-  });
-  if (batches.length === 0) f.fail("batches", "is empty");
-  return {
-    circuit: f.string("circuit"),
-    epoch: f.int("epoch", 0, EPOCH_MAX),
-    riskRoot: f.bigint("riskRoot", FIELD),
-    accountsRoot: f.bigint("accountsRoot", FIELD),
-    stressTotal: f.bigint("stressTotal", { min: 0n, max: MAX_BOUND }),
-    markTotal: f.bigint("markTotal", { min: 0n, max: MAX_BOUND }),
-    batches,
-  };
-}
-
-/**
- * A liquidation proof as a file: what the contract and an auditor need (statement, signals,
- * proof points). The breached column and its headroom stay with the operator: they would tell
- * the public which scenario sank the account.
- */
-export type LiquidationProofFile = Pick<LiquidationProof, "circuit" | "statement" | "publicSignals" | "proof" | "solidity" | "timings">;
-
-/** penalty <= R and deficit < |E_0|, both below the equity bound 2^84. */
-const WATERFALL_AMOUNT = { min: 0n, max: (1n << EQUITY_BITS) - 1n };
-
-export function encodeLiquidationProof(p: LiquidationProofFile, zkeySha256?: string): Record<string, unknown> {
-  const s = p.statement;
-  return {
-    format: FORMATS.liquidationProof,
-    circuit: p.circuit,
-    zkeySha256,
-    statement: {
-      epoch: s.epoch, riskRoot: s.riskRoot.toString(), accountsRoot: s.accountsRoot.toString(), tag: s.tag.toString(),
-      penalty: s.penalty.toString(), deficit: s.deficit.toString(),
-    },
-    publicSignals: p.publicSignals,
-    proof: p.proof,
-    timings: p.timings,
-  };
-}
-
-export function decodeLiquidationProof(file: string, data: unknown): LiquidationProofFile {
-  const f = new Fields(file, data);
-  const s = f.object("statement");
-  const statement: LiquidationStatement = {
-    epoch: s.int("epoch", 0, EPOCH_MAX),
-    riskRoot: s.bigint("riskRoot", FIELD),
-    accountsRoot: s.bigint("accountsRoot", FIELD),
-    tag: s.bigint("tag", FIELD),
-    penalty: s.bigint("penalty", WATERFALL_AMOUNT),
-    deficit: s.bigint("deficit", WATERFALL_AMOUNT),
-  };
-  const proof = decodeGroth16(f.object("proof"));
-  return { circuit: f.string("circuit"), statement, publicSignals: publicSignals(f, 6), proof, solidity: toSolidityProof(proof), timings: timings(f) };
 }
 
 /** Re-export for callers that only need the error type. */

@@ -1,5 +1,7 @@
-import { readFileSync, statSync } from "node:fs";
-
+/**
+ * JSON values of the zkrs formats, browser-safe: the format tags, typed field access with
+ * one-line errors naming the file and the field, bigint text. Reading files is jsonFile.ts's (Node).
+ */
 /** A problem with an input file or value: the CLI prints its message as one line and exits 1. */
 export class InputError extends Error {
   constructor(message: string) {
@@ -26,28 +28,6 @@ export type FileKind = keyof typeof FORMATS;
 
 const KIND_BY_TAG = new Map<string, FileKind>(Object.entries(FORMATS).map(([k, v]) => [v, k as FileKind]));
 
-/** Reads and parses a JSON file, with one-line errors naming the file (and the flag it came from). */
-export function readJsonFile(path: string, flag?: string): unknown {
-  const label = flag ? `${flag} ${path}` : path;
-  let text: string;
-  try {
-    if (statSync(path).isDirectory()) throw new InputError(`${label}: is a directory, expected a JSON file`);
-    text = readFileSync(path, "utf8");
-  } catch (err) {
-    if (err instanceof InputError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw new InputError(`${label}: no such file`);
-    if (code === "EACCES") throw new InputError(`${label}: permission denied`);
-    throw new InputError(`${label}: cannot read (${(err as Error).message})`);
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (err) {
-    const msg = (err as Error).message.replace(/\s+/g, " ");
-    throw new InputError(`${path} is not valid JSON (${msg})`);
-  }
-}
-
 /** The kind of a parsed zkrs file from its `format` tag, or an error naming what was expected. */
 export function fileKind(path: string, data: unknown, expected: readonly FileKind[], flag?: string): FileKind {
   const want = expected.map((k) => `"${FORMATS[k]}"`).join(" or ");
@@ -64,13 +44,6 @@ export function fileKind(path: string, data: unknown, expected: readonly FileKin
   }
   if (!expected.includes(kind)) throw new InputError(`${path} is a ${FORMATS[kind]} file, but ${forFlag} a ${want} file`);
   return kind;
-}
-
-/** Reads a zkrs file of one of the expected kinds. */
-export function readTagged(path: string, expected: readonly FileKind[], flag?: string): { kind: FileKind; data: Record<string, unknown> } {
-  const data = readJsonFile(path, flag);
-  const kind = fileKind(path, data, expected, flag);
-  return { kind, data: data as Record<string, unknown> };
 }
 
 const DECIMAL = /^-?(0|[1-9][0-9]*)$/;

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { writeFileAtomic } from "../build/atomicWrite.js";
+import { writeFileAtomic } from "../io/atomicWrite.js";
 import { InputError, toJsonText } from "./json.js";
 
 export interface OutputFile {

@@ -1,19 +1,9 @@
 import { nullifierOf } from "../accounts/account.js";
-import type { MarginParams } from "../build/circuitCatalog.js";
+import type { MarginParams } from "../protocol/circuitCatalog.js";
 import type { CircuitInput } from "../proof/groth16Prover.js";
+import type { LiquidationStatement } from "../protocol/liquidation.js";
 import { buildPortfolioInput, type PortfolioRequest } from "../proof/portfolioInput.js";
 import { assessLiquidation, type LiquidationAssessment } from "./liquidationRule.js";
-
-/** The public statement of a liquidation (DESIGN §9), in the circuit's order. */
-export interface LiquidationStatement {
-  epoch: number;
-  riskRoot: bigint;
-  accountsRoot: bigint;
-  /** Poseidon(accountKey, epoch): the account's settlement nullifier of the epoch. */
-  tag: bigint;
-  penalty: bigint;
-  deficit: bigint;
-}
 
 /**
  * The operator's request: an account opening as the operator holds it (no secret), its path in
@@ -26,11 +16,6 @@ export interface LiquidationInput {
   statement: LiquidationStatement;
   /** The rule's verdict on the account (whether it is liquidatable is not checked here). */
   assessment: LiquidationAssessment;
-}
-
-/** The public signals as the circuit orders them: epoch, riskRoot, accountsRoot, tag, penalty, deficit. */
-export function liquidationPublicSignals(s: LiquidationStatement): string[] {
-  return [BigInt(s.epoch), s.riskRoot, s.accountsRoot, s.tag, s.penalty, s.deficit].map((x) => x.toString());
 }
 
 /**

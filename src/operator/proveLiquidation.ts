@@ -1,9 +1,10 @@
-import { loadCircuitArtifacts } from "../build/manifest.js";
-import { proveCircuit, type ProvenStatement } from "../proof/groth16Prover.js";
-import { buildLiquidationInput, type LiquidationRequest, type LiquidationStatement } from "./liquidationInput.js";
+import { loadCircuitArtifacts } from "../artifacts/manifest.js";
+import { proveCircuit } from "../proof/groth16Prover.js";
+import type { LiquidationStatement } from "../protocol/liquidation.js";
+import type { StatementProof } from "../protocol/proofFile.js";
+import { buildLiquidationInput, type LiquidationRequest } from "./liquidationInput.js";
 
-export interface LiquidationProof extends ProvenStatement {
-  statement: LiquidationStatement;
+export interface LiquidationProof extends StatementProof<LiquidationStatement> {
   /** Private to the operator: the column proven breached (the one of least headroom) and its headroom E_b - R < 0. */
   breachColumn: number;
   breachHeadroom: bigint;

@@ -1,24 +1,12 @@
 import type { AccountOpening } from "../accounts/account.js";
-import { loadCircuitArtifacts } from "../build/manifest.js";
-import { proveCircuit, type ProvenStatement, warmUpProver } from "../proof/groth16Prover.js";
+import { loadCircuitArtifacts } from "../artifacts/manifest.js";
+import { proveCircuit, warmUpProver } from "../proof/groth16Prover.js";
+import type { BatchProof, SolvencyProof } from "../protocol/solvency.js";
 import type { RiskTable } from "../risk/riskEngine.js";
-import { type BatchStatement, planSolvencyBatches } from "./solvencyBatches.js";
+import { planSolvencyBatches } from "./solvencyBatches.js";
 import { checkExpectedFigures } from "./solvencyTotals.js";
 
-export interface BatchProof extends ProvenStatement {
-  statement: BatchStatement;
-}
-
-/** What the operator publishes for an epoch: every batch proof, in order. */
-export interface SolvencyProof {
-  circuit: string;
-  epoch: number;
-  riskRoot: bigint;
-  accountsRoot: bigint;
-  stressTotal: bigint;
-  markTotal: bigint;
-  batches: BatchProof[];
-}
+export type { BatchProof, SolvencyProof };
 
 /** The proof plus what only the operator keeps: the exact liability totals per scenario. */
 export interface SolvencyResult {

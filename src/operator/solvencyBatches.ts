@@ -1,6 +1,7 @@
 import { accountCommitment, type AccountOpening, checkOpening, paddedPositions, randomFieldElement } from "../accounts/account.js";
 import { MerkleTree } from "../accounts/merkleTree.js";
-import type { SolvencyParams } from "../build/circuitCatalog.js";
+import type { SolvencyParams } from "../protocol/circuitCatalog.js";
+import type { BatchStatement } from "../protocol/solvency.js";
 import { toField } from "../crypto/field.js";
 import { hashList } from "../crypto/poseidon.js";
 import type { CircuitInput } from "../proof/groth16Prover.js";
@@ -11,29 +12,6 @@ import { exactFigures, flooredEquities, liabilityTotals } from "./solvencyTotals
 /** TotalsCommitment(epoch, batchIndex, totals, blinding): the off-circuit twin of circuits/lib/totals.circom. */
 export function totalsCommitment(epoch: number, batchIndex: bigint, totals: readonly bigint[], blinding: bigint): bigint {
   return hashList([BigInt(epoch), toField(batchIndex), ...totals, blinding]);
-}
-
-/** The public statement of one batch, in the circuit's public-input order. */
-export interface BatchStatement {
-  epoch: number;
-  riskRoot: bigint;
-  accountsRoot: bigint;
-  /**
-   * On the last batch, exactly the largest liability total over every column (mark and all
-   * scenarios): max_s sum_j max(0, E_{j,s}). 0 on every other batch (DESIGN §9, §11).
-   */
-  stressTotal: bigint;
-  /** On the last batch, exactly the mark liabilities sum_j max(0, E_{j,0}); 0 on other batches. */
-  markTotal: bigint;
-  batchIndex: number;
-  isLast: boolean;
-  prevTotalsCommitment: bigint;
-  totalsCommitment: bigint;
-}
-
-export function batchPublicSignals(s: BatchStatement): string[] {
-  return [BigInt(s.epoch), s.riskRoot, s.accountsRoot, s.stressTotal, s.markTotal, BigInt(s.batchIndex), s.isLast ? 1n : 0n, s.prevTotalsCommitment, s.totalsCommitment]
-    .map((x) => x.toString());
 }
 
 export interface PlannedBatch {

@@ -1,24 +1,39 @@
 import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import * as snarkjs from "snarkjs";
 import type { Groth16Proof, VerificationKey } from "snarkjs";
-import { type CircuitArtifacts, loadCircuitArtifacts } from "../build/manifest.js";
-import { type SolidityProof, toSolidityProof } from "./solidityProof.js";
+import { type CircuitArtifacts, loadCircuitArtifacts } from "../artifacts/manifest.js";
+import type { ProvenStatement } from "../protocol/proofFile.js";
+import { toSolidityProof } from "../protocol/solidityProof.js";
+import { NATIVE_PROVER_PATH, nativeProverBuilt, proveNative, stopNativeProver } from "./nativeProver.js";
+
+export type { ProofTimings, ProvenStatement } from "../protocol/proofFile.js";
+
+export type ProverKind = "snarkjs" | "native";
+
+/**
+ * Which Groth16 prover proves: `ZKRS_PROVER=snarkjs|native` forces one; otherwise the native
+ * prover (native/, built by `npm install`) when it was built, else snarkjs.
+ */
+export function selectedProver(): ProverKind {
+  const forced = process.env.ZKRS_PROVER;
+  if (forced === "snarkjs") return "snarkjs";
+  if (forced === "native") {
+    if (!nativeProverBuilt()) throw new Error(`ZKRS_PROVER=native but the native prover is not built (${NATIVE_PROVER_PATH}): run npm run build:native`);
+    return "native";
+  }
+  if (forced !== undefined && forced !== "") throw new Error(`ZKRS_PROVER must be snarkjs or native, not ${JSON.stringify(forced)}`);
+  return nativeProverBuilt() ? "native" : "snarkjs";
+}
+
+/** Groth16 proof of a computed witness (.wtns bytes) with a zkey, by the given prover. */
+export async function proveWitness(zkeyPath: string, wtns: Uint8Array, prover: ProverKind = selectedProver()): Promise<{ proof: Groth16Proof; publicSignals: string[] }> {
+  if (prover === "native") return proveNative(resolve(zkeyPath), wtns);
+  const { proof, publicSignals } = await snarkjs.groth16.prove(zkeyPath, { type: "mem", data: wtns });
+  return { proof, publicSignals };
+}
 
 export type CircuitInput = Record<string, bigint | bigint[] | bigint[][] | bigint[][][] | number | string>;
-
-export interface ProofTimings {
-  witnessMs: number;
-  proveMs: number;
-}
-
-export interface ProvenStatement {
-  circuit: string;
-  proof: Groth16Proof;
-  /** Public signals as decimal strings, in the circuit's public-input order. */
-  publicSignals: string[];
-  solidity: SolidityProof;
-  timings: ProofTimings;
-}
 
 /** Decimal-string form of a circuit input (snarkjs takes strings; negatives go in as p - |x| by the caller). */
 function stringify(value: CircuitInput[string]): unknown {
@@ -35,8 +50,8 @@ export async function warmUpProver(): Promise<void> {
   await snarkjs.curves.getCurveFromName("bn128");
 }
 
-/** Computes the witness in memory and proves it with the circuit's zkey. */
-export async function proveCircuit(circuit: string | CircuitArtifacts, input: CircuitInput): Promise<ProvenStatement> {
+/** Computes the witness in memory and proves it with the circuit's zkey (by `selectedProver()` unless given). */
+export async function proveCircuit(circuit: string | CircuitArtifacts, input: CircuitInput, prover: ProverKind = selectedProver()): Promise<ProvenStatement> {
   const artifacts = typeof circuit === "string" ? loadCircuitArtifacts(circuit) : circuit;
   const signals = Object.fromEntries(Object.entries(input).map(([k, v]) => [k, stringify(v)]));
   const wtns = { type: "mem" } as { type: string; data?: Uint8Array };
@@ -49,7 +64,8 @@ export async function proveCircuit(circuit: string | CircuitArtifacts, input: Ci
     throw new Error(`${artifacts.instance.name}: the witness violates a circuit constraint (${line.trim()})`);
   }
   const t1 = Date.now();
-  const { proof, publicSignals } = await snarkjs.groth16.prove(artifacts.keys.zkey, wtns);
+  if (!wtns.data) throw new Error(`${artifacts.instance.name}: snarkjs returned no witness`);
+  const { proof, publicSignals } = await proveWitness(artifacts.keys.zkey, wtns.data, prover);
   const t2 = Date.now();
   return { circuit: artifacts.instance.name, proof, publicSignals, solidity: toSolidityProof(proof), timings: { witnessMs: t1 - t0, proveMs: t2 - t1 } };
 }
@@ -73,10 +89,11 @@ export async function verifyGroth16(circuit: string | VerificationKey, publicSig
 }
 
 /**
- * snarkjs keeps the BN254 curve's worker threads alive after proving; end them so the process
- * can exit. Safe to call when no curve was built.
+ * snarkjs keeps the BN254 curve's worker threads alive after proving; end them (and the native
+ * prover process) so the process can exit. Safe to call when neither was started.
  */
 export async function releaseProverThreads(): Promise<void> {
+  stopNativeProver();
   const holder = globalThis as { curve_bn128?: { terminate(): Promise<void> } | null };
   if (holder.curve_bn128) await holder.curve_bn128.terminate();
 }

@@ -1,6 +1,6 @@
 import { accountCommitment, type AccountOpening, checkOpening, paddedPositions } from "../accounts/account.js";
 import { type MerklePath, rootFromPath } from "../accounts/merkleTree.js";
-import type { MarginParams } from "../build/circuitCatalog.js";
+import type { MarginParams } from "../protocol/circuitCatalog.js";
 import { toField } from "../crypto/field.js";
 import { commitRiskTable, type RiskCommitment, rowPath } from "../risk/riskCommitment.js";
 import type { RiskTable } from "../risk/riskEngine.js";

@@ -1,21 +1,12 @@
 import { getAddress, isAddress } from "ethers";
 import { nullifierOf, type TraderAccount } from "../accounts/account.js";
 import type { MerklePath } from "../accounts/merkleTree.js";
-import type { MarginParams } from "../build/circuitCatalog.js";
+import type { MarginParams } from "../protocol/circuitCatalog.js";
 import type { CircuitInput } from "../proof/groth16Prover.js";
 import { buildPortfolioInput } from "../proof/portfolioInput.js";
+import type { MarginStatement } from "../protocol/margin.js";
 import { checkRange, MAX_COLLATERAL } from "../risk/bounds.js";
 import type { RiskTable } from "../risk/riskEngine.js";
-
-export interface MarginStatement {
-  epoch: number;
-  riskRoot: bigint;
-  accountsRoot: bigint;
-  nullifier: bigint;
-  /** Checksummed recipient address. */
-  recipient: string;
-  amount: bigint;
-}
 
 export interface MarginRequest {
   account: TraderAccount;
@@ -27,11 +18,6 @@ export interface MarginRequest {
   epoch: number;
   recipient: string;
   amount: bigint;
-}
-
-/** The public statement as the circuit orders it: epoch, riskRoot, accountsRoot, nullifier, recipient, amount. */
-export function marginPublicSignals(s: MarginStatement): string[] {
-  return [BigInt(s.epoch), s.riskRoot, s.accountsRoot, s.nullifier, BigInt(s.recipient), s.amount].map((x) => x.toString());
 }
 
 /**

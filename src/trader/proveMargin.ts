@@ -1,12 +1,11 @@
-import { loadCircuitArtifacts } from "../build/manifest.js";
-import { proveCircuit, type ProvenStatement } from "../proof/groth16Prover.js";
+import { loadCircuitArtifacts } from "../artifacts/manifest.js";
+import { proveCircuit } from "../proof/groth16Prover.js";
+import type { MarginProof } from "../protocol/margin.js";
 import { marginReport } from "../risk/equity.js";
 import { commitRiskTable } from "../risk/riskCommitment.js";
-import { buildMarginInput, type MarginRequest, type MarginStatement } from "./marginInput.js";
+import { buildMarginInput, type MarginRequest } from "./marginInput.js";
 
-export interface MarginProof extends ProvenStatement {
-  statement: MarginStatement;
-}
+export type { MarginProof };
 
 export class MarginShortfallError extends Error {
   constructor(readonly column: number, readonly label: string, readonly shortfall: bigint) {

@@ -4,10 +4,13 @@ import { join } from "node:path";
 import { Contract, type HDNodeWallet } from "ethers";
 import { accountCommitment, newTraderAccount, type TraderAccount, withFreshSalt } from "../../src/accounts/account.js";
 import { MerkleTree } from "../../src/accounts/merkleTree.js";
-import { loadCircuitArtifacts } from "../../src/build/manifest.js";
+import { loadCircuitArtifacts } from "../../src/artifacts/manifest.js";
 import { type Chain, devWallet, startAnvil } from "../../src/chain/localChain.js";
 import { deployPool, type RiskSharingPoolClient, TEST_CIRCUITS } from "../../src/chain/riskSharingPool.js";
-import { encodeAccount, encodeLiquidationProof, encodeMarginProof, encodePath, encodeSolvencyProof, encodeTable } from "../../src/io/formats.js";
+import { encodeAccount, encodePath, encodeTable } from "../../src/io/formats.js";
+import { liquidationProofFile } from "../../src/protocol/liquidation.js";
+import { marginProofFile } from "../../src/protocol/margin.js";
+import { solvencyProofFile } from "../../src/protocol/solvency.js";
 import { proveLiquidation } from "../../src/operator/proveLiquidation.js";
 import { proveSolvency } from "../../src/operator/proveSolvency.js";
 import { liabilityTotals } from "../../src/operator/solvencyTotals.js";
@@ -111,7 +114,7 @@ export async function runAuditorEpoch(): Promise<AuditorFixture> {
       const accounts = extra === undefined ? ledger : [...ledger, newTraderAccount(extra)];
       const solvency = await proveSolvency(accounts, tables[epoch], { circuit: TEST_CIRCUITS.solvency });
       await pool.postSolvencyEpoch(solvency.proof);
-      solvencyProofs[epoch] = encodeSolvencyProof(solvency.proof);
+      solvencyProofs[epoch] = solvencyProofFile.encode(solvency.proof);
       return tree(accounts);
     };
 
@@ -131,7 +134,7 @@ export async function runAuditorEpoch(): Promise<AuditorFixture> {
       const index = ledger3.indexOf(victim);
       const proof = await proveLiquidation({ account: victim, accountPath: tree3.path(index), accountsRoot: tree3.root, riskTable: tables[3], epoch: 3 }, TEST_CIRCUITS.liquidation);
       await pool.liquidate(proof);
-      liquidationProof = encodeLiquidationProof(proof);
+      liquidationProof = liquidationProofFile.encode(proof);
     }
     const proof = await proveMargin({
       account: alice0, accountPath: tree3.path(0), accountsRoot: tree3.root, riskTable: tables[3], epoch: 3, recipient: alice.address, amount: 1_000n * UNIT,
@@ -169,7 +172,7 @@ export async function runAuditorEpoch(): Promise<AuditorFixture> {
     const pathFile = (t: MerkleTree, index: number) => encodePath({ epoch: 3, ...shape, accountsRoot: t.root, leaf: t.leaf(index), path: t.path(index) });
     const outsider = newTraderAccount(9_000n * UNIT, [{ instrument: 1, quantity: 2n }]);
     const otherTree = tree([outsider]);
-    const marginProofJson = encodeMarginProof(proof);
+    const marginProofJson = marginProofFile.encode(proof);
     // pi_c := pi_a: still a point on the curve, but no longer a proof of the statement.
     const tampered = JSON.parse(JSON.stringify(marginProofJson)) as { proof: { pi_a: string[]; pi_c: string[] } };
     tampered.proof.pi_c = [...tampered.proof.pi_a];

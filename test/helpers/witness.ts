@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as snarkjs from "snarkjs";
-import type { CircuitArtifacts } from "../../src/build/manifest.js";
+import type { CircuitArtifacts } from "../../src/artifacts/manifest.js";
 import { FIELD_MODULUS } from "../../src/crypto/field.js";
 import type { CircuitInput } from "../../src/proof/groth16Prover.js";
 
@@ -57,7 +57,7 @@ export function signalIndex(artifacts: CircuitArtifacts, name: string | RegExp):
 }
 
 /** Serialises a witness in snarkjs' .wtns format (version 2). */
-function encodeWtns(witness: readonly bigint[]): Buffer {
+export function encodeWtns(witness: readonly bigint[]): Buffer {
   const n8 = 32;
   const header = Buffer.alloc(12);
   header.write("wtns", 0, "latin1");

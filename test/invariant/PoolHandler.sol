@@ -52,6 +52,11 @@ contract PoolHandler {
     uint256 public unauthorizedSucceeded;
     uint256 public refusedProofsAccepted;
     mapping(bytes32 name => uint256) public calls;
+    // what the runs reached (for a person checking the suite exercises the pool, not only early returns)
+    uint256 public settled;
+    uint256 public liquidated;
+    uint256 public lpWithdrawals;
+    mapping(RiskSharingPool.EpochStatus status => uint256) public openedWithStatus;
 
     constructor() {
         token = new TestToken("Test USD", "tUSD", 6);
@@ -133,6 +138,7 @@ contract PoolHandler {
         RiskSharingPool.EpochStatus status = pool.latestStatus();
         uint256 locked = pool.lockedBalance();
         (bool ok,) = a.exec(address(pool), abi.encodeCall(RiskSharingPool.withdrawLiquidity, (shares)));
+        if (ok) lpWithdrawals++;
         if (ok && (status != RiskSharingPool.EpochStatus.Solvent || token.balanceOf(address(pool)) < locked)) badWithdrawals++;
     }
 
@@ -198,6 +204,7 @@ contract PoolHandler {
             prevTotals = totals;
             if (isLast) {
                 open = true;
+                openedWithStatus[pool.latestStatus()]++;
                 openedEpochs.push(epoch);
                 balanceAtOpening[epoch] = balance;
             }
@@ -242,6 +249,7 @@ contract PoolHandler {
         uint256 before = token.balanceOf(recipient);
         try pool.settle(epoch, nullifier, recipient, amount, _proof()) {
             spentInModel[nullifier] = true;
+            settled++;
             paidInEpoch[epoch] += token.balanceOf(recipient) - before;
             if (++timesPaid[nullifier] > 1) doublePays++;
         } catch {
@@ -283,6 +291,7 @@ contract PoolHandler {
         try pool.liquidate(epoch, tag, penalty, deficit, _proof()) {
             if (!honest) doublePays++;
             spentInModel[tag] = true;
+            liquidated++;
         } catch {
             if (honest) honestLiquidationReverts++;
         }

@@ -43,6 +43,13 @@ contract RiskSharingPoolInvariants {
         require(shares == handler.pool().totalShares(), "shares do not add up to totalShares");
     }
 
+    /// Shares outstanding never fall below the LP capital (the share price never rises above 1):
+    /// so a deposit of at least one unit always mints at least one share, and the pool's
+    /// ZeroShares refusal cannot be reached.
+    function invariant_sharesNeverBelowLpCapital() public view {
+        require(handler.pool().totalShares() >= handler.pool().lpCapital(), "LP capital exceeds the shares outstanding");
+    }
+
     /// Honest settlements, liquidations and solvency posts never revert.
     function invariant_honestCallsNeverRevert() public view {
         require(handler.honestSettleReverts() == 0, "an honest settlement reverted");

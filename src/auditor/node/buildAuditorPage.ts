@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { BUILD_DIR, PROJECT_ROOT } from "../../build/paths.js";
+import { BUILD_DIR, PROJECT_ROOT } from "../../artifacts/paths.js";
 
 /** Where the built page goes (never committed: build/ is ignored). */
 export const AUDITOR_PAGE_DIR = join(BUILD_DIR, "auditor-page");

@@ -2,8 +2,8 @@ import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "n
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { extname, join, normalize, resolve, sep } from "node:path";
-import { CIRCUITS } from "../../build/circuitCatalog.js";
-import { readManifest } from "../../build/manifest.js";
+import { CIRCUITS } from "../../protocol/circuitCatalog.js";
+import { readManifest } from "../../artifacts/manifest.js";
 import type { AuditCircuits } from "../epochAudit.js";
 import { AUDITOR_PAGE_DIR } from "./buildAuditorPage.js";
 

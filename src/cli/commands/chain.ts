@@ -1,18 +1,20 @@
 import { existsSync } from "node:fs";
 import { getAddress, isAddress, JsonRpcProvider, NonceManager, Wallet } from "ethers";
 import type { AccountOpening } from "../../accounts/account.js";
-import { findCircuit } from "../../build/circuitCatalog.js";
+import { findCircuit } from "../../protocol/circuitCatalog.js";
 import { ANVIL_CHAIN_ID, connectChain } from "../../chain/localChain.js";
 import { expectedStatus, haircutPayment } from "../../auditor/epochStatus.js";
-import type { EpochStanding, EpochStatus, PoolCircuits, RiskSharingPoolClient } from "../../chain/riskSharingPool.js";
+import type { EpochStanding, PoolCircuits, RiskSharingPoolClient } from "../../chain/riskSharingPool.js";
+import { type EpochStatus, haircutRatio } from "../../protocol/poolEvents.js";
 import { decodeAccount, decodeOpening } from "../../io/formats.js";
-import { Fields, FORMATS, InputError, readTagged } from "../../io/json.js";
+import { Fields, FORMATS, InputError } from "../../io/json.js";
+import { readTagged } from "../../io/jsonFile.js";
 import { jsonOutput, writeOutputs } from "../../io/output.js";
 import { commitRiskTable } from "../../risk/riskCommitment.js";
 import { type Args, type Command, type CommandResult, type Context, JSON_OPTION, UsageError } from "../framework.js";
 import { type LoadedProof, loadPath, loadProof, loadTable, warnIfShared } from "../inputs.js";
 import { markProverLoaded } from "../lazy.js";
-import { PROOF_KIND_NAMES, verifyProofFile } from "./verify.js";
+import { verifyProofFile } from "./verify.js";
 
 // ------------------------------------------------------------------------------ options
 
@@ -123,15 +125,8 @@ export async function loadVerifiedProof<K extends LoadedProof["kind"]>(ctx: Cont
   if (loaded.kind !== kind) throw new Error(`${file}: expected a ${kind} file`);
   if (loaded.proof.circuit !== poolCircuit) throw new InputError(`${file} was proven with circuit ${loaded.proof.circuit}, the pool verifies ${poolCircuit} (see --circuits)`);
   const verdict = await ctx.step(`checking ${file} off-chain`, () => verifyProofFile(loaded));
-  if (!verdict.valid) throw new InputError(`${file}: invalid ${PROOF_KIND_NAMES[kind]} proof: ${verdict.reason}`);
+  if (!verdict.valid) throw new InputError(`${file}: invalid ${kind} proof: ${verdict.reason}`);
   return loaded as Extract<LoadedProof, { kind: K }>;
-}
-
-/** A haircut num / den as a decimal ratio, rounded down to 6 places (what a settlement pays per unit). */
-export function haircutRatio(num: bigint, den: bigint): string {
-  if (den === 0n) return "1";
-  const scaled = (num * 1_000_000n) / den;
-  return `${scaled / 1_000_000n}.${(scaled % 1_000_000n).toString().padStart(6, "0")}`;
 }
 
 /** An accepted epoch's status for people: solvent / stressed: LP withdrawals frozen / haircut: ratio. */
@@ -171,7 +166,7 @@ export const chainCommands: Command[] = [
       const out = args.optionalOutFile("out");
       if (out && existsSync(out)) throw new InputError(`${out} exists already (a deployment file is not overwritten; pick another --out)`);
       const { deployPool, verifierArtifact } = await import("../../chain/riskSharingPool.js");
-      const { loadContractArtifact, readManifest } = await import("../../build/manifest.js");
+      const { loadContractArtifact, readManifest } = await import("../../artifacts/manifest.js");
       const manifest = readManifest();
       const insecure = [circuits.margin, circuits.solvency, circuits.liquidation].filter((c) => manifest.circuits[c]?.insecure);
       for (const name of ["RiskSharingPool", ...(token ? [] : ["TestToken"]), verifierArtifact(circuits.margin), verifierArtifact(circuits.solvency), verifierArtifact(circuits.liquidation)]) {
@@ -254,7 +249,7 @@ export const chainCommands: Command[] = [
       const key = privateKey(args);
       const ref = poolRef(args);
       const file = args.string("proof");
-      const { proof } = await loadVerifiedProof(ctx, file, "solvencyProof", ref.circuits.solvency);
+      const { proof } = await loadVerifiedProof(ctx, file, "solvency", ref.circuits.solvency);
       return onChain(ctx, url, async (chain) => {
         const { pool } = await openPool(ctx, chain, ref, key);
         const info = await pool.epochInfo(proof.epoch);
@@ -321,7 +316,7 @@ export const chainCommands: Command[] = [
       const key = privateKey(args);
       const ref = poolRef(args);
       const file = args.string("proof");
-      const { proof } = await loadVerifiedProof(ctx, file, "marginProof", ref.circuits.margin);
+      const { proof } = await loadVerifiedProof(ctx, file, "margin", ref.circuits.margin);
       const s = proof.statement;
       return onChain(ctx, url, async (chain) => {
         const { pool } = await openPool(ctx, chain, ref, key);

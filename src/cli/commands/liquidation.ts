@@ -8,7 +8,9 @@
  */
 import type { NonceManager } from "ethers";
 import type { PoolEvent } from "../../chain/riskSharingPool.js";
-import { encodeLiquidationProof, ledgerTree } from "../../io/formats.js";
+import { ledgerTree } from "../../io/formats.js";
+import { liquidationProofFile } from "../../protocol/liquidation.js";
+import { STAGE_LABELS } from "../../protocol/poolEvents.js";
 import { InputError } from "../../io/json.js";
 import { jsonOutput, writeOutputs } from "../../io/output.js";
 import { buildLiquidationInput, type LiquidationRequest } from "../../operator/liquidationInput.js";
@@ -30,7 +32,7 @@ function stepJson(e: WaterfallStepEvent): Record<string, string> {
 
 function stepLine(e: WaterfallStepEvent): string {
   const a = e.args;
-  return `  ${a.stage.padEnd(13)} ${String(a.amount).padStart(14)}   insurance fund after ${a.insuranceFundAfter}, LP capital after ${a.lpCapitalAfter}`;
+  return `  ${STAGE_LABELS[a.stage].padEnd(32)} ${String(a.amount).padStart(14)}   insurance fund after ${a.insuranceFundAfter}, LP capital after ${a.lpCapitalAfter}`;
 }
 
 const proveLiquidationCommand: Command = {
@@ -82,7 +84,7 @@ const proveLiquidationCommand: Command = {
     }
     await prover.warmUpProver();
     const proof = await ctx.step(`proving liquidation of ${name} (${circuit.name}, epoch ${ledger.epoch})`, () => liquidation.proveLiquidation(request, circuit.name));
-    writeOutputs([jsonOutput(out, encodeLiquidationProof(proof, zkeySha256(circuit.name)))]);
+    writeOutputs([jsonOutput(out, liquidationProofFile.encode(proof, zkeySha256(circuit.name)))]);
     const s = proof.statement;
     return {
       json: {
@@ -119,7 +121,7 @@ const liquidateCommand: Command = {
     const key = privateKey(args);
     const ref = poolRef(args);
     const file = args.string("proof");
-    const { proof } = await loadVerifiedProof(ctx, file, "liquidationProof", ref.circuits.liquidation);
+    const { proof } = await loadVerifiedProof(ctx, file, "liquidation", ref.circuits.liquidation);
     const s = proof.statement;
     return onChain(ctx, url, async (chain) => {
       const { pool, signer } = await openPool(ctx, chain, ref, key);

@@ -1,7 +1,9 @@
 import { accountCommitment } from "../../accounts/account.js";
-import { readManifest } from "../../build/manifest.js";
-import type { CircuitInstance } from "../../build/circuitCatalog.js";
-import { encodeMarginProof, encodeSolvencyProof, type TreeShape } from "../../io/formats.js";
+import { readManifest } from "../../artifacts/manifest.js";
+import type { CircuitInstance } from "../../protocol/circuitCatalog.js";
+import type { TreeShape } from "../../io/formats.js";
+import { marginProofFile } from "../../protocol/margin.js";
+import { solvencyProofFile } from "../../protocol/solvency.js";
 import { InputError } from "../../io/json.js";
 import { jsonOutput, writeOutputs } from "../../io/output.js";
 import { MAX_BOUND, MAX_COLLATERAL } from "../../risk/bounds.js";
@@ -66,7 +68,7 @@ export const proveCommands: Command[] = [
       const request = { account, accountPath: path.path, accountsRoot: path.accountsRoot, riskTable: table, epoch: path.epoch, recipient, amount };
       await prover.warmUpProver();
       const proof = await ctx.step(`proving margin compliance (${circuit.name}, epoch ${path.epoch})`, () => margin.proveMargin(request, circuit.name));
-      writeOutputs([jsonOutput(out, encodeMarginProof(proof, zkeySha256(circuit.name)))]);
+      writeOutputs([jsonOutput(out, marginProofFile.encode(proof, zkeySha256(circuit.name)))]);
       const s = proof.statement;
       return {
         json: {
@@ -165,7 +167,7 @@ export const proveCommands: Command[] = [
         })();
       const proof = result.proof;
       if (expectedRoot !== undefined && proof.accountsRoot !== expectedRoot) throw new Error("internal: the proof's accountsRoot differs from the ledger's");
-      writeOutputs([jsonOutput(out, encodeSolvencyProof(proof, zkeySha256(circuit.name)))]);
+      writeOutputs([jsonOutput(out, solvencyProofFile.encode(proof, zkeySha256(circuit.name)))]);
       let worst = 0;
       result.totals.forEach((t, s) => { if (t > result.totals[worst]) worst = s; });
       return {

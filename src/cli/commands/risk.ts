@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
-import { exampleSnapshot, encodeTable } from "../../io/formats.js";
-import { InputError } from "../../io/json.js";
+import { smallSnapshot } from "../../demo/demoMarket.js";
+import { encodeTable } from "../../io/formats.js";
+import { FORMATS, InputError } from "../../io/json.js";
 import { jsonOutput, writeOutputs } from "../../io/output.js";
 import { commitRiskTable } from "../../risk/riskCommitment.js";
 import { computeRiskTable } from "../../risk/riskEngine.js";
@@ -68,7 +69,7 @@ export const riskCommands: Command[] = [
       const out = args.outFile("out");
       const epoch = args.int("epoch", 0, 2 ** 32 - 1, 1);
       if (existsSync(out) && !args.flag("force")) throw new InputError(`${out} exists already (use --force to overwrite)`);
-      writeOutputs([jsonOutput(out, exampleSnapshot(epoch))]);
+      writeOutputs([jsonOutput(out, { format: FORMATS.snapshot, ...smallSnapshot(epoch), rate: 0 })]);
       return { json: { out, epoch }, human: [`wrote example snapshot ${out} (epoch ${epoch})`] };
     },
   },

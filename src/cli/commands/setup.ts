@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from "node:fs";
-import type { CircuitSet } from "../../build/circuitCatalog.js";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { type CircuitSet, verifierName } from "../../protocol/circuitCatalog.js";
 import { sha256File } from "../../build/hashing.js";
-import type { CircuitArtifacts, Manifest } from "../../build/manifest.js";
-import { readManifest } from "../../build/manifest.js";
+import type { CircuitArtifacts, Manifest } from "../../artifacts/manifest.js";
+import { readManifest } from "../../artifacts/manifest.js";
 import { InputError } from "../../io/json.js";
 import { type Command, type CommandResult, JSON_OPTION, UsageError } from "../framework.js";
 import { markProverLoaded } from "../lazy.js";
@@ -17,7 +18,8 @@ function circuitSummary(c: CircuitArtifacts): Record<string, unknown> {
 
 function circuitLine(c: CircuitArtifacts): string {
   const label = c.insecure ? "  INSECURE (dev setup: never use for real funds)" : "";
-  return `  ${c.instance.name.padEnd(14)} ${c.circuit.constraints.toLocaleString("en-US").padStart(10)} constraints, ptau ${c.ptau.source} (2^${c.ptau.power})${label}`;
+  const keys = c.ptau.source === "toxic-waste" ? "dev keys from public toxic waste" : `ptau ${c.ptau.source} (2^${c.ptau.power})`;
+  return `  ${c.instance.name.padEnd(14)} ${c.circuit.constraints.toLocaleString("en-US").padStart(10)} constraints, ${keys}${label}`;
 }
 
 export const setupCommands: Command[] = [
@@ -46,11 +48,14 @@ export const setupCommands: Command[] = [
       if (ptau && !existsSync(ptau)) throw new InputError(`--ptau ${ptau}: no such file`);
       markProverLoaded();
       const { buildArtifacts } = await import("../../build/buildArtifacts.js");
-      const manifest = await ctx.step("building circuits, keys and contracts", () =>
-        buildArtifacts({
-          sets: sets.length ? (sets as CircuitSet[]) : undefined, only: only.length ? only : undefined,
-          ptau, entropy: args.optionalString("entropy"), log: ctx.log,
-        }));
+      // The build shows its own progress line (one per running step), so it is not wrapped in ctx.step.
+      const started = Date.now();
+      ctx.log("building circuits, keys and contracts ...");
+      const manifest = await buildArtifacts({
+        sets: sets.length ? (sets as CircuitSet[]) : undefined, only: only.length ? only : undefined,
+        ptau, entropy: args.optionalString("entropy"), log: ctx.log,
+      });
+      ctx.log(`building circuits, keys and contracts: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       const built = Object.values(manifest.circuits).filter((c) =>
         only.length ? only.includes(c.instance.name) : sets.length ? sets.includes(c.instance.set) : true);
       return {
@@ -92,14 +97,26 @@ export const setupCommands: Command[] = [
             if (JSON.stringify(vk) !== JSON.stringify(onDisk)) mine.push(`${name}: verification key ${c.keys.vkey} does not match the zkey`);
           }
           if (args.flag("deep") && mine.length === 0) {
-            if (!existsSync(c.ptau.path)) mine.push(`${name}: ptau ${c.ptau.path} is missing (needed by --deep)`);
+            let ptauPath = c.ptau.path;
+            if (c.ptau.source === "toxic-waste") {
+              // Development keys were made without a ptau: use (or make) the one with the same tau, alpha and beta.
+              const [{ generateDevPtau }, { DEV_TOXIC_SEED, devToxicPtau }] = await Promise.all([import("../../setup/devPtau.js"), import("../../build/groth16Setup.js")]);
+              const devPtau = devToxicPtau(c.circuit);
+              ptauPath = devPtau.path;
+              if (!existsSync(ptauPath)) {
+                mkdirSync(dirname(ptauPath), { recursive: true });
+                await ctx.step(`${name}: making the matching dev ptau ${ptauPath} (2^${devPtau.power}) from the public seed`, () =>
+                  generateDevPtau(devPtau.power, ptauPath, { entropy: DEV_TOXIC_SEED }));
+              }
+            }
+            if (!existsSync(ptauPath)) mine.push(`${name}: ptau ${ptauPath} is missing (needed by --deep)`);
             else {
-              const ok = await ctx.step(`${name}: snarkjs zkey verify against r1cs + ptau`, () => snarkjs.zKey.verifyFromR1cs(c.circuit.r1cs, c.ptau.path, c.keys.zkey));
-              if (!ok) mine.push(`${name}: zkey does not verify against ${c.circuit.r1cs} and ${c.ptau.path}`);
+              const ok = await ctx.step(`${name}: snarkjs zkey verify against r1cs + ptau`, () => snarkjs.zKey.verifyFromR1cs(c.circuit.r1cs, ptauPath, c.keys.zkey));
+              if (!ok) mine.push(`${name}: zkey does not verify against ${c.circuit.r1cs} and ${ptauPath}`);
             }
           }
         }
-        const verifier = `${name.split(/[_-]/).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join("")}Verifier`;
+        const verifier = verifierName(name);
         if (!manifest.contracts?.artifacts[verifier]) mine.push(`${name}: verifier contract ${verifier} is not compiled`);
         problems.push(...mine);
         results.push({ ...circuitSummary(c), ok: mine.length === 0, problems: mine });

@@ -1,9 +1,11 @@
 import type { Groth16Proof, VerificationKey } from "snarkjs";
-import { toSolidityProof } from "../../proof/solidityProof.js";
+import { printable } from "../../io/printable.js";
+import { toSolidityProof } from "../../protocol/solidityProof.js";
 import { verifyGroth16, verificationKey } from "../../proof/groth16Prover.js";
 import type { BatchProof } from "../proveSolvency.js";
-import { batchPublicSignals, type PlannedBatch, type SolvencyPlan } from "../solvencyBatches.js";
-import { chainProblem, expectedSignals } from "./batchSignals.js";
+import { batchChainProblem, batchStatement } from "../../protocol/solvency.js";
+import type { PlannedBatch, SolvencyPlan } from "../solvencyBatches.js";
+import { expectedSignals } from "./batchSignals.js";
 import { type EnqueuedBatch, type EnqueueOptions, enqueueSolvencyBatches } from "./enqueueSolvencyBatches.js";
 import { measureProgress, type QueueProgress } from "./progress.js";
 import type { SolvencyJobResult } from "./solvencyJob.js";
@@ -91,7 +93,8 @@ async function answerProblem(planned: PlannedBatch, result: SolvencyJobResult, v
   if (result.publicSignals.length !== expected.length || expected.some((v, i) => v !== result.publicSignals[i])) {
     return `worker ${result.worker} proved other public signals than the batch's input`;
   }
-  if (batchPublicSignals(planned.statement).some((v, i) => v !== result.publicSignals[i])) return "the public signals differ from the batch's statement";
+  const mismatch = batchStatement.mismatch(planned.statement, result.publicSignals);
+  if (mismatch) return `the proof's ${mismatch}`;
   if (!(await verifyGroth16(vk, result.publicSignals, result.proof))) return `worker ${result.worker}'s Groth16 proof does not verify (other keys?)`;
   return undefined;
 }
@@ -191,7 +194,8 @@ export async function collectSolvencyBatches(
     for (const job of failed) {
       const k = job?.id === undefined ? undefined : pending.get(job.id);
       if (k === undefined || !job.id) continue;
-      const err = new BatchJobError(k, job.id, job.failedReason || "no reason given", job.attemptsMade);
+      // The reason comes from Redis (any worker, or anyone who can write there): printed escaped.
+      const err = new BatchJobError(k, job.id, printable(job.failedReason || "no reason given", 400), job.attemptsMade);
       pending.delete(job.id);
       if (!options.keepJobs) await removeQuietly(job.id);
       await abandon();
@@ -233,7 +237,7 @@ export async function collectSolvencyBatches(
     }
     await sleep(pollMs);
   }
-  const problem = chainProblem(batches.map((b) => b.publicSignals));
+  const problem = batchChainProblem(batches.map((b) => b.statement));
   if (problem) throw new Error(`the collected batches do not form a valid chain: ${problem}`);
   return { batches, jobs };
 }

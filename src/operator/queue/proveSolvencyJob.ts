@@ -1,6 +1,6 @@
 import { UnrecoverableError } from "bullmq";
-import { SOLVENCY_PUBLIC_SIGNALS } from "../../build/circuitCatalog.js";
-import { loadCircuitArtifacts } from "../../build/manifest.js";
+import { SOLVENCY_PUBLIC_SIGNALS } from "../../protocol/circuitCatalog.js";
+import { loadCircuitArtifacts } from "../../artifacts/manifest.js";
 import { proveCircuit } from "../../proof/groth16Prover.js";
 import { printable } from "../../io/printable.js";
 import { expectedSignals } from "./batchSignals.js";

@@ -1,5 +1,5 @@
 import type { AccountOpening } from "../../accounts/account.js";
-import { loadCircuitArtifacts } from "../../build/manifest.js";
+import { loadCircuitArtifacts } from "../../artifacts/manifest.js";
 import type { RiskTable } from "../../risk/riskEngine.js";
 import type { ProveSolvencyOptions, SolvencyResult } from "../proveSolvency.js";
 import { planSolvencyBatches } from "../solvencyBatches.js";

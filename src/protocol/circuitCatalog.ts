@@ -1,5 +1,6 @@
 /**
- * Every circuit instance the project builds. Parameters are template arguments; "test"
+ * Every circuit instance the project builds, and the one list of each proof kind's public
+ * signals in the circuit's order (src/protocol/ builds every statement from it). Parameters are template arguments; "test"
  * instances are small enough for the unit tests, "reference" ones are the sizes of the spec.
  */
 export type CircuitSet = "test" | "reference";
@@ -45,6 +46,7 @@ export interface LiquidationInstance extends InstanceBase {
 }
 
 export type CircuitInstance = MarginInstance | SolvencyInstance | LiquidationInstance;
+export type CircuitKind = CircuitInstance["kind"];
 
 export const MARGIN_PUBLIC_SIGNALS = ["epoch", "riskRoot", "accountsRoot", "nullifier", "recipient", "amount"] as const;
 export const SOLVENCY_PUBLIC_SIGNALS = [
@@ -86,6 +88,11 @@ export function templateArgs(instance: CircuitInstance): number[] {
   const p = instance.params;
   const base = [p.scenarios, p.logInstruments, p.positions, p.depth];
   return instance.kind === "solvency" ? [...base, instance.params.logBatch] : base;
+}
+
+/** "margin_test" -> "MarginTestVerifier": the name under which a circuit's verifier contract is built. */
+export function verifierName(circuit: string): string {
+  return circuit.split(/[_-]/).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join("") + "Verifier";
 }
 
 export function findCircuit(name: string): CircuitInstance {

@@ -28,3 +28,8 @@ export function fromSolidityProof(p: SolidityProof): Groth16Proof {
     curve: "bn128",
   };
 }
+
+/** The pool's `Proof` struct argument: exactly the points a, b, c. */
+export function proofTuple(p: SolidityProof): { a: [bigint, bigint]; b: [[bigint, bigint], [bigint, bigint]]; c: [bigint, bigint] } {
+  return { a: p.a, b: p.b, c: p.c };
+}
