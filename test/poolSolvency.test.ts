@@ -112,7 +112,7 @@ describe("PoolSolvency (DESIGN §4.2)", function () {
       forged[names.indexOf(name)] = attack.toString();
       assert.equal(await verifyGroth16(CIRCUIT, forged, proof.batches[1].proof), false, name);
     }
-    assert.deepEqual(await verifySolvency({ ...proof, markTotal: attack }), { valid: false, reason: "batch 1 carries other figures than the proof's header" });
+    assert.deepEqual(await verifySolvency({ ...proof, markTotal: attack }), { valid: false, reason: "batch 1 carries another markTotal than the header's" });
     const innerWithFigures = withStatement(proof.batches[0], { stressTotal: maxTotal });
     assert.deepEqual(await verifySolvency({ ...proof, batches: [innerWithFigures, proof.batches[1]] }),
       { valid: false, reason: "batch 0 is not the last but carries figures (stressTotal, markTotal must be 0)" });

@@ -92,7 +92,7 @@ export function postSolvencyArgs(s: BatchStatement, proof: SolidityProof): unkno
 }
 
 export function describeSolvency(p: SolvencyProof): string {
-  return `epoch ${p.epoch}, liabilities at mark ${p.markTotal}, stress total ${p.stressTotal} (exact; ${p.batches.length} batch proofs)`;
+  return `epoch ${p.epoch}, liabilities at mark ${p.markTotal}, stress total ${p.stressTotal}, both exact (${p.batches.length} batch proofs)`;
 }
 
 export const solvencyProofFile = {
