@@ -413,6 +413,12 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
       );
     });
 
+    it("publishRisk refuses a first epoch above 2^31, so the epoch counter can never be pushed to its end (issue 16.3); state unchanged", async () => {
+      const fresh = (await deployPool({ signer: admin, marginVerifier, solvencyVerifier, liquidationVerifier, oracle: oracle.address, operator: operator.address })).pool;
+      await refused(fresh, () => fresh.connect(oracle).publishRisk(2 ** 32 - 1, riskRoot), "FirstEpochTooLarge", { epoch: 2n ** 32n - 1n, max: 2n ** 31n });
+      await refused(fresh, () => fresh.connect(oracle).publishRisk(2 ** 31 + 1, riskRoot), "FirstEpochTooLarge", { epoch: 2n ** 31n + 1n, max: 2n ** 31n });
+    });
+
     it("every custom error of RiskSharingPool has a refusal test asserting state unchanged (this file or test/waterfall.test.ts)", () => {
       const abi = loadContractArtifact("RiskSharingPool").abi as { type: string; name?: string }[];
       const errors = abi.filter((e) => e.type === "error").map((e) => e.name as string).sort();
