@@ -10,15 +10,17 @@ include "./lib/totals.circom";
 
 // PoolSolvency(S, LOG_N, P, DEPTH, LOG_B) — DESIGN §4.2, one batch of 2^LOG_B account slots,
 // proven by the operator. Batch k covers leaves [k * 2^LOG_B, (k + 1) * 2^LOG_B) of the accounts
-// tree; batches 0..K-1 are chained by hidden running totals and the last one checks the bound.
+// tree; batches 0..K-1 are chained by hidden running totals and the last one publishes the
+// pool's exact liability figures (DESIGN §9, §11), from which the contract alone sets the
+// epoch's status, its haircut and the LPs' NAV: the operator chooses no figure.
 //
 // Public inputs (in this order):
 //   epoch, riskRoot, accountsRoot   the epoch and its roots (same as in the margin proofs).
-//   liabilitiesBound               the stress bound, in [0, 2^128); checked against every total
-//                                  (mark and all S scenarios) when isLast = 1.
-//   markBound                      the mark bound (DESIGN §9), in [0, 2^128); checked against the
-//                                  mark total (s = 0) when isLast = 1. The contract sets the
-//                                  epoch's haircut from it when it exceeds the pool's balance.
+//   stressTotal                    on the last batch: exactly max_s totals[s] over every column
+//                                  (mark and all S scenarios) — every total is <= it and the one
+//                                  picked by a one-hot selector equals it; 0 on other batches.
+//   markTotal                      on the last batch: exactly totals[0] = sum_j max(0, E_{j,0}),
+//                                  the mark liabilities; 0 on other batches.
 //   batchIndex                     k, in [0, 2^(DEPTH - LOG_B)).
 //   isLast                         1 on the last batch of the epoch, else 0.
 //   prevTotalsCommitment           TotalsCommitment(epoch, k - 1, totals before this batch).
@@ -30,14 +32,18 @@ include "./lib/totals.circom";
 //                                   leaf and must hold no collateral and no positions.
 //   subtreeSiblings[DEPTH - LOG_B]  path of the batch subtree in the accounts tree.
 //   prevTotals[S+1], prevBlinding, blinding.
+//   stressSelector[S+1]            one-hot on the last batch (the column whose total is the
+//                                  maximum), all 0 on other batches.
 // Proves: the batch subtree sits at index k of accountsRoot (and, if last, everything to its
 //   right is empty); each active leaf is the commitment of its opening; collateral in [0, 2^64);
 //   |quantity| < 2^32; instrument < 2^LOG_N; for every slot j and scenario s,
 //   totals[s] = prevTotals[s] + sum_j max(0, E_{j,s}) with E_{j,s} = collateral_j + sum q * v_s;
-//   prevTotals = 0 on batch 0; and, if last, totals[s] <= liabilitiesBound for every s and
-//   totals[0] <= markBound.
+//   prevTotals = 0 on batch 0; and, if last, markTotal = totals[0] and stressTotal = max_s totals[s]
+//   (both exact: an operator cannot post a larger figure to force a haircut or a freeze, nor a
+//   smaller one); on every other batch both are 0, so inner batches reveal no figure.
 // Bounds: |E_{j,s}| < 2^84 is checked (SignedInRange(84)); totals stay below 2^(84 + DEPTH)
-//   <= 2^116, far below p, so nothing wraps; each bound - total is checked in [0, 2^128).
+//   <= 2^116, far below p, so nothing wraps; each stressTotal - total is checked in [0, 2^128),
+//   and stressTotal equals one of the totals, so both public figures are below 2^116.
 //   Table values are not range-checked here (1,088 values x 49 bits would cost ~54k constraints):
 //   they are fixed by riskRoot, which the oracle publishes with the table for anyone to check
 //   (the margin circuit range-checks every row it opens). Whatever the values, each E_{j,s} is
@@ -53,8 +59,8 @@ template PoolSolvency(S, LOG_N, P, DEPTH, LOG_B) {
     signal input epoch;
     signal input riskRoot;
     signal input accountsRoot;
-    signal input liabilitiesBound;
-    signal input markBound;
+    signal input stressTotal;
+    signal input markTotal;
     signal input batchIndex;
     signal input isLast;
     signal input prevTotalsCommitment;
@@ -72,10 +78,12 @@ template PoolSolvency(S, LOG_N, P, DEPTH, LOG_B) {
     signal input prevTotals[S1];
     signal input prevBlinding;
     signal input blinding;
+    signal input stressSelector[S1];
 
     isLast * (isLast - 1) === 0;
-    InRange(BOUND_BITS)(liabilitiesBound);
-    InRange(BOUND_BITS)(markBound);
+    // Inner batches carry no figure.
+    (1 - isLast) * stressTotal === 0;
+    (1 - isLast) * markTotal === 0;
 
     // The risk table is the one committed in riskRoot.
     signal flatValues[N * S1];
@@ -155,11 +163,19 @@ template PoolSolvency(S, LOG_N, P, DEPTH, LOG_B) {
             sum += floored[j][s];
         }
         totals[s] <== sum;
-        boundSlack[s] <== isLast * (liabilitiesBound - totals[s]);
+        boundSlack[s] <== isLast * (stressTotal - totals[s]);
         InRange(BOUND_BITS)(boundSlack[s]);
     }
-    signal markSlack <== isLast * (markBound - totals[0]);
-    InRange(BOUND_BITS)(markSlack);
+    // Exact figures on the last batch: markTotal is the mark total, and stressTotal (already >=
+    // every total) equals the total of the column the one-hot selector picks.
+    isLast * (markTotal - totals[0]) === 0;
+    var picked = 0;
+    for (var s = 0; s < S1; s++) {
+        stressSelector[s] * (stressSelector[s] - 1) === 0;
+        stressSelector[s] * (stressTotal - totals[s]) === 0;
+        picked += stressSelector[s];
+    }
+    picked === isLast;
     signal computedPrev <== TotalsCommitment(S1)(epoch, batchIndex - 1, prevTotals, prevBlinding);
     prevTotalsCommitment === computedPrev;
     signal computedNext <== TotalsCommitment(S1)(epoch, batchIndex, totals, blinding);

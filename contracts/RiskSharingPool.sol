@@ -10,15 +10,18 @@ import {safeTransfer, safeTransferFrom} from "./SafeTransfer.sol";
 ///         private ledger); LPs deposit capital for shares. Each epoch:
 ///           1. the risk oracle publishes the risk table's root with a RiskTable proof that the
 ///              root commits to one well-formed table (`publishRisk`);
-///           2. the operator proves, batch by batch, that the pool's liabilities to every account in
-///              its accounts root are at most `liabilitiesBound` at mark and under every stress
-///              scenario, and at mark alone at most `markBound` (`postSolvency`); the last batch
-///              opens the epoch for settlement with a status (DESIGN §9):
-///                Solvent  — liabilitiesBound <= balance;
-///                Stressed — markBound <= balance < liabilitiesBound: LP withdrawals frozen;
-///                Haircut  — balance < markBound: the insurance fund and the LP capital are
+///           2. the operator proves, batch by batch, the pool's liabilities to every account in
+///              its accounts root (`postSolvency`); the last batch publishes two exact figures,
+///              `markTotal` (what the pool owes all accounts at mark) and `stressTotal` (the
+///              largest such total over mark and every stress scenario), and opens the epoch
+///              for settlement with a status set from them alone against the pool's assets
+///              (its balance less trader deposits made since the risk was published, which this
+///              accounts root cannot hold yet) (DESIGN §9):
+///                Solvent  — stressTotal <= assets;
+///                Stressed — markTotal <= assets < stressTotal: LP withdrawals frozen;
+///                Haircut  — assets < markTotal: the insurance fund and the LP capital are
 ///                           written off and every settlement of the epoch pays
-///                           amount * balance / markBound (rounded down);
+///                           amount * assets / markTotal (rounded down);
 ///           3. traders (or anyone on their behalf) settle with a margin proof against that
 ///              epoch's roots (`settle`): one settlement per account and epoch (nullifier);
 ///           4. the operator liquidates an account below its requirement with a Liquidation
@@ -29,8 +32,9 @@ import {safeTransfer, safeTransferFrom} from "./SafeTransfer.sol";
 ///              capital (first loss), and last the epoch haircut above.
 ///         Settlement of an epoch closes when the oracle publishes the next epoch, so every
 ///         accounts root the operator proves is built after all settlements against the previous
-///         root are final. LP withdrawals never take the balance below the locked amount:
-///         the latest accepted bound plus trader deposits that no accepted bound covers yet.
+///         root are final. Epochs advance by exactly one. LP withdrawals never take the balance
+///         below the locked amount: the latest stress total plus trader deposits that no
+///         accepted root covers yet, and the insurance fund.
 /// @dev    Every proof is verified before any state is written; every public signal is checked
 ///         to be a canonical BN254 scalar-field element before it reaches a verifier.
 contract RiskSharingPool {
@@ -84,10 +88,12 @@ contract RiskSharingPool {
     }
 
     /// @notice One solvency batch's statement (the public signals besides epoch and riskRoot).
+    /// @dev `stressTotal` and `markTotal` are exact (the circuit proves them) on the last batch
+    ///      and 0 on every other one.
     struct BatchStatement {
         uint256 accountsRoot;
-        uint256 liabilitiesBound;
-        uint256 markBound;
+        uint256 stressTotal;
+        uint256 markTotal;
         uint32 batchIndex;
         bool isLast;
         uint256 prevTotalsCommitment;
@@ -101,10 +107,8 @@ contract RiskSharingPool {
     struct SolvencyCursor {
         uint256 accountsRoot;
         uint256 totalsCommitment;
-        uint128 liabilitiesBound;
         uint32 epoch;
         uint32 nextBatch;
-        uint128 markBound;
     }
 
     // ---------------------------------------------------------------- immutables and roles
@@ -131,7 +135,7 @@ contract RiskSharingPool {
     /// @notice The latest epoch whose solvency was accepted (meaningful once `anyAccepted`).
     uint32 public latestAcceptedEpoch;
     bool public anyAccepted;
-    /// @notice The liabilities bound of `latestAcceptedEpoch`: LP withdrawals keep the balance above it.
+    /// @notice The stress total of `latestAcceptedEpoch`: LP withdrawals keep the balance above it.
     uint128 public latestBound;
     /// @notice The status of `latestAcceptedEpoch`: LP withdrawals are frozen unless Solvent.
     ///         (Declared here to share the slot of the epoch counters above.)
@@ -164,8 +168,8 @@ contract RiskSharingPool {
         uint32 indexed batchIndex,
         bool isLast,
         uint256 accountsRoot,
-        uint256 liabilitiesBound,
-        uint256 markBound,
+        uint256 stressTotal,
+        uint256 markTotal,
         uint256 prevTotalsCommitment,
         uint256 totalsCommitment
     );
@@ -173,13 +177,13 @@ contract RiskSharingPool {
         uint32 indexed epoch,
         uint256 riskRoot,
         uint256 accountsRoot,
-        uint256 liabilitiesBound,
-        uint256 markBound,
+        uint256 stressTotal,
+        uint256 markTotal,
         uint256 poolBalance,
         EpochStatus status
     );
-    event LpWithdrawalsFrozen(uint32 indexed epoch, uint256 liabilitiesBound, uint256 poolBalance);
-    event HaircutSet(uint32 indexed epoch, uint256 poolBalance, uint256 markBound);
+    event LpWithdrawalsFrozen(uint32 indexed epoch, uint256 stressTotal, uint256 poolBalance);
+    event HaircutSet(uint32 indexed epoch, uint256 poolBalance, uint256 markTotal);
     event EpochClosed(uint32 indexed epoch);
     event Settled(uint32 indexed epoch, uint256 indexed nullifier, address indexed recipient, uint256 amount, uint256 paid);
     event Liquidated(uint32 indexed epoch, uint256 indexed tag, uint256 penalty, uint256 deficit);
@@ -207,14 +211,13 @@ contract RiskSharingPool {
     error Reentrancy();
     error SignalNotInField(uint256 index, uint256 value);
     error ZeroRoot();
-    error EpochNotIncreasing(uint32 epoch, uint32 currentEpoch);
+    error EpochNotNext(uint32 epoch, uint32 expected);
+    error FirstEpochTooLarge(uint32 epoch, uint32 max);
     error NotCurrentEpoch(uint32 epoch);
     error SolvencyAlreadyAccepted(uint32 epoch);
     error BatchOutOfOrder(uint32 epoch, uint32 expectedBatch, uint32 batchIndex);
     error BatchStatementMismatch(uint32 epoch, uint32 batchIndex);
     error BatchNotChained(uint32 epoch, uint32 batchIndex);
-    error BoundTooLarge(uint256 liabilitiesBound);
-    error MarkAboveStress(uint256 markBound, uint256 liabilitiesBound);
     error WithdrawalsFrozen(uint32 epoch, EpochStatus status);
     error InvalidProof();
     error EpochNotSettleable(uint32 epoch);
@@ -266,9 +269,7 @@ contract RiskSharingPool {
         emit RoleTransferred(Role.RiskOracle, address(0), riskOracle_);
         emit RoleTransferred(Role.Operator, address(0), operator_);
         // Non-zero placeholders (nextBatch = 0 means "no batch yet" whatever the epoch).
-        _cursor = SolvencyCursor({
-            accountsRoot: 1, totalsCommitment: 1, liabilitiesBound: 0, epoch: type(uint32).max, nextBatch: 0, markBound: 1
-        });
+        _cursor = SolvencyCursor({accountsRoot: 1, totalsCommitment: 1, epoch: type(uint32).max, nextBatch: 0});
     }
 
     // ---------------------------------------------------------------- roles
@@ -362,17 +363,26 @@ contract RiskSharingPool {
 
     // ---------------------------------------------------------------- epochs
 
+    /// @notice The first epoch published may be any number up to this; every later one is the
+    ///         previous plus one, so the epoch counter can never be pushed to its end.
+    uint32 public constant MAX_FIRST_EPOCH = 1 << 31;
+
     /// @notice Publishes epoch `epoch`'s risk root (risk oracle only) with the table's RiskTable
     ///         proof (circuits/risk_table.circom): both halves of the root (the rows margin and
     ///         liquidation proofs open, the digest solvency proofs re-hash) come from one table,
     ///         every value and add-on is in range and every perp/future has mark value 0. Margin
     ///         and liquidation proofs rely on it: they do not range-check the rows they open.
-    ///         Epochs strictly increase; publishing closes settlement of the previously accepted epoch.
+    ///         Epochs advance by exactly one; publishing closes settlement of the previously
+    ///         accepted epoch.
     function publishRisk(uint32 epoch, uint256 riskRoot, Proof calldata proof) external onlyRole(Role.RiskOracle) {
         if (riskRoot >= FIELD_MODULUS) revert SignalNotInField(1, riskRoot);
         if (riskRoot == 0) revert ZeroRoot();
         uint32 current = currentEpoch;
-        if (riskPublished && epoch <= current) revert EpochNotIncreasing(epoch, current);
+        if (riskPublished) {
+            if (epoch != current + 1) revert EpochNotNext(epoch, current + 1); // current <= 2^31 + 2^32 publications away from overflow
+        } else if (epoch > MAX_FIRST_EPOCH) {
+            revert FirstEpochTooLarge(epoch, MAX_FIRST_EPOCH);
+        }
         if (!riskTableVerifier.verifyProof(proof.a, proof.b, proof.c, [uint256(epoch), riskRoot])) revert InvalidProof();
         if (anyAccepted) {
             uint32 open = latestAcceptedEpoch;
@@ -389,9 +399,9 @@ contract RiskSharingPool {
     }
 
     /// @notice Posts batch `s.batchIndex` of the current epoch's solvency proof (operator only).
-    ///         Batches go in order 0..K-1 with the same accounts root and bounds, each chained to
-    ///         the previous one by its totals commitment; the batch with `isLast` opens the epoch
-    ///         for settlement as Solvent, Stressed or Haircut against the pool's balance.
+    ///         Batches go in order 0..K-1 with the same accounts root, each chained to the
+    ///         previous one by its totals commitment; the batch with `isLast` carries the exact
+    ///         figures and opens the epoch for settlement as Solvent, Stressed or Haircut.
     function postSolvency(uint32 epoch, BatchStatement calldata s, Proof calldata proof) external onlyRole(Role.Operator) {
         uint256[9] memory signals = _checkBatch(epoch, s);
         if (!solvencyVerifier.verifyProof(proof.a, proof.b, proof.c, signals)) revert InvalidProof();
@@ -399,16 +409,16 @@ contract RiskSharingPool {
     }
 
     /// @dev Every check of a solvency batch but the proof: canonical signals, current epoch, batch
-    ///      order, same roots and bounds as batch 0, chaining. Returns the batch's public signals.
+    ///      order, same accounts root as batch 0, chaining. Returns the batch's public signals.
+    ///      (The circuit makes the figures exact on the last batch and 0 on the others, so both
+    ///      are below 2^116 once the proof verified.)
     function _checkBatch(uint32 epoch, BatchStatement calldata s) private view returns (uint256[9] memory signals) {
         if (s.accountsRoot >= FIELD_MODULUS) revert SignalNotInField(2, s.accountsRoot);
-        if (s.liabilitiesBound >= FIELD_MODULUS) revert SignalNotInField(3, s.liabilitiesBound);
-        if (s.markBound >= FIELD_MODULUS) revert SignalNotInField(4, s.markBound);
+        if (s.stressTotal >= FIELD_MODULUS) revert SignalNotInField(3, s.stressTotal);
+        if (s.markTotal >= FIELD_MODULUS) revert SignalNotInField(4, s.markTotal);
         if (s.prevTotalsCommitment >= FIELD_MODULUS) revert SignalNotInField(7, s.prevTotalsCommitment);
         if (s.totalsCommitment >= FIELD_MODULUS) revert SignalNotInField(8, s.totalsCommitment);
         if (s.accountsRoot == 0) revert ZeroRoot();
-        if (s.liabilitiesBound > type(uint128).max) revert BoundTooLarge(s.liabilitiesBound);
-        if (s.markBound > s.liabilitiesBound) revert MarkAboveStress(s.markBound, s.liabilitiesBound);
         if (!riskPublished || epoch != currentEpoch) revert NotCurrentEpoch(epoch);
         EpochRecord storage record = _epochs[epoch];
         if (record.openAccountsRoot != 0) revert SolvencyAlreadyAccepted(epoch);
@@ -417,18 +427,15 @@ contract RiskSharingPool {
         uint32 expected = cursor.epoch == epoch ? cursor.nextBatch : 0;
         if (s.batchIndex != expected) revert BatchOutOfOrder(epoch, expected, s.batchIndex);
         if (s.batchIndex != 0) {
-            if (
-                s.accountsRoot != cursor.accountsRoot || s.liabilitiesBound != cursor.liabilitiesBound
-                    || s.markBound != cursor.markBound
-            ) revert BatchStatementMismatch(epoch, s.batchIndex);
+            if (s.accountsRoot != cursor.accountsRoot) revert BatchStatementMismatch(epoch, s.batchIndex);
             if (s.prevTotalsCommitment != cursor.totalsCommitment) revert BatchNotChained(epoch, s.batchIndex);
         }
         signals = [
             uint256(epoch),
             record.riskRoot,
             s.accountsRoot,
-            s.liabilitiesBound,
-            s.markBound,
+            s.stressTotal,
+            s.markTotal,
             uint256(s.batchIndex),
             s.isLast ? 1 : 0,
             s.prevTotalsCommitment,
@@ -439,13 +446,11 @@ contract RiskSharingPool {
     /// @dev Records a verified batch: advances the cursor and, on the last batch, opens the epoch.
     function _acceptBatch(uint32 epoch, BatchStatement calldata s) private {
         emit SolvencyBatchAccepted(
-            epoch, s.batchIndex, s.isLast, s.accountsRoot, s.liabilitiesBound, s.markBound, s.prevTotalsCommitment, s.totalsCommitment
+            epoch, s.batchIndex, s.isLast, s.accountsRoot, s.stressTotal, s.markTotal, s.prevTotalsCommitment, s.totalsCommitment
         );
         SolvencyCursor storage cursor = _cursor;
         if (s.batchIndex == 0) {
             cursor.accountsRoot = s.accountsRoot;
-            cursor.liabilitiesBound = uint128(s.liabilitiesBound);
-            cursor.markBound = uint128(s.markBound);
             cursor.epoch = epoch;
         }
         cursor.nextBatch = s.batchIndex + 1;
@@ -453,29 +458,33 @@ contract RiskSharingPool {
         else cursor.totalsCommitment = s.totalsCommitment;
     }
 
-    /// @dev Opens a proven epoch for settlement and sets its status against the pool's balance:
+    /// @dev Opens a proven epoch for settlement and sets its status from the proven figures
+    ///      against the pool's assets — its balance less the trader deposits made since the risk
+    ///      was published (this accounts root cannot credit them: they must not pay old accounts):
     ///      Solvent, Stressed (LP withdrawals frozen) or Haircut (the insurance fund and the LP
-    ///      capital are written off — they are part of the balance that pays the haircut — and
-    ///      settlements pay balance / markBound of their amount).
+    ///      capital are written off — they are part of the assets that pay the haircut — and
+    ///      settlements pay assets / markTotal of their amount).
     function _openEpoch(uint32 epoch, BatchStatement calldata s) private {
-        uint256 balance = token.balanceOf(address(this));
+        uint256 held = token.balanceOf(address(this));
+        uint256 uncredited = depositsSinceRisk;
+        uint256 balance = held > uncredited ? held - uncredited : 0;
         EpochRecord storage record = _epochs[epoch];
-        EpochStatus status = s.liabilitiesBound <= balance
+        EpochStatus status = s.stressTotal <= balance
             ? EpochStatus.Solvent
-            : (s.markBound <= balance ? EpochStatus.Stressed : EpochStatus.Haircut);
+            : (s.markTotal <= balance ? EpochStatus.Stressed : EpochStatus.Haircut);
         record.openAccountsRoot = status == EpochStatus.Haircut ? s.accountsRoot | HAIRCUT_FLAG : s.accountsRoot;
         if (status != EpochStatus.Solvent) record.status = status; // a fresh record reads Solvent already
         latestAcceptedEpoch = epoch;
         anyAccepted = true;
         latestStatus = status;
-        latestBound = uint128(s.liabilitiesBound);
+        latestBound = uint128(s.stressTotal);
         unboundDeposits = depositsSinceRisk;
-        emit EpochOpened(epoch, record.riskRoot, s.accountsRoot, s.liabilitiesBound, s.markBound, balance, status);
+        emit EpochOpened(epoch, record.riskRoot, s.accountsRoot, s.stressTotal, s.markTotal, balance, status);
         if (status == EpochStatus.Solvent) return;
-        emit LpWithdrawalsFrozen(epoch, s.liabilitiesBound, balance);
+        emit LpWithdrawalsFrozen(epoch, s.stressTotal, balance);
         if (status != EpochStatus.Haircut) return;
-        record.haircutNum = uint128(balance); // balance < markBound <= 2^128
-        record.haircutDen = uint128(s.markBound);
+        record.haircutNum = uint128(balance); // balance < markTotal < 2^116
+        record.haircutDen = uint128(s.markTotal);
         uint256 fund = insuranceFund;
         if (fund != 0) {
             insuranceFund = 0;
@@ -486,13 +495,13 @@ contract RiskSharingPool {
             lpCapital = 0;
             emit WaterfallStep(epoch, 0, WaterfallStage.LpCapital, capital, 0, 0);
         }
-        emit WaterfallStep(epoch, 0, WaterfallStage.Haircut, s.markBound - balance, 0, 0);
-        emit HaircutSet(epoch, balance, s.markBound);
+        emit WaterfallStep(epoch, 0, WaterfallStage.Haircut, s.markTotal - balance, 0, 0);
+        emit HaircutSet(epoch, balance, s.markTotal);
     }
 
     /// @notice Pays for a margin proof against `epoch`'s roots: the epoch must be open for
     ///         settlement and the nullifier unused. Pays `amount` to `recipient`, or in a Haircut
-    ///         epoch `amount * balance / markBound` rounded down (so the epoch's settlements
+    ///         epoch `amount * balance / markTotal` rounded down (so the epoch's settlements
     ///         together never pay more than the balance: their amounts sum to at most the
     ///         proven mark liabilities). Anyone may submit (the proof binds recipient and amount).
     function settle(uint32 epoch, uint256 nullifier, address recipient, uint256 amount, Proof calldata proof)
@@ -519,7 +528,7 @@ contract RiskSharingPool {
     ///         Runs the waterfall: `penalty` (what the proof says the account still had, up to its
     ///         requirement) feeds the insurance fund; `deficit` (its loss beyond its collateral)
     ///         is drawn from the insurance fund, then written off the LP capital; what neither
-    ///         covers is left to the mark bound and the next epoch's haircut.
+    ///         covers is left to the mark total and the next epoch's haircut.
     function liquidate(uint32 epoch, uint256 tag, uint256 penalty, uint256 deficit, Proof calldata proof)
         external
         onlyRole(Role.Operator)
@@ -549,7 +558,7 @@ contract RiskSharingPool {
 
     /// @dev The on-chain steps of the loss waterfall for one liquidation, in order, each logged:
     ///      penalty into the insurance fund; deficit drawn from the fund, then written off the LP
-    ///      capital (first loss); the rest is left to the mark bound (a later haircut).
+    ///      capital (first loss); the rest is left to the mark total (a later haircut).
     function _runWaterfall(uint32 epoch, uint256 tag, uint256 penalty, uint256 deficit) private {
         uint256 fund = insuranceFund;
         uint256 capital = lpCapital;
@@ -602,18 +611,14 @@ contract RiskSharingPool {
         return (r.riskRoot, open & ~HAIRCUT_FLAG, open != 0);
     }
 
-    /// @notice The solvency batches of `epoch` accepted so far: how many, and the accounts root,
-    ///         bounds and running-totals commitment they share (the commitment stays at the last
-    ///         non-final batch's). All zero when `epoch` has no accepted batch or is not the
-    ///         latest epoch to receive batches.
-    function solvencyCursor(uint32 epoch)
-        external
-        view
-        returns (uint32 nextBatch, uint256 accountsRoot, uint256 liabilitiesBound, uint256 markBound, uint256 totalsCommitment)
-    {
+    /// @notice The solvency batches of `epoch` accepted so far: how many, the accounts root they
+    ///         share and the running-totals commitment (it stays at the last non-final batch's).
+    ///         All zero when `epoch` has no accepted batch or is not the latest epoch to receive
+    ///         batches.
+    function solvencyCursor(uint32 epoch) external view returns (uint32 nextBatch, uint256 accountsRoot, uint256 totalsCommitment) {
         SolvencyCursor storage c = _cursor;
-        if (c.epoch != epoch || c.nextBatch == 0) return (0, 0, 0, 0, 0);
-        return (c.nextBatch, c.accountsRoot, c.liabilitiesBound, c.markBound, c.totalsCommitment);
+        if (c.epoch != epoch || c.nextBatch == 0) return (0, 0, 0);
+        return (c.nextBatch, c.accountsRoot, c.totalsCommitment);
     }
 
     /// @notice Token value of `shares` at the current LP capital.

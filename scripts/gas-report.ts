@@ -67,10 +67,9 @@ async function main(): Promise<void> {
   const defaulter = accounts.length;
   accounts.push(newTraderAccount(0n, [{ instrument: 1, quantity: -3n }]));
   const rows = commitRiskTable(table, params.logInstruments).rows;
-  const bound = liabilityTotals(accounts, rows, params.scenarios).reduce((m, t) => (t > m ? t : m), 0n);
   const started = Date.now();
   process.stdout.write(`  proving ${accounts.length} accounts with ${circuits.solvency} ...`);
-  const solvency = (await proveSolvency(accounts, table, bound, { circuit: circuits.solvency })).proof;
+  const solvency = (await proveSolvency(accounts, table, { circuit: circuits.solvency })).proof;
   const tableProofs = [await proveRiskTable(table, circuits.riskTable), await proveRiskTable({ ...table, epoch: EPOCH + 1 }, circuits.riskTable)];
   const tree = new MerkleTree(params.depth, accounts.map((a) => accountCommitment(a, params.positions)));
   const fresh = Wallet.createRandom().address;
@@ -95,6 +94,7 @@ async function main(): Promise<void> {
     const mint = async (to: string, amount: bigint): Promise<void> => { await (await token.getFunction("mint").send(to, amount)).wait(); };
 
     console.log("deposits");
+    const bound = solvency.stressTotal;
     await mint(lp.address, bound);
     await pool.connect(lp).approveToken(bound);
     row("depositLiquidity (first LP)", (await pool.connect(lp).depositLiquidity(bound)).gasUsed);

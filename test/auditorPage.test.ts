@@ -114,11 +114,11 @@ describe("auditor's page in Chromium (test circuits on anvil)", function () {
   });
 
   it("shows a doctored solvency file INVALID: its last batch not marked last, or a header bound other than the batches' (zkrs verify's rule)", async () => {
-    const honest = JSON.parse(readFileSync(fx.files.solvencyProof, "utf8")) as { liabilitiesBound: string; batches: unknown[] };
+    const honest = JSON.parse(readFileSync(fx.files.solvencyProof, "utf8")) as { stressTotal: string; batches: unknown[] };
     // Every batch proof is genuine: only the chain rule tells these files apart from the honest one.
     const doctored = {
       "truncated.json": { ...honest, batches: honest.batches.slice(0, 1) }, // the file's last batch has isLast = 0
-      "lower-bound.json": { ...honest, liabilitiesBound: (BigInt(honest.liabilitiesBound) / 2n).toString() },
+      "lower-bound.json": { ...honest, stressTotal: (BigInt(honest.stressTotal) / 2n).toString() },
     };
     for (const [name, data] of Object.entries(doctored)) {
       await page.evaluate(() => document.getElementById("proof-result")?.removeAttribute("data-valid"));

@@ -10,6 +10,7 @@ import { loadCircuitArtifacts } from "../src/artifacts/manifest.js";
 import { PROJECT_ROOT } from "../src/artifacts/paths.js";
 import { type Chain, devWallet, startAnvil } from "../src/chain/localChain.js";
 import { decodeAccount, decodeOpening, decodePath, decodeSnapshot } from "../src/io/formats.js";
+import { liabilityTotals } from "../src/operator/solvencyTotals.js";
 import { commitRiskTable } from "../src/risk/riskCommitment.js";
 import { computeRiskTable } from "../src/risk/riskEngine.js";
 import { runCli } from "../src/cli/main.js";
@@ -21,11 +22,11 @@ import { releaseProverThreads } from "../src/proof/groth16Prover.js";
 const BIN = join(PROJECT_ROOT, "bin", "zkrs.js");
 const RECIPIENT = "0x000000000000000000000000000000000000bEEF";
 const EPOCH = 7;
+/** The LP's deposit: the pool's balance before epoch 7 (above its exact stress total: solvent). */
 const BOUND = "100000000000";
-/** Epoch 8 (liquidations): a stress bound above the pool's balance, a mark bound below it. */
-const STRESS_BOUND = "200000000000";
-const MARK_BOUND = "100000000000";
 const INSURANCE = 5_000_000_000n;
+/** The pool's assets when epochs 8 and 9 open: the LP deposit, less epoch 7's settlement, plus the insurance fund. */
+const ASSETS_8 = 100_000_000_000n - 1_000_000n + INSURANCE;
 
 interface Run {
   code: number;
@@ -195,14 +196,22 @@ describe("zkrs CLI", function () {
       assert.match(v.stderr, /verifying margin proof/); // progress on stderr
     });
 
-    it("prove solvency + verify: a valid solvency proof from the ledger", async function () {
-      const r = await zkrs(["prove", "solvency", "--ledger", f("ledger.json"), "--table", f("table.json"), "--bound", BOUND, "--circuit", "solvency_test", "--out", f("solvency.json")]);
-      ok(r);
+    it("prove solvency + verify: a valid solvency proof from the ledger, with the exact figures", async function () {
+      const r = await zkrs(["prove", "solvency", "--ledger", f("ledger.json"), "--table", f("table.json"), "--circuit", "solvency_test", "--out", f("solvency.json"), "--json"]);
+      const proven = json(ok(r));
       assert.match(r.stderr, /batch 1\/\d+ proven/);
+      const openings = ["alice", "bob"].map((n) => decodeOpening(n, readJson(f(`openings/${n}.opening.json`))));
+      const totals = liabilityTotals(openings, commitRiskTable(computeRiskTable(decodeSnapshot("snap", readJson(f("snap.json")))), 2).rows, 16);
+      const worst = totals.reduce((m, t) => (t > m ? t : m), 0n);
+      assert.deepEqual([proven.stressTotal, proven.markTotal], [worst.toString(), totals[0].toString()]);
       const v = json(ok(await zkrs(["verify", "--proof", f("solvency.json"), "--json"])));
       assert.equal(v.valid, true);
       assert.equal(v.kind, "solvency");
-      assert.equal(v.liabilitiesBound, BOUND);
+      assert.equal(v.stressTotal, worst.toString());
+      assert.equal(v.markTotal, totals[0].toString());
+      // --bound and --mark-bound are checks of the exact figures: the exact ones pass.
+      ok(await zkrs(["prove", "solvency", "--ledger", f("ledger.json"), "--table", f("table.json"), "--bound", worst.toString(), "--mark-bound", totals[0].toString(),
+        "--circuit", "solvency_test", "--out", f("solvency-checked.json")]));
     });
 
     it("verify: a tampered margin or solvency proof is invalid (exit 1, reason given)", async function () {
@@ -217,7 +226,7 @@ describe("zkrs CLI", function () {
       fails(await zkrs(["verify", "--proof", f("tampered.json")]), 1, /invalid margin proof: public signal recipient differs/);
       const solvency = readJson(f("solvency.json"));
       const batch = (solvency.batches as { statement: Record<string, unknown>; publicSignals: string[] }[])[0];
-      solvency.liabilitiesBound = batch.statement.liabilitiesBound = batch.publicSignals[3] = "1";
+      solvency.stressTotal = batch.statement.stressTotal = batch.publicSignals[3] = "1";
       writeFileSync(f("tampered.json"), JSON.stringify(solvency));
       const r = await zkrs(["verify", "--proof", f("tampered.json"), "--json"]);
       fails(r, 1, /invalid solvency proof: batch 0: Groth16 proof is invalid/);
@@ -235,12 +244,16 @@ describe("zkrs CLI", function () {
       nothingWritten(dir, f("carol-proof.json"));
     });
 
-    it("prove solvency: a bound below the liabilities is refused naming the scenario; nothing written", async function () {
+    it("prove solvency: a figure that is not exact is refused naming the exact one (issue 15: no haircut or freeze at will); nothing written", async function () {
       const r = await zkrs(["prove", "solvency", "--ledger", f("ledger.json"), "--table", f("table.json"), "--bound", "1000", "--circuit", "solvency_test", "--out", f("low.json")]);
-      fails(r, 1, /^zkrs: liabilitiesBound 1000 is too low: liabilities in scenario \d+ .* are \d+/);
-      // Same from the opening files directly (leaf order = file order).
-      const direct = await zkrs(["prove", "solvency", "--openings", f("openings"), "--table", f("table.json"), "--bound", "1000", "--circuit", "solvency_test", "--out", f("low.json")]);
-      fails(direct, 1, /liabilitiesBound 1000 is too low/);
+      fails(r, 1, /^zkrs: stressTotal 1000 is not exact: the largest liability total \((mark|scenario \d+ .*)\) is \d+; a solvency statement publishes the exact figure$/);
+      // The attack of issue 15: figures far above the true totals, to open the epoch as a haircut.
+      const attack = await zkrs(["prove", "solvency", "--ledger", f("ledger.json"), "--table", f("table.json"), "--bound", "1000000000000000", "--mark-bound", "1000000000000000",
+        "--circuit", "solvency_test", "--out", f("low.json")]);
+      fails(attack, 1, /^zkrs: stressTotal 1000000000000000 is not exact/);
+      // Same from the opening files directly (leaf order = file order), and for the mark figure alone.
+      const direct = await zkrs(["prove", "solvency", "--openings", f("openings"), "--table", f("table.json"), "--mark-bound", "1000000000000000", "--circuit", "solvency_test", "--out", f("low.json")]);
+      fails(direct, 1, /^zkrs: markTotal 1000000000000000 is not exact: the liabilities at mark are \d+; a solvency statement publishes the exact figure$/);
       nothingWritten(dir, f("low.json"));
     });
   });
@@ -254,6 +267,13 @@ describe("zkrs CLI", function () {
       for (const name of ["alice", "bob"]) writeFileSync(f(`liq-openings/${name}.opening.json`), readFileSync(f(`openings/${name}.opening.json`)));
       ok(await zkrs(["risk", "example", "--out", f("liq-snap.json"), "--epoch", "8"]));
       ok(await zkrs(["risk", "--snapshot", f("liq-snap.json"), "--out", f("liq-table.json"), "--circuit", "margin_test"]));
+      // erin holds cash only (same amount in every column), enough to bring the mark total to the
+      // pool's assets at epoch 8's opening: the stress total is then above them (a stressed epoch).
+      const rows8 = commitRiskTable(computeRiskTable(decodeSnapshot("liq-snap", readJson(f("liq-snap.json")))), 2).rows;
+      const totals8 = liabilityTotals(["alice", "bob", "dave"].map((n) => decodeOpening(n, readJson(f(`liq-openings/${n}.opening.json`)))), rows8, 16);
+      assert.ok(totals8[0] < ASSETS_8 && totals8.some((t) => t > totals8[0]), "test setup: epoch 8 can be made stressed");
+      ok(await zkrs(["account", "new", "--collateral", (ASSETS_8 - totals8[0]).toString(), "--out", f("erin.json")]));
+      ok(await zkrs(["account", "opening", "--account", f("erin.json"), "--out", f("liq-openings/erin.opening.json")]));
       ok(await zkrs(["tree", "--openings", f("liq-openings"), "--epoch", "8", "--out", f("liq-ledger.json"), "--paths-dir", f("liq-paths"), "--circuit", "solvency_test"]));
 
       const r = json(ok(await zkrs([
@@ -280,7 +300,7 @@ describe("zkrs CLI", function () {
         "prove", "liquidation", "--ledger", f("liq-ledger.json"), "--account", account, "--table", f("liq-table.json"), "--circuit", "liquidation_test", "--out", f("alice-liq.json"),
       ];
       fails(await zkrs(args("alice")), 1, /^zkrs: --account alice: account is not liquidatable: E_s - R >= 0 in every scenario, minimum headroom \d+ in (mark|scenario \d+ \(.*\))$/);
-      fails(await zkrs(args("zoe")), 1, /^zkrs: --account "zoe": no account of that name in .*liq-ledger\.json \(it has: alice, bob, dave\)$/);
+      fails(await zkrs(args("zoe")), 1, /^zkrs: --account "zoe": no account of that name in .*liq-ledger\.json \(it has: alice, bob, dave, erin\)$/);
       fails(await zkrs([...args("dave"), "--circuit", "margin_test"]), 1, /--circuit margin_test is a margin circuit, this command needs a liquidation circuit/);
       nothingWritten(dir, f("alice-liq.json"));
     });
@@ -299,16 +319,17 @@ describe("zkrs CLI", function () {
       fails(await zkrs(["verify", "--proof", f("liq-tampered.json")]), 1, /invalid liquidation proof: public signal tag differs from the statement's/);
     });
 
-    it("prove solvency --mark-bound: a mark bound below the stress bound; one above it is refused", async function () {
-      const base = ["prove", "solvency", "--ledger", f("liq-ledger.json"), "--table", f("liq-table.json"), "--bound", STRESS_BOUND, "--circuit", "solvency_test"];
-      fails(await zkrs([...base, "--mark-bound", "300000000000", "--out", f("solvency8.json")]), 1, /^zkrs: --mark-bound = 300000000000 is out of range \[0, 200000000000\]$/);
+    it("prove solvency (epoch 8): the mark total is exactly the assets the pool will hold, the stress total above it", async function () {
+      const base = ["prove", "solvency", "--ledger", f("liq-ledger.json"), "--table", f("liq-table.json"), "--circuit", "solvency_test"];
+      fails(await zkrs([...base, "--mark-bound", (ASSETS_8 + 1n).toString(), "--out", f("solvency8.json")]), 1, new RegExp(`^zkrs: markTotal ${ASSETS_8 + 1n} is not exact: the liabilities at mark are ${ASSETS_8};`));
       nothingWritten(dir, f("solvency8.json"));
-      const r = json(ok(await zkrs([...base, "--mark-bound", MARK_BOUND, "--out", f("solvency8.json"), "--json"])));
-      assert.equal(r.markBound, MARK_BOUND);
+      const r = json(ok(await zkrs([...base, "--mark-bound", ASSETS_8.toString(), "--out", f("solvency8.json"), "--json"])));
+      assert.equal(r.markTotal, ASSETS_8.toString());
+      assert.ok(BigInt(r.stressTotal as string) > ASSETS_8);
       const v = json(ok(await zkrs(["verify", "--proof", f("solvency8.json"), "--json"])));
       assert.equal(v.valid, true);
-      assert.equal(v.liabilitiesBound, STRESS_BOUND);
-      assert.equal(v.markBound, MARK_BOUND);
+      assert.equal(v.stressTotal, r.stressTotal);
+      assert.equal(v.markTotal, ASSETS_8.toString());
     });
   });
 
@@ -447,7 +468,9 @@ describe("zkrs CLI", function () {
       assert.equal(pub.riskRoot, readJson(f("table.json")).riskRoot);
       fails(await zkrs(["settle", ...rpc, "--pool", pool, "--proof", f("proof.json")], env), 1, /epoch 7 is not open for settlement/);
       const post = json(ok(await zkrs(["post", ...rpc, "--pool", pool, "--proof", f("solvency.json"), "--json"], env)));
-      assert.equal(post.liabilitiesBound, BOUND);
+      const stress7 = BigInt(readJson(f("solvency.json")).stressTotal as string);
+      assert.equal(post.stressTotal, stress7.toString());
+      assert.equal(post.status, "solvent");
 
       const paidBefore = await new Contract(d.token as string, ["function balanceOf(address) view returns (uint256)"], chain.provider).getFunction("balanceOf").staticCall(RECIPIENT) as bigint;
       const settled = json(ok(await zkrs(["settle", ...rpc, "--pool", pool, "--proof", f("proof.json"), "--json"], env)));
@@ -463,7 +486,7 @@ describe("zkrs CLI", function () {
       assert.equal(report.batches, 1);
       assert.equal(report.settlements, 1);
       assert.equal(report.accountIncluded, true);
-      assert.equal(report.headroom, "0"); // the bound was exactly the balance; the settlement lowered both
+      assert.equal(report.headroom, (BigInt(BOUND) - stress7).toString()); // the settlement lowered the balance and what it must hold alike
       const checks = report.checks as { ok: boolean; what: string }[];
       assert.ok(checks.some((c) => c.ok && /riskRoot re-derived/.test(c.what)));
       assert.ok(checks.some((c) => c.ok && /risk-table proof re-verified \(risk_table_test\)/.test(c.what)));
@@ -485,7 +508,7 @@ describe("zkrs CLI", function () {
       const funded = json(ok(await zkrs(["insurance", "fund", ...rpc, "--pool", pool, "--amount", INSURANCE.toString(), "--json"], env)));
       assert.equal(funded.insuranceFund, INSURANCE.toString());
 
-      // Epoch 8: liabilities <= 2e11 under stress (above the balance), <= 1e11 at mark (below it): stressed.
+      // Epoch 8: the mark total is exactly the pool's assets, the stress total above them: stressed.
       ok(await zkrs(["publish", ...rpc, "--pool", pool, "--table", f("liq-table.json")], env));
       // Epoch 7's proof again, now that epoch 8 is published: refused naming the epochs (was: "accepted", nothing sent).
       const blockBefore = await chain.provider.getBlockNumber();
@@ -494,7 +517,7 @@ describe("zkrs CLI", function () {
       assert.equal(await chain.provider.getBlockNumber(), blockBefore); // nothing sent
       fails(await zkrs(["liquidate", ...rpc, "--pool", pool, "--proof", f("liq.json")], env), 1, /^zkrs: epoch 8 is not open on the pool/);
       const post = await zkrs(["post", ...rpc, "--pool", pool, "--proof", f("solvency8.json")], env);
-      assert.match(ok(post).stdout, /at mark <= 100000000000\), pool balance \d+/);
+      assert.match(ok(post).stdout, new RegExp(`liabilities at mark ${ASSETS_8}, stress total \\d+ \\(both exact\\), pool assets ${ASSETS_8} `));
       assert.match(post.stdout, /\n  status: stressed: LP withdrawals frozen\n/);
 
       const deficit = BigInt((readJson(f("liq.json")).statement as { deficit: string }).deficit);
@@ -519,11 +542,17 @@ describe("zkrs CLI", function () {
 
     it("a haircut epoch: post shows the ratio, settle prints what it paid (less than the amount)", async function () {
       const pool = f("pool.json");
-      // Epoch 9 proves a mark bound above the pool's balance: settlements pay amount * balance / markBound.
+      // Epoch 9: fred's cash (credited by the operator's ledger) puts the mark total above the pool's
+      // assets: settlements pay amount * assets / markTotal.
       ok(await zkrs(["risk", "example", "--out", f("snap9.json"), "--epoch", "9"]));
       ok(await zkrs(["risk", "--snapshot", f("snap9.json"), "--out", f("table9.json"), "--circuit", "margin_test"]));
-      ok(await zkrs(["tree", "--openings", f("liq-openings"), "--epoch", "9", "--out", f("ledger9.json"), "--paths-dir", f("paths9"), "--circuit", "solvency_test"]));
-      ok(await zkrs(["prove", "solvency", "--ledger", f("ledger9.json"), "--table", f("table9.json"), "--bound", STRESS_BOUND, "--circuit", "solvency_test", "--out", f("solvency9.json")]));
+      mkdirSync(f("openings9"));
+      for (const name of ["alice", "bob", "dave", "erin"]) writeFileSync(f(`openings9/${name}.opening.json`), readFileSync(f(`liq-openings/${name}.opening.json`)));
+      ok(await zkrs(["account", "new", "--collateral", "10000000000", "--out", f("fred.json")]));
+      ok(await zkrs(["account", "opening", "--account", f("fred.json"), "--out", f("openings9/fred.opening.json")]));
+      ok(await zkrs(["tree", "--openings", f("openings9"), "--epoch", "9", "--out", f("ledger9.json"), "--paths-dir", f("paths9"), "--circuit", "solvency_test"]));
+      const proven9 = json(ok(await zkrs(["prove", "solvency", "--ledger", f("ledger9.json"), "--table", f("table9.json"), "--circuit", "solvency_test", "--out", f("solvency9.json"), "--json"])));
+      const mark9 = proven9.markTotal as string;
       ok(await zkrs([
         "prove", "margin", "--account", f("alice.json"), "--path", f("paths9/alice.path.json"), "--table", f("table9.json"),
         "--recipient", RECIPIENT, "--amount", "1000000", "--circuit", "margin_test", "--out", f("proof9.json"),
@@ -534,21 +563,23 @@ describe("zkrs CLI", function () {
       const shownBefore = json(ok(await zkrs(["insurance", "show", ...rpc, "--pool", pool, "--json"])));
       let block = await chain.provider.getBlockNumber();
       fails(await zkrs(["post", ...rpc, "--pool", pool, "--proof", f("solvency9.json")], env), 1, new RegExp(
-        `^zkrs: posting .*solvency9\\.json would open epoch 9 with a haircut: the pool holds ${shownBefore.poolBalance}, less than the proven mark liabilities ${STRESS_BOUND}: ` +
-        `every settlement of epoch 9 would pay amount \\* ${shownBefore.poolBalance} / ${STRESS_BOUND} \\(0\\.\\d{6}\\), and the insurance fund \\(0\\) and the LP capital \\(${shownBefore.lpCapital}\\) would be written off; pass --accept-haircut to open it anyway$`));
+        `^zkrs: posting .*solvency9\\.json would open epoch 9 with a haircut: the pool holds ${shownBefore.poolBalance}, less than the proven mark liabilities ${mark9}: ` +
+        `every settlement of epoch 9 would pay amount \\* ${shownBefore.poolBalance} / ${mark9} \\(0\\.\\d{6}\\), and the insurance fund \\(0\\) and the LP capital \\(${shownBefore.lpCapital}\\) would be written off; pass --accept-haircut to open it anyway$`));
       assert.equal(await chain.provider.getBlockNumber(), block); // nothing sent
       const post = json(ok(await zkrs(["post", ...rpc, "--pool", pool, "--proof", f("solvency9.json"), "--accept-haircut", "--json"], env)));
       const balance = BigInt(post.poolBalance as string);
-      assert.equal(post.markBound, STRESS_BOUND); // --mark-bound defaults to --bound
+      assert.equal(balance, ASSETS_8);
+      assert.equal(post.markTotal, mark9);
+      assert.ok(BigInt(mark9) > balance);
       assert.equal(post.status, "haircut");
-      assert.deepEqual(post.haircut, { num: balance.toString(), den: STRESS_BOUND });
+      assert.deepEqual(post.haircut, { num: balance.toString(), den: mark9 });
       const human = ok(await zkrs(["insurance", "show", ...rpc, "--pool", pool])).stdout;
-      const ratio = (balance * 1_000_000n) / BigInt(STRESS_BOUND);
+      const ratio = (balance * 1_000_000n) / BigInt(mark9);
       assert.match(human, new RegExp(`latest status +epoch 9: haircut: 0\\.${ratio.toString().padStart(6, "0")} `));
       assert.match(human, /insurance fund +0\n +LP capital +0\n/); // written down first at the opening
 
       // Settling in the haircut epoch needs --accept-haircut: without it, nothing is sent and the nullifier stays unspent.
-      const paid = (1_000_000n * balance) / BigInt(STRESS_BOUND);
+      const paid = (1_000_000n * balance) / BigInt(mark9);
       block = await chain.provider.getBlockNumber();
       fails(await zkrs(["settle", ...rpc, "--pool", pool, "--proof", f("proof9.json")], env), 1, new RegExp(
         `^zkrs: epoch 9 pays a haircut of 0\\.${ratio.toString().padStart(6, "0")}: this settlement would pay ${paid} of 1000000 and spend the account's nullifier for epoch 9 ` +

@@ -173,7 +173,7 @@ describe("distributed solvency proving (BullMQ on a real redis-server)", functio
     it("two workers prove an epoch; every batch equals the in-process proof of the same batches", async function () {
       workers.push(...(await Promise.all([startWorker(redis, "w1"), startWorker(redis, "w2")])));
       const progress: QueueProgress[] = [];
-      first = await proveSolvencyOnQueue(accounts, table, bound, {
+      first = await proveSolvencyOnQueue(accounts, table, {
         circuit: CIRCUIT, connection: parseRedisUrl(redis.url), url: redis.url, randomBlinding: seededBlinding(), pollMs: 100, keepJobs: true,
         onProgress: (p) => progress.push(p),
       });
@@ -182,7 +182,7 @@ describe("distributed solvency proving (BullMQ on a real redis-server)", functio
       assert.deepEqual(new Set(first.jobs.map((j) => j.worker)), new Set(["w1", "w2"]), "both workers proved a batch");
 
       // In process, the same plan (same blindings): the same public signals, batch by batch.
-      const plan = planSolvencyBatches(accounts, table, bound, EPOCH, params, { randomBlinding: seededBlinding() });
+      const plan = planSolvencyBatches(accounts, table, EPOCH, params, { randomBlinding: seededBlinding() });
       for (const [k, batch] of plan.batches.entries()) {
         const local = await proveCircuit(artifacts, batch.input);
         assert.deepEqual(first.proof.batches[k].publicSignals, local.publicSignals, `batch ${k}`);
@@ -201,7 +201,7 @@ describe("distributed solvency proving (BullMQ on a real redis-server)", functio
     });
 
     it("enqueueing the same batches again makes no new job and returns the same answer, not a second proof", async function () {
-      const plan = planSolvencyBatches(accounts, table, bound, EPOCH, params, { randomBlinding: seededBlinding() });
+      const plan = planSolvencyBatches(accounts, table, EPOCH, params, { randomBlinding: seededBlinding() });
       const zkey = artifacts.keys.zkeySha256;
       const once = await enqueueSolvencyBatches(queue, plan, CIRCUIT, zkey);
       const twice = await enqueueSolvencyBatches(queue, plan, CIRCUIT, zkey);
@@ -219,7 +219,7 @@ describe("distributed solvency proving (BullMQ on a real redis-server)", functio
     });
 
     it("jobs lost by a Redis that restarted empty (flushed mid-run) are enqueued again; the run still returns a valid proof (issue 16 item 9)", async function () {
-      const plan = planSolvencyBatches(accounts, table, bound, EPOCH, params);
+      const plan = planSolvencyBatches(accounts, table, EPOCH, params);
       const provingLines = (): number => workers.map((w) => w.stderr().split("\n").filter((l) => /: proving, attempt/.test(l)).length).reduce((a, b) => a + b, 0);
       const before = provingLines();
       const lines: string[] = [];
@@ -240,11 +240,12 @@ describe("distributed solvency proving (BullMQ on a real redis-server)", functio
       for (const [k, b] of got.batches.entries()) assert.deepEqual(b.statement, plan.batches[k].statement);
     });
 
-    it("a batch whose witness fails (bound one unit too low) fails once, with the constraint as its reason", async function () {
-      const plan = planSolvencyBatches(accounts, table, bound - 1n, EPOCH, params);
+    it("a batch whose witness fails (a stress total one unit above the exact one) fails once, with the constraint as its reason", async function () {
+      const plan = planSolvencyBatches(accounts, table, EPOCH, params);
+      plan.batches[1].input.stressTotal = bound + 1n;
       await assert.rejects(collectSolvencyBatches(queue, plan, CIRCUIT, artifacts.keys.zkeySha256, { pollMs: 100, attempts: 3, window: 1 }), (err: unknown) => {
         assert.ok(err instanceof BatchJobError, String(err));
-        assert.equal(err.batchIndex, 1, "the last batch checks the bound");
+        assert.equal(err.batchIndex, 1, "the last batch carries the figures");
         assert.equal(err.attemptsMade, 1, "not retried");
         assert.match(err.reason, /batch 1: solvency_test: the witness violates a circuit constraint \(.*Assert Failed/);
         return true;
@@ -260,7 +261,7 @@ describe("distributed solvency proving (BullMQ on a real redis-server)", functio
     });
 
     it("a job made with other keys than the workers' is refused at once, naming the mismatch", async function () {
-      const plan = planSolvencyBatches(accounts, table, bound, EPOCH, params);
+      const plan = planSolvencyBatches(accounts, table, EPOCH, params);
       await assert.rejects(collectSolvencyBatches(queue, plan, CIRCUIT, "ab".repeat(32), { pollMs: 100, window: 1 }), (err: unknown) => {
         assert.ok(err instanceof BatchJobError, String(err));
         assert.equal(err.batchIndex, 0);

@@ -24,16 +24,18 @@ const margin: MarginStatement = {
 
 function batches(count: number): BatchStatement[] {
   return Array.from({ length: count }, (_, k) => ({
-    epoch: 7, riskRoot: 11n, accountsRoot: 12n, liabilitiesBound: 1_000n, markBound: 900n, batchIndex: k, isLast: k === count - 1,
+    // The figures ride on the last batch only (0 on the others).
+    epoch: 7, riskRoot: 11n, accountsRoot: 12n, stressTotal: k === count - 1 ? 1_000n : 0n, markTotal: k === count - 1 ? 900n : 0n, batchIndex: k, isLast: k === count - 1,
     prevTotalsCommitment: BigInt(100 + k), totalsCommitment: BigInt(101 + k),
   }));
 }
 
 function solvencyProof(statements: BatchStatement[]): SolvencyProof {
   const [first] = statements;
+  const last = statements[statements.length - 1];
   return {
     circuit: "solvency_test", epoch: first.epoch, riskRoot: first.riskRoot, accountsRoot: first.accountsRoot,
-    liabilitiesBound: first.liabilitiesBound, markBound: first.markBound,
+    stressTotal: last.stressTotal, markTotal: last.markTotal,
     batches: statements.map((s) => ({ circuit: "solvency_test", statement: s, publicSignals: batchStatement.signals(s), proof: PROOF, solidity: POINTS, timings: TIMINGS })),
   };
 }
@@ -77,7 +79,7 @@ describe("protocol module (src/protocol)", () => {
     const [b0, b1] = batches(2);
     const [epoch, statement] = postSolvencyArgs(b1, POINTS);
     assert.equal(epoch, 7);
-    assert.deepEqual(statement, { accountsRoot: 12n, liabilitiesBound: 1_000n, markBound: 900n, batchIndex: 1, isLast: true, prevTotalsCommitment: 101n, totalsCommitment: 102n });
+    assert.deepEqual(statement, { accountsRoot: 12n, stressTotal: 1_000n, markTotal: 900n, batchIndex: 1, isLast: true, prevTotalsCommitment: 101n, totalsCommitment: 102n });
     assert.notDeepEqual(postSolvencyArgs(b0, POINTS), postSolvencyArgs(b1, POINTS));
   });
 
@@ -95,11 +97,11 @@ describe("protocol module (src/protocol)", () => {
     const proof = solvencyProof(batches(2));
     const text = JSON.parse(JSON.stringify(solvencyProofFile.encode(proof)));
     assert.deepEqual(decodeProofFile("s.json", text).proof, proof);
-    assert.throws(() => decodeProofFile("s.json", { ...text, markBound: undefined }), /s\.json: markBound is missing/);
+    assert.throws(() => decodeProofFile("s.json", { ...text, markTotal: undefined }), /s\.json: markTotal is missing/);
     assert.throws(() => decodeProofFile("s.json", text, ["margin"], "--proof"), /--proof takes a "zkrs\/margin-proof@1" file/);
   });
 
-  it("the chain rule: order, the last batch marked last, chaining, and every batch carrying the header's epoch, roots and bounds", () => {
+  it("the chain rule: order, the last batch marked last, chaining, every batch carrying the header's epoch and roots, the figures on the last batch only", () => {
     assert.equal(batchChainProblem(batches(4)), undefined);
     assert.equal(batchChainProblem([]), "no batches");
     const [b0, b1, b2] = batches(3);
@@ -107,10 +109,14 @@ describe("protocol module (src/protocol)", () => {
     assert.match(batchChainProblem([b0, b1]) ?? "", /batch 1 is not marked last/);
     assert.match(batchChainProblem([{ ...b0, isLast: true }, b1, b2]) ?? "", /batch 0 is marked last/);
     assert.match(batchChainProblem([b0, { ...b1, prevTotalsCommitment: 5n }, b2]) ?? "", /batch 1 does not chain to batch 0/);
-    for (const name of ["epoch", "riskRoot", "accountsRoot", "liabilitiesBound", "markBound"] as const) {
+    for (const name of ["epoch", "riskRoot", "accountsRoot"] as const) {
       const other = { ...b1, [name]: typeof b1[name] === "number" ? 8 : 1n };
-      assert.match(batchChainProblem([b0, other, b2]) ?? "", new RegExp(`batch 1 is for another epoch, root or bound \\(its ${name} is not the first batch's\\)`), name);
-      assert.match(batchChainProblem([b0, b1, b2], { ...b0, [name]: other[name] }) ?? "", new RegExp(`batch 0 .*its ${name} is not the header's`), name);
+      assert.match(batchChainProblem([b0, other, b2]) ?? "", new RegExp(`batch 1 is for another epoch or root \\(its ${name} is not the last batch's\\)`), name);
+      assert.match(batchChainProblem([b0, b1, b2], { ...b2, [name]: other[name] }) ?? "", new RegExp(`batch 0 .*its ${name} is not the header's`), name);
+    }
+    for (const name of ["stressTotal", "markTotal"] as const) {
+      assert.match(batchChainProblem([b0, { ...b1, [name]: 1n }, b2]) ?? "", /batch 1 is not the last but carries figures/, name);
+      assert.match(batchChainProblem([b0, b1, b2], { ...b2, [name]: 1n }) ?? "", new RegExp(`batch 2 carries another ${name} than the header's`), name);
     }
   });
 
@@ -121,10 +127,10 @@ describe("protocol module (src/protocol)", () => {
     assert.equal(calls.length, 2);
     const truncated = { ...honest, batches: honest.batches.slice(0, 1) };
     assert.deepEqual(await checkProof({ kind: "solvency", proof: truncated }, verify), { valid: false, reason: "batch 0 is not marked last" });
-    const lowerBound = { ...honest, liabilitiesBound: 500n };
-    assert.match((await checkProof({ kind: "solvency", proof: lowerBound }, verify)).reason ?? "", /its liabilitiesBound is not the header's/);
+    const lowerBound = { ...honest, stressTotal: 500n };
+    assert.match((await checkProof({ kind: "solvency", proof: lowerBound }, verify)).reason ?? "", /batch 1 carries another stressTotal than the header's/);
     const resigned = { ...honest, batches: honest.batches.map((b) => ({ ...b, publicSignals: replaced(b.publicSignals, 4, "1") })) };
-    assert.equal((await checkProof({ kind: "solvency", proof: resigned }, verify)).reason, "batch 0: public signal markBound differs from the statement's");
+    assert.equal((await checkProof({ kind: "solvency", proof: resigned }, verify)).reason, "batch 0: public signal markTotal differs from the statement's");
     assert.equal(calls.length, 2, "no invalid file reached the Groth16 verifier");
     assert.deepEqual(await checkProof({ kind: "solvency", proof: { ...honest, circuit: "margin_test" } }, verify), { valid: false, reason: "circuit margin_test is not a solvency circuit" });
     assert.deepEqual(await checkProof({ kind: "margin", proof: { circuit: "nope", statement: margin, publicSignals: [], proof: PROOF } }, verify), { valid: false, reason: 'unknown circuit "nope"' });
@@ -133,7 +139,7 @@ describe("protocol module (src/protocol)", () => {
   it("decodes the pool's events with its ABI, enums as names", () => {
     const iface = new Interface([
       "event WaterfallStep(uint32 indexed epoch, uint256 indexed tag, uint8 stage, uint256 amount, uint256 insuranceFundAfter, uint256 lpCapitalAfter)",
-      "event EpochOpened(uint32 indexed epoch, uint256 riskRoot, uint256 accountsRoot, uint256 liabilitiesBound, uint256 markBound, uint256 poolBalance, uint8 status)",
+      "event EpochOpened(uint32 indexed epoch, uint256 riskRoot, uint256 accountsRoot, uint256 stressTotal, uint256 markTotal, uint256 poolBalance, uint8 status)",
     ]);
     const log = (name: string, values: unknown[]) => {
       const { topics, data } = iface.encodeEventLog(name, values);

@@ -54,7 +54,9 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
   let table: RiskTable;
   let riskRoot: bigint;
   let accounts: TraderAccount[];
+  /** The exact figures of the epoch: the stress total (largest column) and the mark total. */
   let bound: bigint;
+  let markTotal: bigint;
   let solvency: SolvencyProof;
   let batch0: BatchProof, batch1: BatchProof;
   /** Trader A withdraws 1,000 to A's wallet; trader B 250 to B's wallet; C is in another tree; D priced on another table. */
@@ -82,8 +84,11 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
       newTraderAccount(3_000n * UNIT, [{ instrument: 2, quantity: 1n }, { instrument: 0, quantity: -1n }]),
     ];
     const totals = liabilityTotals(accounts, commitRiskTable(table, params.logInstruments).rows, params.scenarios);
-    bound = totals.reduce((m, t) => (t > m ? t : m), 0n) + 500n * UNIT;
-    solvency = (await proveSolvency(accounts, table, bound, { circuit: TEST_CIRCUITS.solvency })).proof;
+    bound = totals.reduce((m, t) => (t > m ? t : m), 0n);
+    markTotal = totals[0];
+    solvency = (await proveSolvency(accounts, table, { circuit: TEST_CIRCUITS.solvency })).proof;
+    assert.equal(solvency.stressTotal, bound);
+    assert.equal(solvency.markTotal, markTotal);
     assert.equal(solvency.batches.length, 2);
     [batch0, batch1] = solvency.batches;
     assert.equal(solvency.riskRoot, riskRoot);
@@ -216,7 +221,7 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
       await refused(pool, () => pool.settle(proofA), "EpochNotSettleable", { epoch: BigInt(EPOCH) });
     });
 
-    it("publishes the epoch's risk root (oracle) only with its RiskTable proof, canonical and strictly increasing", async () => {
+    it("publishes the epoch's risk root (oracle) only with its RiskTable proof, canonical, epochs advancing by exactly one", async () => {
       const oracleCall = pool.connect(oracle);
       await refused(pool, () => oracleCall.publishRisk(claiming(published, { epoch: EPOCH, riskRoot: riskRoot + FIELD_MODULUS })), "SignalNotInField", { index: 1n, value: riskRoot + FIELD_MODULUS });
       await refused(pool, () => oracleCall.publishRisk(claiming(published, { epoch: EPOCH, riskRoot: 0n })), "ZeroRoot");
@@ -233,8 +238,12 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
       const r = await oracleCall.publishRisk(published);
       gas.publishRisk = r.gasUsed;
       assert.deepEqual(r.events.map((e) => e.name === "RiskPublished" && e.args), [{ epoch: EPOCH, riskRoot }]);
-      await refused(pool, () => oracleCall.publishRisk(published), "EpochNotIncreasing", { epoch: BigInt(EPOCH), currentEpoch: BigInt(EPOCH) });
-      await refused(pool, () => oracleCall.publishRisk(claiming(published, { epoch: EPOCH - 1, riskRoot })), "EpochNotIncreasing");
+      await refused(pool, () => oracleCall.publishRisk(published), "EpochNotNext", { epoch: BigInt(EPOCH), expected: BigInt(EPOCH + 1) });
+      await refused(pool, () => oracleCall.publishRisk(claiming(published, { epoch: EPOCH - 1, riskRoot })), "EpochNotNext");
+      // Issue 16.3: skipping ahead (up to 2^32 - 1, which bricked the pool: no later epoch fits) is refused
+      // before the table proof is looked at.
+      await refused(pool, () => oracleCall.publishRisk(claiming(published, { epoch: EPOCH + 2, riskRoot })), "EpochNotNext", { epoch: BigInt(EPOCH + 2), expected: BigInt(EPOCH + 1) });
+      await refused(pool, () => oracleCall.publishRisk(claiming(published, { epoch: 2 ** 32 - 1, riskRoot })), "EpochNotNext", { epoch: 2n ** 32n - 1n, expected: BigInt(EPOCH + 1) });
       await refused(pool, () => pool.settle(proofA), "EpochNotSettleable", { epoch: BigInt(EPOCH) });
     });
 
@@ -245,13 +254,13 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
       await refused(pool, () => op.postSolvency({ ...batch0, statement: { ...s0, accountsRoot: s0.accountsRoot + FIELD_MODULUS } }), "SignalNotInField", { index: 2n, value: s0.accountsRoot + FIELD_MODULUS });
       await refused(pool, () => op.postSolvency({ ...batch0, statement: { ...s0, totalsCommitment: s0.totalsCommitment + FIELD_MODULUS } }), "SignalNotInField", { index: 8n });
       await refused(pool, () => op.postSolvency({ ...batch0, statement: { ...s0, prevTotalsCommitment: s0.prevTotalsCommitment + FIELD_MODULUS } }), "SignalNotInField", { index: 7n });
-      await refused(pool, () => op.postSolvency({ ...batch0, statement: { ...s0, liabilitiesBound: s0.liabilitiesBound + FIELD_MODULUS } }), "SignalNotInField", { index: 3n });
-      await refused(pool, () => op.postSolvency({ ...batch0, statement: { ...s0, markBound: s0.markBound + FIELD_MODULUS } }), "SignalNotInField", { index: 4n });
-      await refused(pool, () => op.postSolvency({ ...batch0, statement: { ...s0, markBound: s0.liabilitiesBound + 1n } }), "MarkAboveStress", { markBound: s0.liabilitiesBound + 1n, liabilitiesBound: s0.liabilitiesBound });
-      await refused(pool, () => op.postSolvency({ ...batch0, statement: { ...s0, markBound: s0.markBound - 1n } }), "InvalidProof");
+      await refused(pool, () => op.postSolvency({ ...batch0, statement: { ...s0, stressTotal: s0.stressTotal + FIELD_MODULUS } }), "SignalNotInField", { index: 3n });
+      await refused(pool, () => op.postSolvency({ ...batch0, statement: { ...s0, markTotal: s0.markTotal + FIELD_MODULUS } }), "SignalNotInField", { index: 4n });
+      // An inner batch carries no figure: batch 0 with the epoch's figures does not verify.
+      await refused(pool, () => op.postSolvency({ ...batch0, statement: { ...s0, stressTotal: bound, markTotal } }), "InvalidProof");
       await refused(pool, () => op.postSolvency({ ...batch0, solidity: GARBAGE }), "InvalidProof");
       await refused(pool, () => op.postSolvency({ ...batch0, solidity: batch1.solidity }), "InvalidProof");
-      await refused(pool, () => op.postSolvency({ ...batch0, statement: { ...s0, liabilitiesBound: s0.liabilitiesBound + 1n } }), "InvalidProof");
+      await refused(pool, () => op.postSolvency({ ...batch0, statement: { ...s0, stressTotal: s0.stressTotal + 1n } }), "InvalidProof");
       await refused(pool, () => op.postSolvency({ ...batch0, statement: { ...s0, epoch: EPOCH + 1 } }), "NotCurrentEpoch", { epoch: BigInt(EPOCH + 1) });
     });
 
@@ -261,13 +270,15 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
       gas.postSolvencyBatch0 = r.gasUsed;
       assert.deepEqual(names(r.events), ["SolvencyBatchAccepted"]);
       const cursor = await pool.solvencyCursor(EPOCH);
-      assert.deepEqual(cursor, { nextBatch: 1, accountsRoot: solvency.accountsRoot, liabilitiesBound: bound, markBound: bound, totalsCommitment: batch0.statement.totalsCommitment });
+      assert.deepEqual(cursor, { nextBatch: 1, accountsRoot: solvency.accountsRoot, totalsCommitment: batch0.statement.totalsCommitment });
       const s1 = batch1.statement;
       await refused(pool, () => op.postSolvency(batch0), "BatchOutOfOrder", { expectedBatch: 1n, batchIndex: 0n });
       await refused(pool, () => op.postSolvency({ ...batch1, statement: { ...s1, prevTotalsCommitment: s1.prevTotalsCommitment + 1n } }), "BatchNotChained", { epoch: BigInt(EPOCH), batchIndex: 1n });
-      await refused(pool, () => op.postSolvency({ ...batch1, statement: { ...s1, liabilitiesBound: s1.liabilitiesBound + 1n } }), "BatchStatementMismatch", { batchIndex: 1n });
       await refused(pool, () => op.postSolvency({ ...batch1, statement: { ...s1, accountsRoot: s1.accountsRoot + 1n } }), "BatchStatementMismatch", { batchIndex: 1n });
-      await refused(pool, () => op.postSolvency({ ...batch1, statement: { ...s1, markBound: s1.markBound - 1n } }), "BatchStatementMismatch", { batchIndex: 1n });
+      // The last batch's figures are exact: one unit off either way, or the issue-15 attack, does not verify.
+      for (const change of [{ stressTotal: bound + 1n }, { stressTotal: bound - 1n }, { markTotal: markTotal + 1n }, { markTotal: markTotal - 1n }, { stressTotal: 10n ** 15n, markTotal: 10n ** 15n }]) {
+        await refused(pool, () => op.postSolvency({ ...batch1, statement: { ...s1, ...change } }), "InvalidProof");
+      }
       await refused(pool, () => op.postSolvency({ ...batch1, statement: { ...s1, isLast: false } }), "InvalidProof");
     });
 
@@ -282,7 +293,7 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
       const opened = r.events[1];
       assert.ok(opened.name === "EpochOpened");
       assert.deepEqual(opened.args, {
-        epoch: EPOCH, riskRoot, accountsRoot: solvency.accountsRoot, liabilitiesBound: bound, markBound: bound, poolBalance: bound + 2_000n * UNIT, status: "solvent",
+        epoch: EPOCH, riskRoot, accountsRoot: solvency.accountsRoot, stressTotal: bound, markTotal, poolBalance: bound + 2_000n * UNIT, status: "solvent",
       });
       assert.deepEqual(await pool.epochStanding(EPOCH), { status: "solvent", haircutNum: 0n, haircutDen: 0n });
       assert.deepEqual(await pool.epochInfo(EPOCH), { riskRoot, openAccountsRoot: solvency.accountsRoot, settleable: true });
@@ -290,7 +301,7 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
       assert.equal(s.latestAcceptedEpoch, EPOCH);
       assert.equal(s.latestBound, bound);
       assert.equal(s.lockedBalance, bound); // trader deposits came before the epoch: the bound covers them
-      assert.deepEqual(await pool.solvencyCursor(EPOCH), { nextBatch: 2, accountsRoot: solvency.accountsRoot, liabilitiesBound: bound, markBound: bound, totalsCommitment: batch0.statement.totalsCommitment });
+      assert.deepEqual(await pool.solvencyCursor(EPOCH), { nextBatch: 2, accountsRoot: solvency.accountsRoot, totalsCommitment: batch0.statement.totalsCommitment });
       await refused(pool, () => pool.connect(operator).postSolvency(batch1), "SolvencyAlreadyAccepted", { epoch: BigInt(EPOCH) });
       await refused(pool, () => pool.connect(operator).postSolvency(batch0), "SolvencyAlreadyAccepted", { epoch: BigInt(EPOCH) });
     });
@@ -413,12 +424,6 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
       await refused(pool, () => pool.connect(stranger).fundInsurance(1n), "TokenTransferFailed"); // no allowance
     });
 
-    it("postSolvency refuses a bound of 2^128 or more (stored as uint128) before the proof is checked; state unchanged", async () => {
-      const s0 = batch0.statement;
-      const big = 1n << 128n;
-      await refused(pool, () => pool.connect(operator).postSolvency({ ...batch0, statement: { ...s0, liabilitiesBound: big, markBound: s0.markBound } }), "BoundTooLarge", { liabilitiesBound: big });
-    });
-
     it("depositCollateral refuses an amount that would overflow the 128-bit deposit counters; state unchanged", async () => {
       const huge = 1n << 128n;
       await fund(token, pool, stranger, huge);
@@ -448,6 +453,12 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
         deployPool({ signer: admin, marginVerifier, solvencyVerifier, liquidationVerifier, riskTableVerifier: stranger.address, oracle: oracle.address, operator: operator.address }),
         /NotAContract/,
       );
+    });
+
+    it("publishRisk refuses a first epoch above 2^31, so the epoch counter can never be pushed to its end (issue 16.3); state unchanged", async () => {
+      const fresh = (await deployPool({ signer: admin, marginVerifier, solvencyVerifier, liquidationVerifier, riskTableVerifier, oracle: oracle.address, operator: operator.address })).pool;
+      await refused(fresh, () => fresh.connect(oracle).publishRisk(claiming(published, { epoch: 2 ** 32 - 1, riskRoot })), "FirstEpochTooLarge", { epoch: 2n ** 32n - 1n, max: 2n ** 31n });
+      await refused(fresh, () => fresh.connect(oracle).publishRisk(claiming(published, { epoch: 2 ** 31 + 1, riskRoot })), "FirstEpochTooLarge", { epoch: 2n ** 31n + 1n, max: 2n ** 31n });
     });
 
     it("every custom error of RiskSharingPool has a refusal test asserting state unchanged (this file or test/waterfall.test.ts)", () => {

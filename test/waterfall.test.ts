@@ -44,7 +44,7 @@ describe("Stress, liquidation and the loss waterfall on anvil (docs/design.md §
   /** A, B healthy; P under its requirement with equity left (penalty); D below zero at mark (deficit). */
   let accounts: Record<"A" | "B" | "P" | "D", TraderAccount>;
   let solvency: SolvencyProof;
-  let stressBound: bigint, markBound: bigint;
+  let stressBound: bigint, markTotal: bigint;
   let settleA: MarginProof, settleB: MarginProof;
   let liquidateP: LiquidationProof, liquidateD: LiquidationProof;
 
@@ -73,10 +73,11 @@ describe("Stress, liquidation and the loss waterfall on anvil (docs/design.md §
     for (const [name, a] of Object.entries(accounts)) assert.ok(a.collateral >= 0n, `test setup: account ${name} collateral ${a.collateral}`);
     const list = [accounts.A, accounts.B, accounts.P, accounts.D];
     const totals = liabilityTotals(list, rows, params.scenarios);
-    markBound = totals[0];
+    markTotal = totals[0];
     stressBound = totals.reduce((m, t) => (t > m ? t : m), 0n);
-    assert.ok(markBound < stressBound, "test setup: stress liabilities exceed mark liabilities");
-    solvency = (await proveSolvency(list, table, stressBound, { circuit: TEST_CIRCUITS.solvency, markBound })).proof;
+    assert.ok(markTotal < stressBound, "test setup: stress liabilities exceed mark liabilities");
+    solvency = (await proveSolvency(list, table, { circuit: TEST_CIRCUITS.solvency })).proof;
+    assert.deepEqual([solvency.stressTotal, solvency.markTotal], [stressBound, markTotal], "the proof publishes the exact figures");
 
     chain = await startAnvil();
     [admin, operator, lp, traderA, traderB, stranger] = [0, 2, 3, 5, 6, 7].map((i) => devWallet(i, chain.provider));
@@ -109,7 +110,9 @@ describe("Stress, liquidation and the loss waterfall on anvil (docs/design.md §
    * A fresh pool holding `lpCapital` from the LP and `insurance` in its insurance fund, with the
    * epoch's risk root published and its solvency proof posted. Returns the opening's events.
    */
-  async function openPool(lpCapital: bigint, insurance = 0n): Promise<{ pool: RiskSharingPoolClient; opening: PoolEvent[] }> {
+  async function openPool(
+    lpCapital: bigint, insurance = 0n, beforeLastBatch?: (pool: RiskSharingPoolClient, token: Contract) => Promise<void>,
+  ): Promise<{ pool: RiskSharingPoolClient; opening: PoolEvent[] }> {
     const { pool, token } = await deployPool({ signer: admin, ...verifiers, oracle: admin.address, operator: operator.address, circuits: TEST_CIRCUITS });
     const t = new Contract(token, loadContractArtifact("TestToken").abi as InterfaceAbi, admin);
     for (const [who, amount] of [[lp, lpCapital], [stranger, insurance]] as const) {
@@ -123,8 +126,10 @@ describe("Stress, liquidation and the loss waterfall on anvil (docs/design.md §
       assert.deepEqual(r.events.map((e) => e.name === "InsuranceFunded" && e.args), [{ from: stranger.address, amount: insurance, insuranceFundAfter: insurance }]);
     }
     await pool.publishRisk(await tableProof(table));
-    const posted = await pool.connect(operator).postSolvencyEpoch(solvency);
-    return { pool, opening: posted.flatMap((r) => r.events).filter((e) => e.name !== "SolvencyBatchAccepted") };
+    for (const b of solvency.batches.slice(0, -1)) await pool.connect(operator).postSolvency(b);
+    await beforeLastBatch?.(pool, t);
+    const posted = await pool.connect(operator).postSolvency(solvency.batches[solvency.batches.length - 1]);
+    return { pool, opening: posted.events.filter((e) => e.name !== "SolvencyBatchAccepted") };
   }
 
   /** The call is refused with exactly `errorName` (and these args), and the pool's state and the chain did not change. */
@@ -162,13 +167,13 @@ describe("Stress, liquidation and the loss waterfall on anvil (docs/design.md §
   });
 
   it("opens an epoch whose balance covers only the mark bound as stressed: LP withdrawals are frozen, settlements pay in full", async () => {
-    const { pool, opening } = await openPool(markBound); // balance == markBound: the boundary is still stressed, not haircut
+    const { pool, opening } = await openPool(markTotal); // balance == markTotal: the boundary is still stressed, not haircut
     assert.deepEqual(opening.map((e) => e.name), ["EpochOpened", "LpWithdrawalsFrozen"]);
     const opened = opening[0];
     assert.ok(opened.name === "EpochOpened");
     assert.deepEqual(
-      [opened.args.status, opened.args.liabilitiesBound, opened.args.markBound, opened.args.poolBalance],
-      ["stressed", stressBound, markBound, markBound],
+      [opened.args.status, opened.args.stressTotal, opened.args.markTotal, opened.args.poolBalance],
+      ["stressed", stressBound, markTotal, markTotal],
     );
     assert.equal((await pool.state()).latestStatus, "stressed");
     await refused(pool, () => pool.connect(lp).withdrawLiquidity(1n), "WithdrawalsFrozen", { epoch: BigInt(EPOCH), status: 1n });
@@ -177,17 +182,17 @@ describe("Stress, liquidation and the loss waterfall on anvil (docs/design.md §
     assert.equal(await pool.tokenBalanceOf(traderA.address), before + 1_000n * UNIT);
   });
 
-  it("opens an epoch whose balance is below the mark bound with a haircut: fund and LP capital written off first, each settlement paid amount x balance / markBound rounded down", async () => {
-    const lpCapital = (markBound * 2n) / 3n;
+  it("opens an epoch whose balance is below the mark bound with a haircut: fund and LP capital written off first, each settlement paid amount x balance / markTotal rounded down", async () => {
+    const lpCapital = (markTotal * 2n) / 3n;
     const insurance = 77n * UNIT;
     const { pool, opening } = await openPool(lpCapital, insurance);
     const balance = lpCapital + insurance;
-    assert.ok(balance < markBound);
+    assert.ok(balance < markTotal);
     assert.deepEqual(opening.map((e) => e.name), ["EpochOpened", "LpWithdrawalsFrozen", "WaterfallStep", "WaterfallStep", "WaterfallStep", "HaircutSet"]);
     assert.deepEqual(opening.flatMap((e) => (e.name === "WaterfallStep" ? [[e.args.tag, e.args.stage, e.args.amount]] : [])), [
-      [0n, "insuranceFund", insurance], [0n, "lpCapital", lpCapital], [0n, "haircut", markBound - balance],
+      [0n, "insuranceFund", insurance], [0n, "lpCapital", lpCapital], [0n, "haircut", markTotal - balance],
     ]);
-    assert.deepEqual(await pool.epochStanding(EPOCH), { status: "haircut", haircutNum: balance, haircutDen: markBound });
+    assert.deepEqual(await pool.epochStanding(EPOCH), { status: "haircut", haircutNum: balance, haircutDen: markTotal });
     const s = await pool.state();
     assert.deepEqual([s.insuranceFund, s.lpCapital, s.latestStatus], [0n, 0n, "haircut"]);
     await refused(pool, () => pool.connect(lp).withdrawLiquidity(1n), "WithdrawalsFrozen", { status: 2n });
@@ -197,13 +202,13 @@ describe("Stress, liquidation and the loss waterfall on anvil (docs/design.md §
       const before = await pool.tokenBalanceOf(wallet.address);
       const got = paid(await pool.settle(proof));
       const amount = proof.statement.amount;
-      assert.equal(got, (amount * balance) / markBound, "exact haircut, rounded down");
-      assert.ok(got * markBound <= amount * balance && amount * balance < (got + 1n) * markBound);
+      assert.equal(got, (amount * balance) / markTotal, "exact haircut, rounded down");
+      assert.ok(got * markTotal <= amount * balance && amount * balance < (got + 1n) * markTotal);
       assert.ok(got < amount);
       assert.equal(await pool.tokenBalanceOf(wallet.address), before + got);
       total += got;
     }
-    assert.ok(amountsRoundDown(settleB.statement.amount, balance, markBound), "test setup: B's payment is not exact, so rounding shows");
+    assert.ok(amountsRoundDown(settleB.statement.amount, balance, markTotal), "test setup: B's payment is not exact, so rounding shows");
     assert.ok(total <= balance);
     assert.equal(await pool.poolBalance(), balance - total);
 
@@ -220,6 +225,44 @@ describe("Stress, liquidation and the loss waterfall on anvil (docs/design.md §
     await pool.connect(stranger).depositLiquidity(500n * UNIT);
     assert.equal(await pool.previewWithdraw(await pool.sharesOf(stranger.address)), 500n * UNIT, "the new LP owns the whole capital");
     assert.equal(await pool.previewWithdraw(oldShares), 0n);
+  });
+
+  it("issue 15: the operator cannot choose a haircut or a freeze — inflated figures are refused, the status comes from the exact ones", async () => {
+    const insurance = 5_000n * UNIT;
+    const lpCapital = stressBound + 1_000n * UNIT;
+    const { pool, opening } = await openPool(lpCapital, insurance, async (p) => {
+      // The attack of issue 15: the last batch posted with figures far above the true totals
+      // (it opened the epoch as Haircut and wrote the fund and the LP capital off) — and the
+      // stress figure alone (it froze LP withdrawals at will). Both refused, nothing changed.
+      const last = solvency.batches[solvency.batches.length - 1];
+      const before = JSON.stringify(await p.state(), (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
+      for (const figures of [{ stressTotal: 10n ** 15n, markTotal: 10n ** 15n }, { stressTotal: 10n ** 15n }, { stressTotal: stressBound + 1n }, { markTotal: markTotal + 1n }]) {
+        await refused(p, () => p.connect(operator).postSolvency({ ...last, statement: { ...last.statement, ...figures } }), "InvalidProof");
+      }
+      assert.equal(JSON.stringify(await p.state(), (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)), before);
+      await assert.rejects(proveSolvency([accounts.A, accounts.B, accounts.P, accounts.D], table, { circuit: TEST_CIRCUITS.solvency, expect: { stressTotal: 10n ** 15n, markTotal: 10n ** 15n } }),
+        /stressTotal 1000000000000000 is not exact/);
+    });
+    assert.deepEqual(opening.map((e) => e.name === "EpochOpened" && e.args.status), ["solvent"]);
+    const s = await pool.state();
+    assert.deepEqual([s.insuranceFund, s.lpCapital, s.latestStatus], [insurance, lpCapital, "solvent"]);
+    assert.equal(paid(await pool.settle(settleA)), settleA.statement.amount, "a valid settlement is paid in full");
+  });
+
+  it("issue 16.2: trader deposits made after the risk was published do not count toward the status (new money does not pay old accounts)", async () => {
+    const lpCapital = markTotal - 1_000n * UNIT; // assets below the mark total: a haircut
+    const late = 5_000n * UNIT;
+    const { pool, opening } = await openPool(lpCapital, 0n, async (p, t) => {
+      await (await t.getFunction("mint").send(traderB.address, late)).wait();
+      await p.connect(traderB).approveToken(late);
+      await p.connect(traderB).depositCollateral(late);
+    });
+    const opened = opening.find((e) => e.name === "EpochOpened");
+    assert.ok(opened?.name === "EpochOpened");
+    // Counting the late deposit, the balance (lpCapital + 5,000) would cover the mark total: "stressed".
+    assert.deepEqual([opened.args.status, opened.args.poolBalance], ["haircut", lpCapital]);
+    assert.deepEqual(await pool.epochStanding(EPOCH), { status: "haircut", haircutNum: lpCapital, haircutDen: markTotal });
+    assert.equal((await pool.state()).lockedBalance, stressBound + late, "the late deposit stays locked");
   });
 
   function amountsRoundDown(amount: bigint, num: bigint, den: bigint): boolean {

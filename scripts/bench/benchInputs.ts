@@ -30,9 +30,7 @@ export function buildInput(kind: string): CircuitInput {
   } else if (artifacts.instance.kind === "solvency") {
     const params = artifacts.instance.params;
     const accounts = syntheticAccounts(2 ** params.logBatch, params.positions, snapshot.instruments.length);
-    const totals = liabilityTotals(accounts, commitRiskTable(table, params.logInstruments).rows, params.scenarios);
-    const bound = totals.reduce((m, t) => (t > m ? t : m), 0n);
-    return planSolvencyBatches(accounts, table, bound, 1, params).batches[0].input;
+    return planSolvencyBatches(accounts, table, 1, params).batches[0].input;
   }
   if (artifacts.instance.kind === "liquidation") {
     // An account under water after a shock: short calls, little cash, eight position slots used.

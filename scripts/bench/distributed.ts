@@ -95,7 +95,7 @@ export async function measureDistributed(circuit: string, batches: number, worke
   let t = Date.now();
   if (opts.inProcess ?? true) {
     log(`— in-process: ${n} accounts, ${batches} batches of ${batchSize} (${circuit})`);
-    await proveSolvency(accounts, table, bound, { circuit, batchCount: batches });
+    await proveSolvency(accounts, table, { circuit, batchCount: batches });
     record("in-process", Date.now() - t);
   }
 
@@ -106,7 +106,7 @@ export async function measureDistributed(circuit: string, batches: number, worke
       const children = await startWorkers(redis.url, k, verbose);
       try {
         t = Date.now();
-        const result = await proveSolvencyOnQueue(accounts, table, bound, { circuit, batchCount: batches, connection: parseRedisUrl(redis.url), url: redis.url });
+        const result = await proveSolvencyOnQueue(accounts, table, { circuit, batchCount: batches, connection: parseRedisUrl(redis.url), url: redis.url });
         const totalMs = Date.now() - t;
         const verdict = await verifySolvency(result.proof);
         if (!verdict.valid) throw new Error(`the distributed proof does not verify: ${verdict.reason}`);

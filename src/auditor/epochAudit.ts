@@ -45,9 +45,9 @@ export interface AuditReport {
   /** From the epoch's EpochOpened event (its last solvency batch). */
   accountsRoot?: bigint;
   /** The proven stress bound (max over mark and every scenario). */
-  liabilitiesBound?: bigint;
+  stressTotal?: bigint;
   /** The proven mark bound (docs/design.md §9; undefined on a pool without it). */
-  markBound?: bigint;
+  markTotal?: bigint;
   poolBalanceAtAcceptance?: bigint;
   /** Solvent, stressed (LP withdrawals frozen) or haircut, recomputed from the opening's public figures. */
   status?: EpochStatus;
@@ -73,7 +73,7 @@ export interface AuditReport {
   settlementOpen: boolean;
   poolBalance: bigint;
   latestAcceptedEpoch?: number;
-  /** poolBalance - liabilitiesBound, plainly. */
+  /** poolBalance - stressTotal, plainly. */
   balanceLessBound?: bigint;
   /** Trader deposits no accepted bound covers yet (only for the latest accepted epoch, as below). */
   uncoveredDeposits?: bigint;
@@ -145,7 +145,7 @@ export async function auditEpochWith(options: EpochAuditOptions): Promise<AuditR
   const atEnd = waterfall.fundsAtEnd.get(epoch);
   const r: AuditReport = {
     pool: reader.address, epoch, riskRootOnChain: published?.args.riskRoot, accountsRoot: opened?.args.accountsRoot,
-    liabilitiesBound: opened?.args.liabilitiesBound, markBound: opened?.args.markBound, poolBalanceAtAcceptance: opened?.args.poolBalance,
+    stressTotal: opened?.args.stressTotal, markTotal: opened?.args.markTotal, poolBalanceAtAcceptance: opened?.args.poolBalance,
     status: opening?.status, haircut: opening?.haircut, haircutRatio: opening?.haircut && haircutRatio(opening.haircut.num, opening.haircut.den), opening,
     liquidations: waterfall.liquidations.filter((l) => l.epoch === epoch),
     insuranceFundAtEnd: state.insuranceFund === undefined ? undefined : atEnd?.insuranceFund, lpCapitalAtEnd: atEnd?.lpCapital,
@@ -199,7 +199,7 @@ export async function auditEpochWith(options: EpochAuditOptions): Promise<AuditR
 
   // 3. the epoch's status and the epoch-level waterfall, recomputed from the opening's figures
   if (opening) {
-    const figures = `balance ${opening.poolBalance}, stress bound ${opening.liabilitiesBound}${opening.markBound === undefined ? "" : `, mark bound ${opening.markBound}`}`;
+    const figures = `assets ${opening.poolBalance}, stress total ${opening.stressTotal}${opening.markTotal === undefined ? "" : `, mark total ${opening.markTotal}`}`;
     check(!opening.mismatch, `epoch ${epoch} opened ${opening.status}${opening.haircut ? ` with haircut ${r.haircutRatio}` : ""} (recomputed from public figures)`,
       opening.mismatch ?? figures);
     if (opening.haircut) {
@@ -236,7 +236,7 @@ export async function auditEpochWith(options: EpochAuditOptions): Promise<AuditR
 
   // 6. balance against the bound, for the latest accepted epoch (a later bound governs older ones)
   if (opened) {
-    const bound = opened.args.liabilitiesBound;
+    const bound = opened.args.stressTotal;
     r.balanceLessBound = state.poolBalance - bound;
     if (state.latestAcceptedEpoch === epoch) {
       // A settlement pays a compliant account out of its own equity, so it lowers the proven

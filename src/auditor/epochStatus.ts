@@ -2,7 +2,7 @@
  * docs/design.md §9: an accepted epoch is Solvent when the pool's balance covers the proven stress
  * bound; Stressed (LP withdrawals frozen) when it covers only the mark bound; Haircut when it
  * does not even cover the mark bound — then every settlement of the epoch pays
- * amount × balance / markBound, rounded down. The auditor recomputes both from public figures.
+ * amount × balance / markTotal, rounded down. The auditor recomputes both from public figures.
  */
 import type { EpochStatus } from "../protocol/poolEvents.js";
 
@@ -14,9 +14,9 @@ export interface Haircut {
 }
 
 /** The status the contract must have set, from the three public figures of the EpochOpened event. */
-export function expectedStatus(balance: bigint, liabilitiesBound: bigint, markBound: bigint): EpochStatus {
-  if (liabilitiesBound <= balance) return "solvent";
-  if (markBound <= balance) return "stressed";
+export function expectedStatus(balance: bigint, stressTotal: bigint, markTotal: bigint): EpochStatus {
+  if (stressTotal <= balance) return "solvent";
+  if (markTotal <= balance) return "stressed";
   return "haircut";
 }
 

@@ -10,7 +10,7 @@ function stepLine(s: WaterfallStepCheck): string {
 function statusLine(r: AuditReport): string | undefined {
   if (!r.status || !r.opening) return undefined;
   const o = r.opening;
-  const figures = `balance ${o.poolBalance} at opening; stress bound ${o.liabilitiesBound}${o.markBound === undefined ? "" : `, mark bound ${o.markBound}`}`;
+  const figures = `assets ${o.poolBalance} at opening; stress total ${o.stressTotal}${o.markTotal === undefined ? "" : `, mark total ${o.markTotal}`}`;
   switch (r.status) {
     case "solvent":
       return `  status: SOLVENT (${figures}: the balance covers every stress scenario)`;
@@ -23,10 +23,10 @@ function statusLine(r: AuditReport): string | undefined {
 
 /** A readable report of one epoch (amounts in token base units): checks, status, waterfall, figures. */
 export function formatAuditReport(r: AuditReport): string {
-  const figures = r.liabilitiesBound === undefined ? `no accepted bound; pool balance ${r.poolBalance}`
-    : r.headroom !== undefined ? `liabilities bound ${r.liabilitiesBound}; pool balance ${r.poolBalance}; must hold ${r.mustHold}; headroom ${r.headroom}`
-    : r.latestAcceptedEpoch === r.epoch ? `liabilities bound ${r.liabilitiesBound}; pool balance ${r.poolBalance}; balance - bound ${r.balanceLessBound}`
-    : `liabilities bound ${r.liabilitiesBound}; pool balance ${r.poolBalance}; balance - bound ${r.balanceLessBound} (epoch ${r.epoch} is not the latest accepted one: epoch ${r.latestAcceptedEpoch}'s bound governs the balance now)`;
+  const figures = r.stressTotal === undefined ? `no accepted bound; pool balance ${r.poolBalance}`
+    : r.headroom !== undefined ? `stress total ${r.stressTotal}; pool balance ${r.poolBalance}; must hold ${r.mustHold}; headroom ${r.headroom}`
+    : r.latestAcceptedEpoch === r.epoch ? `stress total ${r.stressTotal}; pool balance ${r.poolBalance}; balance - stress total ${r.balanceLessBound}`
+    : `stress total ${r.stressTotal}; pool balance ${r.poolBalance}; balance - stress total ${r.balanceLessBound} (epoch ${r.epoch} is not the latest accepted one: epoch ${r.latestAcceptedEpoch}'s stress total governs the balance now)`;
   const waterfall: string[] = [];
   const opening = r.opening;
   if (opening && opening.steps.length > 0) {

@@ -8,8 +8,8 @@ export interface EpochPoint {
   epoch: number;
   status?: EpochStatus;
   poolBalance?: bigint;
-  liabilitiesBound?: bigint;
-  markBound?: bigint;
+  stressTotal?: bigint;
+  markTotal?: bigint;
   insuranceFund?: bigint;
   lpCapital?: bigint;
   /** Sums over the epoch's waterfall steps (liquidations and the opening's write-offs). */
@@ -58,7 +58,7 @@ export async function auditPoolWith(options: PoolAuditOptions): Promise<PoolAudi
     const steps = [...(r.opening?.steps ?? []), ...r.liquidations.flatMap((l) => l.steps)];
     const sum = (stage: WaterfallStage): bigint => steps.filter((s) => s.stage === stage).reduce((t, s) => t + s.expected, 0n);
     return {
-      epoch: r.epoch, status: r.status, poolBalance: r.poolBalanceAtAcceptance, liabilitiesBound: r.liabilitiesBound, markBound: r.markBound,
+      epoch: r.epoch, status: r.status, poolBalance: r.poolBalanceAtAcceptance, stressTotal: r.stressTotal, markTotal: r.markTotal,
       insuranceFund: r.insuranceFundAtEnd, lpCapital: r.lpCapitalAtEnd,
       penalties: sum("penalty"), fundDrawn: sum("insuranceFund"), lpWrittenDown: sum("lpCapital"), leftToHaircut: sum("haircut"),
     };

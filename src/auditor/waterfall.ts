@@ -30,8 +30,8 @@ export interface LiquidationAudit {
 export interface OpeningAudit {
   epoch: number;
   poolBalance: bigint;
-  liabilitiesBound: bigint;
-  markBound?: bigint;
+  stressTotal: bigint;
+  markTotal?: bigint;
   /** The status the rule gives from the three figures above. */
   status: EpochStatus;
   /** The status the pool's event recorded (undefined on a pool without statuses). */
@@ -94,9 +94,9 @@ function compareSteps(expected: Expected[], emitted: EventOf<"WaterfallStep">[],
  * every step with what the pool emitted: LP deposits and withdrawals move the LP capital;
  * `fundInsurance` feeds the fund; a liquidation puts its penalty into the fund, draws its
  * deficit from the fund, then writes the rest off the LP capital, and leaves what neither
- * covers to the next haircut; an epoch that opens below its mark bound writes the fund and the
+ * covers to the next haircut; an epoch that opens below its mark total writes the fund and the
  * LP capital off (they are inside the balance that pays the haircut) and sets the haircut
- * balance / markBound. `start` is the fund and LP capital before the first event read.
+ * balance / markTotal. `start` is the fund and LP capital before the first event read.
  */
 export function replayWaterfall(events: readonly PoolEvent[], start: { insuranceFund: bigint; lpCapital: bigint }): WaterfallReplay {
   let fund = start.insuranceFund;
@@ -121,26 +121,26 @@ export function replayWaterfall(events: readonly PoolEvent[], start: { insurance
       case "EpochOpened": {
         if (openEpoch !== undefined) out.fundsAtEnd.set(openEpoch, { insuranceFund: fund, lpCapital: lp });
         openEpoch = ev.args.epoch;
-        const { epoch, poolBalance, liabilitiesBound, markBound } = ev.args;
-        const status = expectedStatus(poolBalance, liabilitiesBound, markBound);
+        const { epoch, poolBalance, stressTotal, markTotal } = ev.args;
+        const status = expectedStatus(poolBalance, stressTotal, markTotal);
         const before = { insuranceFund: fund, lpCapital: lp };
         const expected: Expected[] = [];
         let haircut: Haircut | undefined;
         if (status === "haircut") {
-          haircut = { num: poolBalance, den: markBound };
+          haircut = { num: poolBalance, den: markTotal };
           if (fund !== 0n) expected.push({ stage: "insuranceFund", amount: fund, fund: 0n, lp });
           fund = 0n;
           if (lp !== 0n) expected.push({ stage: "lpCapital", amount: lp, fund: 0n, lp: 0n });
           lp = 0n;
-          expected.push({ stage: "haircut", amount: markBound - poolBalance, fund: 0n, lp: 0n });
+          expected.push({ stage: "haircut", amount: markTotal - poolBalance, fund: 0n, lp: 0n });
         }
         const cmp = compareSteps(expected, stepsOf(ev.transactionHash, epoch, 0n), `epoch ${epoch} opening`);
         const statusEmitted = ev.args.status;
         const problems = [cmp.mismatch, statusEmitted !== status
-          ? `the pool recorded status ${statusEmitted}, the rule gives ${status} (balance ${poolBalance}, stress bound ${liabilitiesBound}, mark bound ${markBound})` : undefined]
+          ? `the pool recorded status ${statusEmitted}, the rule gives ${status} (assets ${poolBalance}, stress total ${stressTotal}, mark total ${markTotal})` : undefined]
           .filter(Boolean);
         out.openings.set(epoch, {
-          epoch, poolBalance, liabilitiesBound, markBound, status, statusEmitted, haircut, steps: cmp.steps,
+          epoch, poolBalance, stressTotal, markTotal, status, statusEmitted, haircut, steps: cmp.steps,
           insuranceFundBefore: before.insuranceFund, lpCapitalBefore: before.lpCapital, insuranceFundAfter: fund, lpCapitalAfter: lp,
           mismatch: problems.length ? problems.join("; ") : undefined,
         });

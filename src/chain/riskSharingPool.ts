@@ -79,8 +79,6 @@ export interface EpochInfo {
 export interface SolvencyCursorView {
   nextBatch: number;
   accountsRoot: bigint;
-  liabilitiesBound: bigint;
-  markBound: bigint;
   totalsCommitment: bigint;
 }
 
@@ -348,9 +346,8 @@ export class RiskSharingPoolClient {
   }
 
   async solvencyCursor(epoch: number): Promise<SolvencyCursorView> {
-    const [nextBatch, accountsRoot, liabilitiesBound, markBound, totalsCommitment] =
-      await this.view<[bigint, bigint, bigint, bigint, bigint]>("solvencyCursor", epoch);
-    return { nextBatch: Number(nextBatch), accountsRoot, liabilitiesBound, markBound, totalsCommitment };
+    const [nextBatch, accountsRoot, totalsCommitment] = await this.view<[bigint, bigint, bigint]>("solvencyCursor", epoch);
+    return { nextBatch: Number(nextBatch), accountsRoot, totalsCommitment };
   }
 
   /** An accepted epoch's status and haircut. */

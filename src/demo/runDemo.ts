@@ -148,19 +148,14 @@ export async function runDemoEpoch(options: DemoOptions): Promise<DemoResult> {
   const solvencyInstance = loadCircuitArtifacts(circuits.solvency).instance;
   if (solvencyInstance.kind !== "solvency") throw new Error(`${circuits.solvency} is not a solvency circuit`);
   const plan = solvencyInstance.params;
-  // The bound: the worst scenario's liabilities rounded up to a whole token, computed first in TypeScript.
-  const rows = commitRiskTable(table, plan.logInstruments).rows;
-  const totals = liabilityTotals(ledger, rows, plan.scenarios);
-  const worst = totals.reduce((m, t) => (t > m ? t : m), 0n);
-  const bound = ((worst + USD - 1n) / USD) * USD;
   const t0 = Date.now();
   const batchProgress = options.board?.start("  solvency batch proofs");
-  const solvency = await proveSolvency(ledger, table, bound, {
+  const solvency = await proveSolvency(ledger, table, {
     circuit: circuits.solvency,
     onProgress: (done, total) => batchProgress?.update(done, total),
   }).finally(() => batchProgress?.end());
   timings.solvencyProveMs = Date.now() - t0;
-  log(`  ${ledger.length} accounts in ${solvency.proof.batches.length} batches of ${2 ** plan.logBatch}, proven in ${(timings.solvencyProveMs / 1000).toFixed(1)} s; liabilitiesBound ${usd(bound)} tUSD <= pool balance ${usd(poolBalance)} tUSD`);
+  log(`  ${ledger.length} accounts in ${solvency.proof.batches.length} batches of ${2 ** plan.logBatch}, proven in ${(timings.solvencyProveMs / 1000).toFixed(1)} s; exact stress total ${usd(solvency.proof.stressTotal)} tUSD, mark total ${usd(solvency.proof.markTotal)} tUSD, pool balance ${usd(poolBalance)} tUSD`);
   const posted = await poolAs(operator).postSolvencyEpoch(solvency.proof);
   posted.forEach((r: TxResult, k: number) => log(`  postSolvency batch ${k}: gas ${r.gasUsed.toLocaleString("en-US")}`));
 
@@ -228,6 +223,7 @@ export async function runDemoEpoch(options: DemoOptions): Promise<DemoResult> {
   log(formatAuditReport(shockAudit));
 
   const balance = await deployment.pool.poolBalance();
+  const totals = solvency.totals;
   const headroom = totals.map((t, s) => ({ column: columnLabel(s), liabilities: t, headroom: balance - t }));
   return {
     pool: deployment.pool.address, gas, postSolvencyGas: posted.map((r) => r.gasUsed), timings, headroom, audit, liquidations, shock, shockAudit, firstSettlementMs,

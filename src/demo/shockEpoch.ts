@@ -61,15 +61,11 @@ export async function runShockEpoch(options: ShockEpochOptions): Promise<ShockEp
   log("  the operator settles perps and futures to the new mark and re-salts every account");
   const ledger = options.ledger.map((e) => ({ name: e.name, account: settleToMark(e.account, options.previous, snapshot) }));
   const accounts = ledger.map((e) => e.account);
-  const totals = liabilityTotals(accounts, risk.rows, params.scenarios);
-  const roundUp = (x: bigint): bigint => ((x + 999_999n) / 1_000_000n) * 1_000_000n;
-  const stressBound = roundUp(totals.reduce((m, t) => (t > m ? t : m), 0n));
-  const markBound = roundUp(totals[0]);
-  const solvency = await proveSolvency(accounts, table, stressBound, { circuit: circuits.solvency, markBound });
+  const solvency = await proveSolvency(accounts, table, { circuit: circuits.solvency });
   const posted = await options.operator.postSolvencyEpoch(solvency.proof);
   const opened = posted.flatMap((r: TxResult) => r.events).find((e) => e.name === "EpochOpened");
   if (opened?.name !== "EpochOpened") throw new Error("the last solvency batch did not open the epoch");
-  log(`  solvency proven and posted: stress bound ${usd(stressBound)}, mark bound ${usd(markBound)}, pool balance ${usd(opened.args.poolBalance)} tUSD -> epoch ${opened.args.status}`);
+  log(`  solvency proven and posted: stress total ${usd(solvency.proof.stressTotal)}, mark total ${usd(solvency.proof.markTotal)} (exact), pool assets ${usd(opened.args.poolBalance)} tUSD -> epoch ${opened.args.status}`);
 
   const tree = new MerkleTree(params.depth, accounts.map((a) => accountCommitment(a, params.positions)));
   const liquidations = await liquidateBreaches({ ...options, table, tree, ledger, epoch });

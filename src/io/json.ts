@@ -19,7 +19,7 @@ export const FORMATS = {
   ledger: "zkrs/ledger@1",
   path: "zkrs/path@1",
   marginProof: "zkrs/margin-proof@1",
-  solvencyProof: "zkrs/solvency-proof@2",
+  solvencyProof: "zkrs/solvency-proof@3",
   liquidationProof: "zkrs/liquidation-proof@1",
   deployment: "zkrs/deployment@3",
 } as const;

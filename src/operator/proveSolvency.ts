@@ -4,7 +4,7 @@ import { proveCircuit, warmUpProver } from "../proof/groth16Prover.js";
 import type { BatchProof, SolvencyProof } from "../protocol/solvency.js";
 import type { RiskTable } from "../risk/riskEngine.js";
 import { planSolvencyBatches } from "./solvencyBatches.js";
-import { checkBound, checkMarkBound } from "./solvencyTotals.js";
+import { checkExpectedFigures } from "./solvencyTotals.js";
 
 export type { BatchProof, SolvencyProof };
 
@@ -24,28 +24,29 @@ export interface ProveSolvencyOptions {
   onProgress?: (done: number, total: number) => void;
   /** Batches to prove (default: what the accounts need, rounded up to a power of two). */
   batchCount?: number;
-  /** Mark bound to prove beside the stress bound (default: liabilitiesBound). */
-  markBound?: bigint;
+  /**
+   * Figures the caller expects (e.g. from its own books): the prover refuses before proving
+   * when either differs from the exact figure (InexactFigureError). The statement is always exact.
+   */
+  expect?: { stressTotal?: bigint; markTotal?: bigint };
 }
 
 /**
- * The operator's proof (docs/design.md §4.2): the pool's liabilities — the sum over accounts of
- * max(0, equity), at mark and in every stress scenario — are at most `liabilitiesBound`, and
- * at mark alone at most `markBound` (docs/design.md §9: the contract freezes LP withdrawals when the
- * stress bound exceeds the pool's balance and sets a haircut when the mark bound does),
- * for exactly the accounts in the posted accounts root, revealing neither the accounts, their
- * number, nor the totals. The totals are computed in TypeScript first, so a bound that is too
- * low fails before proving, naming the scenario; then every batch is proven.
+ * The operator's proof (docs/design.md §4.2, §9, §11): the pool's liabilities — the sum over accounts of
+ * max(0, equity) — are exactly `markTotal` at mark, and `stressTotal` is exactly the largest of
+ * them over mark and every stress scenario, for exactly the accounts in the posted accounts root.
+ * The contract sets the epoch's status, haircut and the LPs' NAV from these two aggregates alone;
+ * the accounts, their number and the per-scenario totals stay hidden. The totals are computed in
+ * TypeScript first (and checked against `expect`), then every batch is proven.
  */
-export async function proveSolvency(accounts: readonly AccountOpening[], riskTable: RiskTable, liabilitiesBound: bigint, options: ProveSolvencyOptions = {}): Promise<SolvencyResult> {
+export async function proveSolvency(accounts: readonly AccountOpening[], riskTable: RiskTable, options: ProveSolvencyOptions = {}): Promise<SolvencyResult> {
   const circuit = options.circuit ?? "solvency";
   const artifacts = loadCircuitArtifacts(circuit);
   if (artifacts.instance.kind !== "solvency") throw new Error(`circuit ${circuit} is not a solvency circuit`);
   const epoch = options.epoch ?? riskTable.epoch;
-  const plan = planSolvencyBatches(accounts, riskTable, liabilitiesBound, epoch, artifacts.instance.params, { batchCount: options.batchCount, markBound: options.markBound });
-  checkBound(plan.totals, liabilitiesBound);
-  const markBound = plan.batches[0].statement.markBound;
-  checkMarkBound(plan.totals, markBound);
+  const plan = planSolvencyBatches(accounts, riskTable, epoch, artifacts.instance.params, { batchCount: options.batchCount });
+  checkExpectedFigures(plan.totals, options.expect ?? {});
+  const { stressTotal, markTotal } = plan;
 
   await warmUpProver();
   const started = Date.now();
@@ -63,7 +64,7 @@ export async function proveSolvency(accounts: readonly AccountOpening[], riskTab
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 2) }, worker));
   const seconds = (Date.now() - started) / 1000;
   return {
-    proof: { circuit, epoch, riskRoot: plan.risk.riskRoot, accountsRoot: plan.tree.root, liabilitiesBound, markBound, batches: results },
+    proof: { circuit, epoch, riskRoot: plan.risk.riskRoot, accountsRoot: plan.tree.root, stressTotal, markTotal, batches: results },
     totals: plan.totals,
     accountsPerSecond: accounts.length / Math.max(seconds, 1e-9),
   };

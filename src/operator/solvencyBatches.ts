@@ -1,14 +1,13 @@
 import { accountCommitment, type AccountOpening, checkOpening, paddedPositions, randomFieldElement } from "../accounts/account.js";
 import { MerkleTree } from "../crypto/merkleTree.js";
 import type { SolvencyParams } from "../protocol/circuitCatalog.js";
+import type { BatchStatement } from "../protocol/solvency.js";
 import { toField } from "../crypto/field.js";
 import { hashList } from "../crypto/poseidon.js";
 import type { CircuitInput } from "../proof/groth16Prover.js";
-import type { BatchStatement } from "../protocol/solvency.js";
-import { checkRange, MAX_BOUND } from "../crypto/bounds.js";
 import { commitRiskTable, type RiskCommitment } from "../risk/riskCommitment.js";
 import type { RiskTable } from "../risk/riskEngine.js";
-import { flooredEquities } from "./solvencyTotals.js";
+import { exactFigures, flooredEquities, liabilityTotals } from "./solvencyTotals.js";
 
 /** TotalsCommitment(epoch, batchIndex, totals, blinding): the off-circuit twin of circuits/lib/totals.circom. */
 export function totalsCommitment(epoch: number, batchIndex: bigint, totals: readonly bigint[], blinding: bigint): bigint {
@@ -28,6 +27,9 @@ export interface SolvencyPlan {
   batches: PlannedBatch[];
   /** Final liability totals per scenario (column 0 = mark), private to the operator. */
   totals: bigint[];
+  /** The public figures of the last batch: the largest total and the mark total. */
+  stressTotal: bigint;
+  markTotal: bigint;
 }
 
 export interface PlanOptions {
@@ -37,8 +39,6 @@ export interface PlanOptions {
    * a factor of two, not to within one batch.
    */
   batchCount?: number;
-  /** The mark bound to prove (default: liabilitiesBound, which always holds when the stress bound does). */
-  markBound?: bigint;
   randomBlinding?: () => bigint;
 }
 
@@ -54,16 +54,13 @@ export function paddedBatchCount(accounts: number, batchSize: number): number {
  * fresh random blindings. Every input is checked first, each error naming the account.
  */
 export function planSolvencyBatches(
-  accounts: readonly AccountOpening[], riskTable: RiskTable, liabilitiesBound: bigint, epoch: number, params: SolvencyParams,
+  accounts: readonly AccountOpening[], riskTable: RiskTable, epoch: number, params: SolvencyParams,
   options: PlanOptions = {},
 ): SolvencyPlan {
   const randomBlinding = options.randomBlinding ?? randomFieldElement;
   if (!Number.isInteger(epoch) || epoch < 0 || epoch >= 2 ** 32) throw new RangeError(`epoch must be an integer in [0, 2^32), got ${epoch}`);
   if (riskTable.epoch !== epoch) throw new RangeError(`risk table is for epoch ${riskTable.epoch}, not epoch ${epoch}`);
   if (riskTable.scenarios !== params.scenarios) throw new RangeError(`risk table has ${riskTable.scenarios} scenarios, the circuit takes ${params.scenarios}`);
-  checkRange("liabilitiesBound", liabilitiesBound, 0n, MAX_BOUND);
-  const markBound = options.markBound ?? liabilitiesBound;
-  checkRange("markBound", markBound, 0n, liabilitiesBound);
   const B = 2 ** params.logBatch;
   const capacity = 2 ** params.depth;
   if (accounts.length > capacity) throw new RangeError(`${accounts.length} accounts do not fit an accounts tree of depth ${params.depth}`);
@@ -89,6 +86,8 @@ export function planSolvencyBatches(
     throw new RangeError(`batchCount must be an integer from ${needed} (to hold ${accounts.length} accounts) to ${capacity / B}, got ${batchCount}`);
   }
   const values = risk.rows.map((r) => r.values.map(toField));
+  const final = liabilityTotals(accounts, risk.rows, params.scenarios);
+  const figures = exactFigures(final);
   const batches: PlannedBatch[] = [];
   let prevTotals = Array<bigint>(S1).fill(0n);
   let prevBlinding = randomBlinding();
@@ -98,15 +97,18 @@ export function planSolvencyBatches(
     const totals = [...prevTotals];
     for (const a of slots) if (a) flooredEquities(a, risk.rows, params.scenarios).forEach((v, s) => { totals[s] += v; });
     const blinding = randomBlinding();
+    const isLast = k === batchCount - 1;
+    const stressTotal = isLast ? figures.stressTotal : 0n;
+    const markTotal = isLast ? figures.markTotal : 0n;
     const statement: BatchStatement = {
-      epoch, riskRoot: risk.riskRoot, accountsRoot: tree.root, liabilitiesBound, markBound, batchIndex: k, isLast: k === batchCount - 1,
+      epoch, riskRoot: risk.riskRoot, accountsRoot: tree.root, stressTotal, markTotal, batchIndex: k, isLast,
       prevTotalsCommitment: prevCommitment, totalsCommitment: totalsCommitment(epoch, BigInt(k), totals, blinding),
     };
     const empty: AccountOpening = { accountKey: 0n, collateral: 0n, salt: 0n, positions: [] };
     const opened = slots.map((a) => a ?? empty);
     const positions = opened.map((a) => paddedPositions(a.positions, params.positions));
     const input: CircuitInput = {
-      epoch: BigInt(epoch), riskRoot: statement.riskRoot, accountsRoot: statement.accountsRoot, liabilitiesBound, markBound,
+      epoch: BigInt(epoch), riskRoot: statement.riskRoot, accountsRoot: statement.accountsRoot, stressTotal, markTotal,
       batchIndex: BigInt(k), isLast: statement.isLast ? 1n : 0n,
       prevTotalsCommitment: statement.prevTotalsCommitment, totalsCommitment: statement.totalsCommitment,
       values, instrumentsRoot: risk.instrumentsRoot,
@@ -118,11 +120,12 @@ export function planSolvencyBatches(
       quantity: positions.map((ps) => ps.map((p) => toField(p.quantity))),
       subtreeSiblings: tree.pathFrom(params.logBatch, k).siblings,
       prevTotals, prevBlinding, blinding,
+      stressSelector: totals.map((_, s) => (isLast && s === figures.stressColumn ? 1n : 0n)),
     };
     batches.push({ statement, input, totals });
     prevTotals = totals;
     prevBlinding = blinding;
     prevCommitment = statement.totalsCommitment;
   }
-  return { risk, tree, batches, totals: prevTotals };
+  return { risk, tree, batches, totals: prevTotals, stressTotal: figures.stressTotal, markTotal: figures.markTotal };
 }

@@ -15,28 +15,32 @@ export function liabilityTotals(accounts: readonly AccountOpening[], rows: reado
   return totals;
 }
 
-export class LiabilitiesBoundError extends Error {
-  constructor(readonly column: number, readonly total: bigint, readonly bound: bigint) {
-    super(`liabilitiesBound ${bound} is too low: liabilities in ${columnLabel(column)} are ${total} (${total - bound} above the bound)`);
-    this.name = "LiabilitiesBoundError";
-  }
-}
-
-/** Throws LiabilitiesBoundError naming the worst scenario when some total exceeds the bound. */
-export function checkBound(totals: readonly bigint[], bound: bigint): void {
+/**
+ * The public figures of an epoch's solvency statement (DESIGN §9, §11), both exact: the mark
+ * total (column 0) and the stress total, the largest total over every column (mark included),
+ * with the column it comes from (the circuit's one-hot stress selector; the first on a tie).
+ */
+export function exactFigures(totals: readonly bigint[]): { markTotal: bigint; stressTotal: bigint; stressColumn: number } {
   let worst = 0;
   totals.forEach((t, s) => { if (t > totals[worst]) worst = s; });
-  if (totals[worst] > bound) throw new LiabilitiesBoundError(worst, totals[worst], bound);
+  return { markTotal: totals[0], stressTotal: totals[worst], stressColumn: worst };
 }
 
-export class MarkBoundError extends Error {
-  constructor(readonly total: bigint, readonly bound: bigint) {
-    super(`markBound ${bound} is too low: liabilities at mark are ${total} (${total - bound} above the bound)`);
-    this.name = "MarkBoundError";
+/**
+ * A figure the caller expected differs from the exact one. A solvency statement publishes the
+ * exact totals — a larger figure would let the operator choose a freeze or a haircut, a smaller
+ * one would hide liabilities — so there is nothing to choose, only to check.
+ */
+export class InexactFigureError extends Error {
+  constructor(readonly figure: "stressTotal" | "markTotal", readonly expected: bigint, readonly exact: bigint, readonly column?: number) {
+    super(`${figure} ${expected} is not exact: the ${figure === "markTotal" ? "liabilities at mark are" : `largest liability total (${columnLabel(column ?? 0)}) is`} ${exact}; a solvency statement publishes the exact figure`);
+    this.name = "InexactFigureError";
   }
 }
 
-/** Throws MarkBoundError when the mark total (column 0) exceeds the mark bound. */
-export function checkMarkBound(totals: readonly bigint[], markBound: bigint): void {
-  if (totals[0] > markBound) throw new MarkBoundError(totals[0], markBound);
+/** Throws InexactFigureError when an expected figure differs from the exact one. */
+export function checkExpectedFigures(totals: readonly bigint[], expected: { stressTotal?: bigint; markTotal?: bigint }): void {
+  const f = exactFigures(totals);
+  if (expected.stressTotal !== undefined && expected.stressTotal !== f.stressTotal) throw new InexactFigureError("stressTotal", expected.stressTotal, f.stressTotal, f.stressColumn);
+  if (expected.markTotal !== undefined && expected.markTotal !== f.markTotal) throw new InexactFigureError("markTotal", expected.markTotal, f.markTotal);
 }

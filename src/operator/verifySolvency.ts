@@ -6,7 +6,8 @@ export type SolvencyVerdict = Verdict;
 
 /**
  * Checks an epoch's solvency proof as an auditor or the contract would: the batches form one
- * chain carrying the header's epoch, roots and bounds (src/protocol/solvency.ts), each batch's
+ * chain carrying the header's epoch and roots, the figures on the last batch only
+ * (src/protocol/solvency.ts), each batch's
  * signals are its statement, and every Groth16 proof is valid (keys from build/).
  */
 export async function verifySolvency(proof: SolvencyProof): Promise<SolvencyVerdict> {

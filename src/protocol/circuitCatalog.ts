@@ -61,7 +61,7 @@ export type CircuitKind = CircuitInstance["kind"];
 
 export const MARGIN_PUBLIC_SIGNALS = ["epoch", "riskRoot", "accountsRoot", "nullifier", "recipient", "amount"] as const;
 export const SOLVENCY_PUBLIC_SIGNALS = [
-  "epoch", "riskRoot", "accountsRoot", "liabilitiesBound", "markBound", "batchIndex", "isLast", "prevTotalsCommitment", "totalsCommitment",
+  "epoch", "riskRoot", "accountsRoot", "stressTotal", "markTotal", "batchIndex", "isLast", "prevTotalsCommitment", "totalsCommitment",
 ] as const;
 /** docs/design.md §9: `tag` is the account's epoch nullifier Poseidon(accountKey, epoch). */
 export const LIQUIDATION_PUBLIC_SIGNALS = ["epoch", "riskRoot", "accountsRoot", "tag", "penalty", "deficit"] as const;

@@ -50,14 +50,14 @@ export type PoolEvent =
   | PoolEventBase<"RoleTransferred", { role: PoolRole; previousAccount: string; newAccount: string }>
   | PoolEventBase<"RiskPublished", { epoch: number; riskRoot: bigint }>
   | PoolEventBase<"SolvencyBatchAccepted", {
-    epoch: number; batchIndex: number; isLast: boolean; accountsRoot: bigint; liabilitiesBound: bigint; markBound: bigint;
+    epoch: number; batchIndex: number; isLast: boolean; accountsRoot: bigint; stressTotal: bigint; markTotal: bigint;
     prevTotalsCommitment: bigint; totalsCommitment: bigint;
   }>
   | PoolEventBase<"EpochOpened", {
-    epoch: number; riskRoot: bigint; accountsRoot: bigint; liabilitiesBound: bigint; markBound: bigint; poolBalance: bigint; status: EpochStatus;
+    epoch: number; riskRoot: bigint; accountsRoot: bigint; stressTotal: bigint; markTotal: bigint; poolBalance: bigint; status: EpochStatus;
   }>
-  | PoolEventBase<"LpWithdrawalsFrozen", { epoch: number; liabilitiesBound: bigint; poolBalance: bigint }>
-  | PoolEventBase<"HaircutSet", { epoch: number; poolBalance: bigint; markBound: bigint }>
+  | PoolEventBase<"LpWithdrawalsFrozen", { epoch: number; stressTotal: bigint; poolBalance: bigint }>
+  | PoolEventBase<"HaircutSet", { epoch: number; poolBalance: bigint; markTotal: bigint }>
   | PoolEventBase<"EpochClosed", { epoch: number }>
   | PoolEventBase<"Settled", { epoch: number; nullifier: bigint; recipient: string; amount: bigint; paid: bigint }>
   | PoolEventBase<"Liquidated", { epoch: number; tag: bigint; penalty: bigint; deficit: bigint }>

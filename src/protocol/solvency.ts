@@ -1,6 +1,7 @@
 /**
- * The solvency proof (docs/design.md §4.2, §9): an epoch's accounts, in chained batches, owe at
- * most `liabilitiesBound` at mark and in every stress scenario and at most `markBound` at mark.
+ * The solvency proof (docs/design.md §4.2, §9, §11): an epoch's accounts, in chained batches, owe
+ * exactly `markTotal` at mark, and `stressTotal` is exactly the largest of their totals over mark
+ * and every stress scenario. Only the last batch carries the two figures; the others carry 0.
  * One batch statement per proof; the batches of an epoch form one chain (the rule below), and
  * a solvency file carries the epoch's header and every batch.
  */
@@ -16,10 +17,10 @@ const BOUND = bigintIn({ min: 0n, max: MAX_BOUND });
 
 const CODECS = {
   epoch: UINT32, riskRoot: FIELD_ELEMENT, accountsRoot: FIELD_ELEMENT,
-  /** Stress bound: every total, mark and all scenarios, is at most this. */
-  liabilitiesBound: BOUND,
-  /** Mark bound: the mark total (column 0) is at most this; <= liabilitiesBound. */
-  markBound: BOUND,
+  /** On the last batch, exactly max_s sum_j max(0, E_{j,s}) over mark and every scenario; 0 on the others. */
+  stressTotal: BOUND,
+  /** On the last batch, exactly the mark liabilities sum_j max(0, E_{j,0}); 0 on the others. */
+  markTotal: BOUND,
   batchIndex: UINT32, isLast: FLAG, prevTotalsCommitment: FIELD_ELEMENT, totalsCommitment: FIELD_ELEMENT,
 };
 
@@ -27,6 +28,9 @@ export const batchStatement = defineStatement(SOLVENCY_PUBLIC_SIGNALS, CODECS);
 
 /** The public statement of one batch, in the circuit's public-input order. */
 export type BatchStatement = StatementOf<typeof batchStatement>;
+
+/** The epoch's public figures: exact on the last batch, 0 on the others. */
+const FIGURES = ["stressTotal", "markTotal"] as const;
 
 /** The signals that differ from batch to batch; every other one is the epoch's, the same in all batches. */
 const PER_BATCH = ["batchIndex", "isLast", "prevTotalsCommitment", "totalsCommitment"] as const;
@@ -48,8 +52,9 @@ export interface SolvencyProof extends SolvencyHeader {
 
 /**
  * The chain rule of an epoch's batches: batch k has index k, only the last is marked last,
- * each starts from the totals commitment the one before it ended with, and every batch carries
- * the header's epoch, roots and bounds (the header: the file's, or else batch 0's). Returns the
+ * each starts from the totals commitment the one before it ended with, every batch carries the
+ * header's epoch and roots, and the figures (stressTotal, markTotal) are the header's on the last
+ * batch and 0 on the others (the header: the file's, or else the last batch's). Returns the
  * first problem, or undefined when the chain holds. The contract enforces the same as it
  * accepts batches one by one.
  */
@@ -65,11 +70,17 @@ export function batchChainProblem(batches: readonly BatchStatement[], header?: S
 /** The chain rule for batch k of `batches` alone (see batchChainProblem). */
 export function batchLinkProblem(batches: readonly BatchStatement[], k: number, header?: SolvencyHeader): string | undefined {
   const s = batches[k];
-  const head: SolvencyHeader = header ?? batches[0];
+  const head: SolvencyHeader = header ?? batches[batches.length - 1];
   if (s.batchIndex !== k) return `batch at position ${k} has index ${s.batchIndex} (reordered or missing)`;
   if (s.isLast !== (k === batches.length - 1)) return `batch ${k} is${s.isLast ? "" : " not"} marked last`;
-  const other = HEADER_SIGNALS.find((n) => s[n] !== head[n]);
-  if (other) return `batch ${k} is for another epoch, root or bound (its ${other} is not the ${header ? "header's" : "first batch's"})`;
+  const other = HEADER_SIGNALS.find((n) => !(FIGURES as readonly string[]).includes(n) && s[n] !== head[n]);
+  if (other) return `batch ${k} is for another epoch or root (its ${other} is not the ${header ? "header's" : "last batch's"})`;
+  if (s.isLast) {
+    const figure = FIGURES.find((n) => s[n] !== head[n]);
+    if (figure) return `batch ${k} carries another ${figure} than the header's`;
+  } else if (FIGURES.some((n) => s[n] !== 0n)) {
+    return `batch ${k} is not the last but carries figures (stressTotal, markTotal must be 0)`;
+  }
   if (k > 0 && s.prevTotalsCommitment !== batches[k - 1].totalsCommitment) return `batch ${k} does not chain to batch ${k - 1} (running totals differ)`;
   return undefined;
 }
@@ -81,7 +92,7 @@ export function postSolvencyArgs(s: BatchStatement, proof: SolidityProof): unkno
 }
 
 export function describeSolvency(p: SolvencyProof): string {
-  return `epoch ${p.epoch}, liabilities <= ${p.liabilitiesBound}, at mark <= ${p.markBound} (${p.batches.length} batch proofs)`;
+  return `epoch ${p.epoch}, liabilities at mark ${p.markTotal}, stress total ${p.stressTotal}, both exact (${p.batches.length} batch proofs)`;
 }
 
 export const solvencyProofFile = {

@@ -68,10 +68,11 @@ export interface AuditorFixture {
  *    published, solvency proven and posted (two batches); erin liquidated (penalty 30 into the
  *    fund), dave liquidated (a deficit of 1,271: the fund drawn, then the LP capital written
  *    down); alice withdraws 1,000 with a margin proof.
- *  - epoch 4, stressed: the operator proves a stress bound above the balance (mark bound below
- *    it): LP withdrawals frozen.
- *  - epoch 5, haircut: a mark bound above the balance: the fund and LP capital are written off,
- *    and alice's next withdrawal of 1,000 pays balance / markBound of it.
+ *  - epoch 4, stressed: a cash account (credited by the ledger) brings the mark total to the
+ *    balance, so the stress total is above it: LP withdrawals frozen.
+ *  - epoch 5, haircut: a larger cash account puts the mark total 10,000 above the balance: the
+ *    fund and LP capital are written off, and alice's next withdrawal of 1,000 pays
+ *    balance / markTotal of it.
  * Writes each epoch's table, alice's files and an outsider's.
  */
 export async function runAuditorEpoch(): Promise<AuditorFixture> {
@@ -105,12 +106,18 @@ export async function runAuditorEpoch(): Promise<AuditorFixture> {
     };
     const solvencyProofs: Record<number, Record<string, unknown>> = {};
     const tree = (accounts: readonly TraderAccount[]) => new MerkleTree(params.depth, accounts.map((a) => accountCommitment(a, params.positions)));
-    /** Publishes the epoch's risk, proves and posts its solvency with these bounds (default: the worst total + 100). */
-    const openEpoch = async (epoch: number, accounts: readonly TraderAccount[], bounds: (worst: bigint, mark: bigint, balance: bigint) => { stress: bigint; mark: bigint }) => {
+    /**
+     * Publishes the epoch's risk, proves and posts its solvency (exact figures). `cash`, when
+     * given, is the collateral of one more account (no positions: it adds the same to every
+     * total), chosen from the totals and the balance to put the epoch in the status wanted.
+     */
+    const openEpoch = async (epoch: number, ledger: readonly TraderAccount[], cash?: (worst: bigint, mark: bigint, balance: bigint) => bigint) => {
       await pool.publishRisk(await proveRiskTable(tables[epoch], TEST_CIRCUITS.riskTable));
-      const totals = liabilityTotals(accounts, risk(epoch).rows, params.scenarios);
-      const b = bounds(totals.reduce((m, t) => (t > m ? t : m), 0n), totals[0], await pool.poolBalance());
-      const solvency = await proveSolvency(accounts, tables[epoch], b.stress, { circuit: TEST_CIRCUITS.solvency, markBound: b.mark });
+      const totals = liabilityTotals(ledger, risk(epoch).rows, params.scenarios);
+      const extra = cash?.(totals.reduce((m, t) => (t > m ? t : m), 0n), totals[0], await pool.poolBalance());
+      if (extra !== undefined && extra < 0n) throw new Error(`fixture: epoch ${epoch} needs a negative cash account (${extra})`);
+      const accounts = extra === undefined ? ledger : [...ledger, newTraderAccount(extra)];
+      const solvency = await proveSolvency(accounts, tables[epoch], { circuit: TEST_CIRCUITS.solvency });
       await pool.postSolvencyEpoch(solvency.proof);
       solvencyProofs[epoch] = solvencyProofFile.encode(solvency.proof);
       return tree(accounts);
@@ -126,7 +133,7 @@ export async function runAuditorEpoch(): Promise<AuditorFixture> {
 
     // epoch 3: solvent; two liquidations; alice withdraws
     const ledger3 = [alice0, ...others, dave, erin];
-    const tree3 = await openEpoch(3, ledger3, (worst) => ({ stress: worst + 100n * UNIT, mark: worst + 100n * UNIT }));
+    const tree3 = await openEpoch(3, ledger3);
     let liquidationProof: Record<string, unknown> = {};
     for (const victim of [erin, dave]) {
       const index = ledger3.indexOf(victim);
@@ -139,17 +146,17 @@ export async function runAuditorEpoch(): Promise<AuditorFixture> {
     }, TEST_CIRCUITS.margin);
     await pool.connect(alice).settle(proof);
 
-    // epoch 4: stressed (the stress bound above the balance, the mark bound below it)
+    // epoch 4: stressed (a cash account brings the mark total to the balance: the stress total is above it)
     const alice4 = withFreshSalt({ ...alice0, collateral: alice0.collateral - 1_000n * UNIT });
-    await openEpoch(4, [alice4, ...others.map(withFreshSalt)], (_w, _m, balance) => ({ stress: balance + 1_000n * UNIT, mark: balance }));
+    await openEpoch(4, [alice4, ...others.map(withFreshSalt)], (_w, mark, balance) => balance - mark);
 
     // epoch 5: haircut (the mark bound above the balance); alice withdraws again and is paid the haircut
     const alice5 = withFreshSalt(alice4);
     const ledger5 = [alice5, ...others.map(withFreshSalt)];
     let haircut = { num: 0n, den: 0n };
-    const tree5 = await openEpoch(5, ledger5, (_w, _m, balance) => {
+    const tree5 = await openEpoch(5, ledger5, (_w, mark, balance) => {
       haircut = { num: balance, den: balance + 10_000n * UNIT };
-      return { stress: haircut.den, mark: haircut.den };
+      return haircut.den - mark; // the mark total ends 10,000 above the balance
     });
     const proof5 = await proveMargin({
       account: alice5, accountPath: tree5.path(0), accountsRoot: tree5.root, riskTable: tables[5], epoch: 5, recipient: alice.address, amount: 1_000n * UNIT,

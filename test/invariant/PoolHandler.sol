@@ -194,8 +194,8 @@ contract PoolHandler {
         uint256 totals = _field(abi.encode("totals", epoch, batchesPosted, seed));
         RiskSharingPool.BatchStatement memory s = RiskSharingPool.BatchStatement({
             accountsRoot: accountsRoot,
-            liabilitiesBound: stressBound,
-            markBound: markBound,
+            stressTotal: isLast ? stressBound : 0,
+            markTotal: isLast ? markBound : 0,
             batchIndex: batchesPosted,
             isLast: isLast,
             prevTotalsCommitment: prevTotals,
@@ -223,8 +223,8 @@ contract PoolHandler {
         solvencyVerifier.setAccept(false);
         RiskSharingPool.BatchStatement memory s = RiskSharingPool.BatchStatement({
             accountsRoot: accountsRoot,
-            liabilitiesBound: stressBound,
-            markBound: markBound,
+            stressTotal: batchesPosted + 1 == batchCount ? stressBound : 0,
+            markTotal: batchesPosted + 1 == batchCount ? markBound : 0,
             batchIndex: batchesPosted,
             isLast: batchesPosted + 1 == batchCount,
             prevTotalsCommitment: prevTotals,

@@ -2,13 +2,13 @@ import type { EpochPoint } from "../../src/auditor/poolAudit.js";
 
 /**
  * A dependency-free SVG chart over epochs: the pool's balance at each opening against the
- * proven stress and mark bounds, the insurance fund and the LP capital at the end of each
+ * proven stress and mark totals, the insurance fund and the LP capital at the end of each
  * epoch, and the waterfall steps taken (stacked bars), each epoch's status as a coloured dot.
  */
 const SERIES = [
   { key: "poolBalance", label: "pool balance", color: "#1f2328", dash: "" },
-  { key: "liabilitiesBound", label: "stress bound (proven)", color: "#c62828", dash: "6 4" },
-  { key: "markBound", label: "mark bound (proven)", color: "#b35900", dash: "2 3" },
+  { key: "stressTotal", label: "stress total (proven)", color: "#c62828", dash: "6 4" },
+  { key: "markTotal", label: "mark total (proven)", color: "#b35900", dash: "2 3" },
   { key: "insuranceFund", label: "insurance fund", color: "#0969da", dash: "" },
   { key: "lpCapital", label: "LP capital", color: "#8250df", dash: "" },
 ] as const;

@@ -200,8 +200,8 @@ function render(audit: PoolAudit, h0: PoolHistory): void {
     const rows = r.checks.map((c) => h("tr", { "data-proof": c.proof ?? "", "data-ok": String(c.ok) },
       h("td", { class: c.ok ? "pass" : "fail" }, c.ok ? (c.proof ? "valid" : "ok") : (c.proof ? "INVALID" : "FAILED")),
       h("td", {}, c.what), h("td", {}, c.detail ?? ""), h("td", {}, c.transactionHash ? `${c.transactionHash.slice(0, 12)}…` : "")));
-    const figures = h("table", {}, h("tr", {}, ...["balance at opening", "stress bound", "mark bound", "insurance fund (end)", "LP capital (end)", "settled", "paid"].map((t) => h("th", {}, t))),
-      h("tr", {}, ...[r.poolBalanceAtAcceptance, r.liabilitiesBound, r.markBound, r.insuranceFundAtEnd, r.lpCapitalAtEnd, r.settledAmount, r.paidAmount].map((v) => h("td", { class: "num" }, n(v)))));
+    const figures = h("table", {}, h("tr", {}, ...["assets at opening", "stress total", "mark total", "insurance fund (end)", "LP capital (end)", "settled", "paid"].map((t) => h("th", {}, t))),
+      h("tr", {}, ...[r.poolBalanceAtAcceptance, r.stressTotal, r.markTotal, r.insuranceFundAtEnd, r.lpCapitalAtEnd, r.settledAmount, r.paidAmount].map((v) => h("td", { class: "num" }, n(v)))));
     const steps = r.liquidations.length === 0 ? [] : [h("table", { class: "waterfall" },
       h("tr", {}, ...["liquidation", "penalty → fund", "fund drawn", "LP written down", "left to haircut", "recomputed"].map((t) => h("th", {}, t))),
       ...r.liquidations.map((l) => h("tr", { "data-ok": String(!l.mismatch) }, h("td", {}, `${l.tag.toString().slice(0, 10)}…`),

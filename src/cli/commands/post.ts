@@ -13,8 +13,8 @@ export const postCommand: Command = {
   ],
   options: {
     ...RPC_OPTION, ...KEY_OPTION, ...POOL_OPTION,
-    proof: { type: "string", arg: "solvency.json", description: "solvency proof (zkrs/solvency-proof@2)", required: true },
-    "accept-haircut": { type: "boolean", description: "open the epoch even though the pool's balance is below the proven mark liabilities (a haircut on every settlement)" },
+    proof: { type: "string", arg: "solvency.json", description: "solvency proof (zkrs/solvency-proof@3)", required: true },
+    "accept-haircut": { type: "boolean", description: "open the epoch even though the pool's assets are below the proven mark liabilities (a haircut on every settlement)" },
     ...JSON_OPTION,
   },
   async run(ctx, args) {
@@ -36,10 +36,12 @@ export const postCommand: Command = {
       const cursor = await pool.solvencyCursor(proof.epoch);
       const start = cursor.nextBatch > 0 && cursor.accountsRoot === proof.accountsRoot ? cursor.nextBatch : 0;
       if (start > 0) ctx.log(`  batches 0..${start - 1} were accepted already: resuming at batch ${start}`);
-      // The last batch opens the epoch against the balance at that moment: say what a haircut means before it happens.
-      if (expectedStatus(state.poolBalance, proof.liabilitiesBound, proof.markBound) === "haircut") {
-        const what = `the pool holds ${state.poolBalance}, less than the proven mark liabilities ${proof.markBound}: every settlement of epoch ${proof.epoch} ` +
-          `would pay amount * ${state.poolBalance} / ${proof.markBound} (${haircutRatio(state.poolBalance, proof.markBound)}), and the insurance fund (${state.insuranceFund}) ` +
+      // The last batch opens the epoch against the assets at that moment (the balance less the trader
+      // deposits made since the risk was published): say what a haircut means before it happens.
+      const assets = state.poolBalance > state.depositsSinceRisk ? state.poolBalance - state.depositsSinceRisk : 0n;
+      if (expectedStatus(assets, proof.stressTotal, proof.markTotal) === "haircut") {
+        const what = `the pool holds ${assets}, less than the proven mark liabilities ${proof.markTotal}: every settlement of epoch ${proof.epoch} ` +
+          `would pay amount * ${assets} / ${proof.markTotal} (${haircutRatio(assets, proof.markTotal)}), and the insurance fund (${state.insuranceFund}) ` +
           `and the LP capital (${state.lpCapital}) would be written off`;
         if (!args.flag("accept-haircut")) throw new InputError(`posting ${file} would open epoch ${proof.epoch} with a haircut: ${what}; pass --accept-haircut to open it anyway`);
         ctx.log(`opening epoch ${proof.epoch} with a haircut (--accept-haircut): ${what}`);
@@ -59,13 +61,13 @@ export const postCommand: Command = {
       const status = opened?.name === "EpochOpened" ? opened.args.status : standing.status;
       return {
         json: {
-          pool: ref.address, epoch: proof.epoch, accountsRoot: proof.accountsRoot.toString(), liabilitiesBound: proof.liabilitiesBound.toString(),
-          markBound: proof.markBound.toString(), poolBalance: balance.toString(), status,
+          pool: ref.address, epoch: proof.epoch, accountsRoot: proof.accountsRoot.toString(), stressTotal: proof.stressTotal.toString(),
+          markTotal: proof.markTotal.toString(), poolBalance: balance.toString(), status,
           ...(status === "haircut" ? { haircut: { num: standing.haircutNum.toString(), den: standing.haircutDen.toString() } } : {}),
           batches: results.map((r) => ({ tx: r.hash, gasUsed: r.gasUsed.toString() })), gasUsed: gas(results).toString(),
         },
         human: [
-          `epoch ${proof.epoch} solvency accepted: liabilities <= ${proof.liabilitiesBound} (at mark <= ${proof.markBound}), pool balance ${balance} (headroom ${balance - proof.liabilitiesBound})`,
+          `epoch ${proof.epoch} solvency accepted: liabilities at mark ${proof.markTotal}, stress total ${proof.stressTotal} (both exact), pool assets ${balance} (stress headroom ${balance - proof.stressTotal})`,
           `  status: ${describeStatus(status, standing)}`,
           `  ${results.length} transaction(s), ${gas(results)} gas; epoch open for settlement`,
         ],

@@ -86,33 +86,37 @@ export const proveCommands: Command[] = [
   },
   {
     path: ["prove", "solvency"],
-    summary: "Operator: prove the pool's liabilities (all accounts, at mark and in every scenario) are at most --bound.",
+    summary: "Operator: prove the pool's exact liabilities at mark (markTotal) and their largest total over mark and every scenario (stressTotal).",
     details: [
       "Accounts come from the ledger written by `zkrs tree` (--ledger), or straight from opening files",
-      "(--openings, leaf order as given). A bound below the liabilities fails before proving, naming the",
-      "scenario. The proof file is public; the exact totals are printed for the operator only.",
+      "(--openings, leaf order as given). The two figures are exact and public: the pool sets the epoch's",
+      "status, haircut and the LPs' NAV from them, so there is no bound to choose. --bound / --mark-bound",
+      "are checks: a figure that differs from the exact one is refused before proving. The per-scenario",
+      "totals are printed for the operator only.",
     ],
     positionals: "opening.json|folder ...",
     options: {
       ledger: { type: "string", arg: "ledger.json", description: "the epoch's ledger from `zkrs tree` (zkrs/ledger@1)" },
       openings: { type: "string", multiple: true, arg: "file|folder", description: "account openings instead of a ledger" },
       table: { type: "string", arg: "table.json", description: "the epoch's risk table (zkrs/risk-table@2)", required: true },
-      bound: { type: "string", arg: "n", description: "liabilitiesBound to prove (stress: max over mark and every scenario), in token base units", required: true },
-      "mark-bound": { type: "string", arg: "n", description: "markBound to prove (liabilities at mark alone; at most --bound; default: the --bound value)" },
+      bound: { type: "string", arg: "n", description: "check: the stress total (max over mark and every scenario) must be exactly n, in token base units" },
+      "mark-bound": { type: "string", arg: "n", description: "check: the mark total must be exactly n" },
       epoch: { type: "string", arg: "n", description: "epoch (with --openings; default: the table's)" },
       circuit: { type: "string", arg: "name", description: "solvency circuit (default: solvency)" },
       concurrency: { type: "string", arg: "n", description: "batches proven at once (default 2)" },
       queue: { type: "string", arg: "redis-url", description: "prove the batches on `zkrs worker` processes through this Redis queue (redis:// or rediss://; see zkrs worker --help)" },
       ...QUEUE_NAME_OPTION,
-      out: { type: "string", arg: "solvency.json", description: "proof file to write (zkrs/solvency-proof@2)", required: true },
+      out: { type: "string", arg: "solvency.json", description: "proof file to write (zkrs/solvency-proof@3)", required: true },
       ...JSON_OPTION,
     },
     async run(ctx, args) {
       const circuit = catalogCircuit(args.optionalString("circuit") ?? "solvency", "solvency");
       const tableFile = args.string("table");
       const out = args.outFile("out");
-      const bound = args.bigint("bound", { min: 0n, max: MAX_BOUND });
-      const markBound = args.bigint("mark-bound", { min: 0n, max: bound }, bound);
+      const expect = {
+        stressTotal: args.has("bound") ? args.bigint("bound", { min: 0n, max: MAX_BOUND }) : undefined,
+        markTotal: args.has("mark-bound") ? args.bigint("mark-bound", { min: 0n, max: MAX_BOUND }) : undefined,
+      };
       const concurrency = args.int("concurrency", 1, 16, 2);
       const fromOpenings = [...args.list("openings"), ...args.positionals];
       if (args.has("ledger") === fromOpenings.length > 0) throw new UsageError("give either --ledger or --openings", args.command);
@@ -142,8 +146,8 @@ export const proveCommands: Command[] = [
       if (queueUrl !== undefined && args.has("concurrency")) throw new UsageError("--concurrency is for in-process proving; with --queue, start more `zkrs worker` processes", args.command);
       const result = queueUrl === undefined
         ? await ctx.step(`proving solvency of ${openings.length} accounts in ${batches} batch(es) (${circuit.name}, epoch ${epoch})`, () =>
-          solvency.proveSolvency(openings.map((o) => o.opening), table, bound, {
-            circuit: circuit.name, epoch, concurrency, markBound,
+          solvency.proveSolvency(openings.map((o) => o.opening), table, {
+            circuit: circuit.name, epoch, concurrency, expect,
             onProgress: (done, total) => ctx.log(`  batch ${done}/${total} proven`),
           }))
         : await (async () => {
@@ -151,8 +155,8 @@ export const proveCommands: Command[] = [
           const { proveSolvencyOnQueue } = await import("../../operator/queue/proveSolvencyOnQueue.js");
           const { formatProgress } = await import("../../operator/queue/progress.js");
           const done = await ctx.step(`proving solvency of ${openings.length} accounts on the queue (${circuit.name}, epoch ${epoch})`, () =>
-            proveSolvencyOnQueue(openings.map((o) => o.opening), table, bound, {
-              circuit: circuit.name, epoch, markBound, connection, url: queueUrl, queueName: args.optionalString("queue-name"), log: ctx.log,
+            proveSolvencyOnQueue(openings.map((o) => o.opening), table, {
+              circuit: circuit.name, epoch, expect, connection, url: queueUrl, queueName: args.optionalString("queue-name"), log: ctx.log,
               onProgress: (p) => ctx.log(`  ${formatProgress(p, 2 ** circuit.params.logBatch)}`),
             }));
           const byWorker = new Map<string, number>();
@@ -169,14 +173,14 @@ export const proveCommands: Command[] = [
       return {
         json: {
           out, circuit: proof.circuit, epoch: proof.epoch, riskRoot: proof.riskRoot.toString(), accountsRoot: proof.accountsRoot.toString(),
-          liabilitiesBound: proof.liabilitiesBound.toString(), markBound: proof.markBound.toString(), batches: proof.batches.length,
+          stressTotal: proof.stressTotal.toString(), markTotal: proof.markTotal.toString(), batches: proof.batches.length,
           privateTotals: { mark: result.totals[0].toString(), worst: result.totals[worst].toString(), worstScenario: columnLabel(worst) },
         },
         human: [
-          `solvency proof for epoch ${proof.epoch}: liabilities <= ${proof.liabilitiesBound} (at mark <= ${proof.markBound}) in ${proof.batches.length} batch proof(s)`,
+          `solvency proof for epoch ${proof.epoch}: liabilities at mark ${proof.markTotal}, stress total ${proof.stressTotal} (${columnLabel(worst)}), exact, in ${proof.batches.length} batch proof(s)`,
           `  accountsRoot ${proof.accountsRoot}`,
           `  riskRoot     ${proof.riskRoot}`,
-          `  (private, do not publish) liabilities at mark ${result.totals[0]}, worst ${result.totals[worst]} in ${columnLabel(worst)}`,
+          `  (private, do not publish) the other scenario totals: ${result.totals.map((t, s) => `${columnLabel(s)} ${t}`).slice(1).join(", ")}`,
           `wrote ${out}`,
         ],
       };

@@ -25,7 +25,7 @@ export const verifyCommands: Command[] = [
     summary: "Anyone: verify a margin, solvency or liquidation proof file off-chain (exit 0 valid, 1 invalid with the reason).",
     details: ["The kind of proof is read from the file. With --table, also checks the proof is for that table's epoch and riskRoot."],
     options: {
-      proof: { type: "string", arg: "file.json", description: "a zkrs/margin-proof@1, zkrs/solvency-proof@2 or zkrs/liquidation-proof@1 file", required: true },
+      proof: { type: "string", arg: "file.json", description: "a zkrs/margin-proof@1, zkrs/solvency-proof@3 or zkrs/liquidation-proof@1 file", required: true },
       table: { type: "string", arg: "table.json", description: "also check the proof is against this risk table" },
       ...JSON_OPTION,
     },
@@ -68,7 +68,7 @@ function statementFields(loaded: LoadedProof): Record<string, string | number> {
       return { tag: s.tag.toString(), penalty: s.penalty.toString(), deficit: s.deficit.toString() };
     }
     case "solvency":
-      return { liabilitiesBound: loaded.proof.liabilitiesBound.toString(), markBound: loaded.proof.markBound.toString(), batches: loaded.proof.batches.length };
+      return { stressTotal: loaded.proof.stressTotal.toString(), markTotal: loaded.proof.markTotal.toString(), batches: loaded.proof.batches.length };
   }
 }
 

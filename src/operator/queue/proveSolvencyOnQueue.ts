@@ -3,7 +3,7 @@ import { loadCircuitArtifacts } from "../../artifacts/manifest.js";
 import type { RiskTable } from "../../risk/riskEngine.js";
 import type { ProveSolvencyOptions, SolvencyResult } from "../proveSolvency.js";
 import { planSolvencyBatches } from "../solvencyBatches.js";
-import { checkBound, checkMarkBound } from "../solvencyTotals.js";
+import { checkExpectedFigures } from "../solvencyTotals.js";
 import { type BatchJobReport, collectSolvencyBatches } from "./collectSolvencyBatches.js";
 import type { QueueProgress } from "./progress.js";
 import { redactRedisUrl, type RedisConnectionSettings } from "./redisConnection.js";
@@ -39,17 +39,16 @@ export interface QueueSolvencyResult extends SolvencyResult {
  * job per planned batch goes on the queue (a window at a time), and the collector checks every proof and the
  * chaining before returning the same SolvencyProof the in-process prover makes.
  */
-export async function proveSolvencyOnQueue(accounts: readonly AccountOpening[], riskTable: RiskTable, liabilitiesBound: bigint, options: QueueProveOptions): Promise<QueueSolvencyResult> {
+export async function proveSolvencyOnQueue(accounts: readonly AccountOpening[], riskTable: RiskTable, options: QueueProveOptions): Promise<QueueSolvencyResult> {
   const circuit = options.circuit ?? "solvency";
   const artifacts = loadCircuitArtifacts(circuit);
   if (artifacts.instance.kind !== "solvency") throw new Error(`circuit ${circuit} is not a solvency circuit`);
   const epoch = options.epoch ?? riskTable.epoch;
-  const plan = planSolvencyBatches(accounts, riskTable, liabilitiesBound, epoch, artifacts.instance.params, {
-    batchCount: options.batchCount, markBound: options.markBound, ...(options.randomBlinding ? { randomBlinding: options.randomBlinding } : {}),
+  const plan = planSolvencyBatches(accounts, riskTable, epoch, artifacts.instance.params, {
+    batchCount: options.batchCount, ...(options.randomBlinding ? { randomBlinding: options.randomBlinding } : {}),
   });
-  checkBound(plan.totals, liabilitiesBound);
-  const { batchIndex: _k, isLast: _l, prevTotalsCommitment: _p, totalsCommitment: _t, ...common } = plan.batches[0].statement;
-  checkMarkBound(plan.totals, common.markBound);
+  checkExpectedFigures(plan.totals, options.expect ?? {});
+  const { batchIndex: _k, isLast: _l, prevTotalsCommitment: _p, totalsCommitment: _t, ...common } = plan.batches[plan.batches.length - 1].statement;
 
   const label = redactRedisUrl(options.url);
   const queue = await openSolvencyQueue(options.connection, label, options.queueName);
