@@ -4,7 +4,7 @@ include "poseidon.circom";
 include "./lib/portfolio.circom";
 include "./lib/range.circom";
 
-// Liquidation(S, LOG_N, P, DEPTH) — DESIGN §9, proven by the operator: "this account, as
+// Liquidation(S, LOG_N, P, DEPTH) — docs/design.md §9, proven by the operator: "this account, as
 // committed in accountsRoot, is below its requirement in the epoch's risk table".
 //
 // Public inputs (in this order):

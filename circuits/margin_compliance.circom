@@ -4,7 +4,7 @@ include "poseidon.circom";
 include "./lib/portfolio.circom";
 include "./lib/range.circom";
 
-// MarginCompliance(S, LOG_N, P, DEPTH) — DESIGN §4.1, proven by a trader on their own machine.
+// MarginCompliance(S, LOG_N, P, DEPTH) — docs/design.md §4.1, proven by a trader on their own machine.
 // Built from circuits/lib/portfolio.circom's templates, as Liquidation is.
 //
 // Public inputs (in this order):

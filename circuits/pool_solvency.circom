@@ -8,10 +8,10 @@ include "./lib/range.circom";
 include "./lib/subtree.circom";
 include "./lib/totals.circom";
 
-// PoolSolvency(S, LOG_N, P, DEPTH, LOG_B) — DESIGN §4.2, one batch of 2^LOG_B account slots,
+// PoolSolvency(S, LOG_N, P, DEPTH, LOG_B) — docs/design.md §4.2, one batch of 2^LOG_B account slots,
 // proven by the operator. Batch k covers leaves [k * 2^LOG_B, (k + 1) * 2^LOG_B) of the accounts
 // tree; batches 0..K-1 are chained by hidden running totals and the last one publishes the
-// pool's exact liability figures (DESIGN §9, §11), from which the contract alone sets the
+// pool's exact liability figures (docs/design.md §9, §10), from which the contract alone sets the
 // epoch's status, its haircut and the LPs' NAV: the operator chooses no figure.
 //
 // Public inputs (in this order):
@@ -45,9 +45,9 @@ include "./lib/totals.circom";
 //   <= 2^116, far below p, so nothing wraps; each stressTotal - total is checked in [0, 2^128),
 //   and stressTotal equals one of the totals, so both public figures are below 2^116.
 //   Table values are not range-checked here (1,088 values x 49 bits would cost ~54k constraints):
-//   they are fixed by riskRoot, which the oracle publishes with the table for anyone to check
-//   (the margin circuit range-checks every row it opens). Whatever the values, each E_{j,s} is
-//   range-checked, so no total can wrap.
+//   they are fixed by riskRoot, which the contract accepts only with a RiskTable proof that every
+//   value and add-on is in range (circuits/risk_table.circom). Whatever the values, each E_{j,s}
+//   is range-checked here, so no total can wrap.
 template PoolSolvency(S, LOG_N, P, DEPTH, LOG_B) {
     assert(DEPTH > LOG_B && DEPTH <= 32);
     var S1 = S + 1;

@@ -7,7 +7,7 @@ include "./lib/range.circom";
 include "./lib/risk_row.circom";
 include "./lib/subtree.circom";
 
-// RiskTable(S, LOG_N) — DESIGN §3, proven once per epoch by whoever publishes the risk table;
+// RiskTable(S, LOG_N) — docs/design.md §3, proven once per epoch by whoever publishes the risk table;
 // the contract's publishRisk accepts a riskRoot only with this proof.
 //
 // Public inputs (in this order):
@@ -23,7 +23,7 @@ include "./lib/subtree.circom";
 //     PoolSolvency re-hashes), so both halves of riskRoot describe the same table;
 //   - every value in [-2^48, 2^48), every add-on in [0, 2^48), every linear flag in {0, 1};
 //   - every perp/future (linear = 1) has mark value 0: it is settled to mark every epoch, its
-//     variation margin is in collateral (DESIGN §3's valuation convention).
+//     variation margin is in collateral (docs/design.md §3's valuation convention).
 // What this spares the per-account circuits: MarginCompliance and Liquidation open rows without
 //   range checks, and PoolSolvency's equities are built from values known to be 48-bit.
 template RiskTable(S, LOG_N) {

@@ -5,7 +5,7 @@ import {IERC20Minimal} from "./IERC20Minimal.sol";
 import {IGroth16Verifier2, IGroth16Verifier6, IGroth16Verifier9} from "./IGroth16Verifier.sol";
 import {safeTransfer, safeTransferFrom} from "./SafeTransfer.sol";
 
-/// @title RiskSharingPool — a shared derivatives risk pool settled by zero-knowledge proofs (DESIGN §5, §9).
+/// @title RiskSharingPool — a shared derivatives risk pool settled by zero-knowledge proofs (docs/design.md §5, §9).
 /// @notice One ERC-20 collateral token. Traders deposit collateral (the operator credits it in its
 ///         private ledger); LPs deposit capital for shares. Each epoch:
 ///           1. the risk oracle publishes the risk table's root with a RiskTable proof that the
@@ -16,7 +16,7 @@ import {safeTransfer, safeTransferFrom} from "./SafeTransfer.sol";
 ///              largest such total over mark and every stress scenario), and opens the epoch
 ///              for settlement with a status set from them alone against the pool's assets
 ///              (its balance less trader deposits made since the risk was published, which this
-///              accounts root cannot hold yet) (DESIGN §9):
+///              accounts root cannot hold yet) (docs/design.md §9):
 ///                Solvent  — stressTotal <= assets;
 ///                Stressed — markTotal <= assets < stressTotal: LP withdrawals frozen;
 ///                Haircut  — assets < markTotal: the insurance fund and the LP capital are
@@ -58,7 +58,7 @@ contract RiskSharingPool {
         uint256[2] c;
     }
 
-    /// @notice How an accepted epoch stands against the pool's balance (DESIGN §9).
+    /// @notice How an accepted epoch stands against the pool's balance (docs/design.md §9).
     enum EpochStatus {
         Solvent,
         Stressed,
@@ -141,7 +141,7 @@ contract RiskSharingPool {
     ///         (Declared here to share the slot of the epoch counters above.)
     EpochStatus public latestStatus;
 
-    /// @notice Tokens earmarked for losses (DESIGN §9): fed by liquidation penalties and
+    /// @notice Tokens earmarked for losses (docs/design.md §9): fed by liquidation penalties and
     ///         `fundInsurance`, drawn by liquidation deficits; locked against LP withdrawals.
     uint256 public insuranceFund;
 
@@ -311,7 +311,7 @@ contract RiskSharingPool {
 
     /// @notice Deposits LP capital for shares: `received * (totalShares + 1) / (lpCapital + 1)`
     ///         shares (1:1 for the first deposit). lpCapital is book value (deposits minus
-    ///         withdrawals), so the price stays 1:1 until the waterfall (DESIGN §9) writes it down.
+    ///         withdrawals), so the price stays 1:1 until the waterfall (docs/design.md §9) writes it down.
     ///         The +1 (one virtual share and one virtual token unit) keeps the price defined when
     ///         a loss wiped the capital out: shares left from before are then worth nothing and
     ///         cannot dilute a new deposit.
@@ -329,7 +329,7 @@ contract RiskSharingPool {
 
     /// @notice Burns `shares` for their part of the LP capital, as long as the pool keeps at
     ///         least `lockedBalance()` tokens afterwards. Frozen while the latest accepted epoch
-    ///         is Stressed or Haircut (DESIGN §9).
+    ///         is Stressed or Haircut (docs/design.md §9).
     function withdrawLiquidity(uint256 shares) external nonReentrant returns (uint256 amount) {
         if (shares == 0) revert ZeroAmount();
         EpochStatus status = latestStatus;

@@ -9,7 +9,7 @@ function COLLATERAL_BITS() { return 64; }
 function QUANTITY_BITS() { return 32; }
 function VALUE_BITS() { return 48; }
 
-// AccountCommitment(P) — the accounts-tree leaf of one account (DESIGN §3).
+// AccountCommitment(P) — the accounts-tree leaf of one account (docs/design.md §3).
 //
 // Inputs:  accountKey        Poseidon(secret); unique per account.
 //          collateral        the account's cash, in [0, 2^64) (checked by the caller).

@@ -8,7 +8,7 @@ include "./range.circom";
 include "./risk_row.circom";
 
 // The account-opening, risk-row-opening and equity steps of a statement about one committed
-// portfolio (DESIGN §3): MarginCompliance and Liquidation are these three templates plus their
+// portfolio (docs/design.md §3): MarginCompliance and Liquidation are these three templates plus their
 // own checks.
 
 // AccountInTree(P, DEPTH) — opens one account in the accounts tree.
@@ -39,7 +39,7 @@ template AccountInTree(P, DEPTH) {
 //          values[P][S1], addon[P]        each slot's row: column 0 = mark, 1..S1-1 = scenarios.
 //          linear[P]                      each slot's row kind flag (1 = perp/future).
 //          instrumentSiblings[P][LOG_N]   each row's path in the instruments tree.
-//          tableDigest                    the other half of riskRoot (DESIGN §3, riskCommitment.ts).
+//          tableDigest                    the other half of riskRoot (docs/design.md §3, riskCommitment.ts).
 // Output:  riskRoot = Poseidon(instrumentsRoot, tableDigest), where every slot's row
 //          RiskRowLeaf(values, addon, linear) opens to the same instrumentsRoot (the caller
 //          compares riskRoot with its public input).
@@ -66,7 +66,7 @@ template RiskRowsOpening(S1, LOG_N, P) {
     riskRoot <== Poseidon(2)([rowRoot[0], tableDigest]);
 }
 
-// PortfolioValue(S1, P) — the account's equity in every column and its requirement (DESIGN §3).
+// PortfolioValue(S1, P) — the account's equity in every column and its requirement (docs/design.md §3).
 //
 // Inputs:  collateral                    in [0, 2^64) (checked by the caller: AccountInTree).
 //          quantity[P]                   signed quantities; range-checked here.

@@ -2,7 +2,7 @@ pragma circom 2.1.5;
 
 include "./hash_list.circom";
 
-// RiskRowLeaf(S1) — the instruments-tree leaf of one risk-table row (DESIGN §3; rowLeaf() in
+// RiskRowLeaf(S1) — the instruments-tree leaf of one risk-table row (docs/design.md §3; rowLeaf() in
 // src/risk/riskCommitment.ts).
 //
 // Inputs:  values[S1]   column 0 = mark value, 1..S1-1 = value in each stress scenario.

@@ -32,7 +32,7 @@ export interface ProveSolvencyOptions {
 }
 
 /**
- * The operator's proof (docs/design.md §4.2, §9, §11): the pool's liabilities — the sum over accounts of
+ * The operator's proof (docs/design.md §4.2, §9, §10): the pool's liabilities — the sum over accounts of
  * max(0, equity) — are exactly `markTotal` at mark, and `stressTotal` is exactly the largest of
  * them over mark and every stress scenario, for exactly the accounts in the posted accounts root.
  * The contract sets the epoch's status, haircut and the LPs' NAV from these two aggregates alone;

@@ -16,7 +16,7 @@ export function liabilityTotals(accounts: readonly AccountOpening[], rows: reado
 }
 
 /**
- * The public figures of an epoch's solvency statement (DESIGN §9, §11), both exact: the mark
+ * The public figures of an epoch's solvency statement (docs/design.md §9, §10), both exact: the mark
  * total (column 0) and the stress total, the largest total over every column (mark included),
  * with the column it comes from (the circuit's one-hot stress selector; the first on a tie).
  */

@@ -1,5 +1,5 @@
 /**
- * The solvency proof (docs/design.md §4.2, §9, §11): an epoch's accounts, in chained batches, owe
+ * The solvency proof (docs/design.md §4.2, §9, §10): an epoch's accounts, in chained batches, owe
  * exactly `markTotal` at mark, and `stressTotal` is exactly the largest of their totals over mark
  * and every stress scenario. Only the last batch carries the two figures; the others carry 0.
  * One batch statement per proof; the batches of an epoch form one chain (the rule below), and

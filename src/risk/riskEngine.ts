@@ -47,7 +47,7 @@ export interface RiskRow {
   /** Add-on a_i >= 0 per contract. */
   addon: bigint;
   /**
-   * True for a perp or future: settled to mark every epoch, so its mark value is 0 (DESIGN §3's
+   * True for a perp or future: settled to mark every epoch, so its mark value is 0 (docs/design.md §3's
    * valuation convention, proven by the epoch's RiskTable proof); false for an option.
    */
   linear: boolean;
