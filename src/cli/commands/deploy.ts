@@ -47,7 +47,7 @@ export const deployCommand: Command = {
       const { chainId } = await chain.provider.getNetwork();
       if (insecure.length > 0 && chainId !== ANVIL_CHAIN_ID && !args.flag("allow-insecure-keys")) {
         throw new InputError(
-          `refusing to deploy on chain ${chainId}: the keys of ${insecure.join(", ")} come from the insecure development setup, whose phase 2 is a public beacon, ` +
+          `refusing to deploy on chain ${chainId}: the keys of ${insecure.join(", ")} come from the insecure development setup, whose toxic waste is public, ` +
           `so anyone can forge proofs and drain the pool; only anvil's local chain ${ANVIL_CHAIN_ID} takes them without --allow-insecure-keys ` +
           "(for money, build keys from a ceremony with secret entropy: README, Production keys)",
         );
