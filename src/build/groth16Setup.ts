@@ -45,16 +45,10 @@ export async function groth16Setup(name: string, circuit: CompiledCircuit, ptau:
   const deterministicEntropy = options.entropy === undefined && envEntropy === undefined;
   // "beacon-v1": dev keys are made with a deterministic beacon contribution (see below).
   const setupHash = sha256Hex([circuit.circuitHash, ptau.sha256, sha256Hex(entropy), deterministicEntropy ? "beacon-v1" : "contribution"].join("\0"));
-  const dir = join(BUILD_DIR, "keys", `${name}-${setupHash.slice(0, 16)}`);
-  const infoPath = join(dir, "keys.json");
-  if (existsSync(infoPath)) {
-    options.log(`  ${name}: keys ready already`);
-    return JSON.parse(readFileSync(infoPath, "utf8")) as KeySet;
-  }
+  const slot = keySlot(name, setupHash, options.log);
+  if ("cached" in slot) return slot.cached;
+  const { dir, tmp } = slot;
 
-  const tmp = `${dir}.tmp`;
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
   const logger = snarkLogger(options.log, `    [${name}] `);
   const started = Date.now();
   const zkey0 = join(tmp, `${name}_0000.zkey`);
@@ -75,6 +69,24 @@ export async function groth16Setup(name: string, circuit: CompiledCircuit, ptau:
   }
   const keys = await exportKeys(tmp, dir, name, zkeyTmp, { setupHash, contribution, deterministicEntropy, setupMs: Date.now() - started });
   return finishKeys(tmp, name, keys, options.log);
+}
+
+/**
+ * The keys folder build/keys/<name>-<setupHash>/: the KeySet recorded there when a finished setup
+ * is cached, else an emptied `<dir>.tmp` to fill (renamed to `dir` by finishKeys, so an interrupted
+ * setup leaves nothing that looks finished).
+ */
+function keySlot(name: string, setupHash: string, log: (line: string) => void): { cached: KeySet } | { dir: string; tmp: string } {
+  const dir = join(BUILD_DIR, "keys", `${name}-${setupHash.slice(0, 16)}`);
+  const infoPath = join(dir, "keys.json");
+  if (existsSync(infoPath)) {
+    log(`  ${name}: keys ready already`);
+    return { cached: JSON.parse(readFileSync(infoPath, "utf8")) as KeySet };
+  }
+  const tmp = `${dir}.tmp`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  return { dir, tmp };
 }
 
 /** Exports the verification key and the Solidity verifier beside the zkey in `tmp`; the KeySet as it will read once `tmp` becomes `dir`. */
@@ -123,15 +135,9 @@ export function devToxicPtau(circuit: Pick<CompiledCircuit, "constraints" | "nPu
 export async function devGroth16Setup(name: string, circuit: CompiledCircuit, options: Pick<SetupOptions, "log" | "board">): Promise<KeySet> {
   const entropy = `zkrs insecure dev entropy ${circuit.circuitHash}`;
   const setupHash = sha256Hex([circuit.circuitHash, DEV_TOXIC_SEED, sha256Hex(entropy), "toxic-waste-v1"].join("\0"));
-  const dir = join(BUILD_DIR, "keys", `${name}-${setupHash.slice(0, 16)}`);
-  const infoPath = join(dir, "keys.json");
-  if (existsSync(infoPath)) {
-    options.log(`  ${name}: keys ready already`);
-    return JSON.parse(readFileSync(infoPath, "utf8")) as KeySet;
-  }
-  const tmp = `${dir}.tmp`;
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
+  const slot = keySlot(name, setupHash, options.log);
+  if ("cached" in slot) return slot.cached;
+  const { dir, tmp } = slot;
   const started = Date.now();
   const zkeyTmp = join(tmp, `${name}.zkey`);
   const contribution = "zkrs dev beacon (INSECURE: entropy is public)";
