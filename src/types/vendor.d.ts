@@ -70,3 +70,11 @@ declare module "ffjavascript" {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   export const ChaCha: any;
 }
+
+declare module "circom_runtime" {
+  /** A circom 2 witness generator instance (one WebAssembly instance, reusable: each call re-initialises it). */
+  export interface WitnessCalculator {
+    calculateWTNSBin(input: Record<string, unknown>, sanityCheck?: boolean | number): Promise<Uint8Array>;
+  }
+  export function WitnessCalculatorBuilder(code: Uint8Array, options?: Record<string, unknown>): Promise<WitnessCalculator>;
+}
