@@ -116,7 +116,7 @@ describe("trader's page in Chromium (test circuits on anvil, an injected wallet)
   before(async function () {
     await buildAuditorPage();
     fx = await runTraderEpoch();
-    server = await serveAuditorPage({ circuits: "test", tables: [fx.files.tablesDir], rpcUrl: fx.rpcUrl, pool: fx.pool.address });
+    server = await serveAuditorPage({ circuits: "test", tables: [fx.files.tablesDir], leafHashes: [fx.files.leafHashesDir], rpcUrl: fx.rpcUrl, pool: fx.pool.address });
     profile = mkdtempSync(join(tmpdir(), "zkrs-chromium-"));
     context = await chromium.launchPersistentContext(profile, {
       executablePath: "/usr/bin/chromium", headless: true,
@@ -217,7 +217,7 @@ describe("trader's page in Chromium (test circuits on anvil, an injected wallet)
     assert.equal(await fx.pool.nullifierUsed(nullifierOf(fx.aliceSecrets.accountKey, 1)), true);
   });
 
-  it("in a haircut epoch, refuses a file of the previous epoch, says what a settlement would pay, and asks the wallet only once the haircut is accepted", async () => {
+  it("in a haircut epoch: refuses a file of the previous epoch, rebuilds the path from the published leaf hashes, says what a settlement would pay, and asks the wallet only once the haircut is accepted", async () => {
     const next = await fx.openHaircutEpoch(withdrawal);
     assert.equal(await click("#connect-button", "connect"), "done", await errorText());
     assert.match(await page.textContent("#pool-status") ?? "", /Epoch 2 is open for settlement with a HAIRCUT of 0\.\d{6}/);
@@ -225,8 +225,13 @@ describe("trader's page in Chromium (test circuits on anvil, an injected wallet)
     assert.equal(await page.getAttribute("#error", "data-kind"), "wrong-epoch");
     assert.match(await errorText(), /Wrong epoch: alice\.path\.json is for epoch 1, but the pool's current epoch is 2/);
 
-    await pick(next.aliceAccount, next.alicePath);
+    // No path file: the page rebuilds alice's path from the epoch's published leaf hashes.
+    await page.setInputFiles("#path-file", []);
+    await page.setInputFiles("#account-file", next.aliceAccount);
+    await click("#use-leaf-hashes", "files");
     assert.equal(await page.getAttribute("body", "data-files"), "done", await errorText());
+    assert.equal(await page.getAttribute("#account-status", "data-rebuilt"), "true");
+    assert.match(await page.textContent("#account-status") ?? "", /Included: your account is leaf 0 of epoch 2's accounts root on chain \(path rebuilt here from leaf-hashes\/2\.json\)/);
     const amount = 500n * UNIT;
     await typeAmount(amount);
     assert.equal(await click("#prove-button", "prove"), "done", await errorText());
