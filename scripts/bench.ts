@@ -3,10 +3,12 @@
  * missing, then measures and writes bench/results.json plus a readable table.
  *
  *   tsx scripts/bench.ts [--runs 5] [--accounts 16,64,256,1024] [--skip-cold | --cold-only] [--skip-scaling] [--skip-distributed]
- *                        [--circuits-only margin,risk_table]
+ *                        [--circuits-only margin,risk_table,exit] [--trader-only]
  *
  * --circuits-only measures just those reference circuits (building only them) and merges their
- * figures into bench/results.json, leaving every other figure as it was.
+ * figures into bench/results.json, leaving every other figure as it was. --trader-only does the
+ * same for `trader` (trader.browserProveMs: the reference margin proof in the trader's page's
+ * worker, headless Chromium — scripts/bench/browserProve.ts), building only the margin circuit.
  *
  * - constraints of every reference circuit, pinned (compile only, no setup: `constraints` in the
  *   results; the test circuits' counts are pinned by test/constraintCounts.test.ts);
@@ -167,7 +169,7 @@ async function measureOnly(names: string[], runs: number): Promise<void> {
   const out = join(PROJECT_ROOT, "bench", "results.json");
   const results = (existsSync(out) ? JSON.parse(readFileSync(out, "utf8")) : {}) as Record<string, unknown>;
   await buildArtifacts({ only: names, log: (l) => { if (!l.startsWith("    [")) console.log(l); } });
-  const key: Record<string, string> = { margin: "margin", solvency: "solvency", liquidation: "liquidation", risk_table: "riskTable" };
+  const key: Record<string, string> = { margin: "margin", solvency: "solvency", liquidation: "liquidation", risk_table: "riskTable", exit: "exit" };
   for (const name of names) {
     const k = key[name];
     if (!k) throw new Error(`--circuits-only takes reference circuits (${Object.keys(key).join(", ")}), got "${name}"`);
@@ -176,6 +178,20 @@ async function measureOnly(names: string[], runs: number): Promise<void> {
     results[k] = { ...(results[k] as object | undefined), ...figures, date: new Date().toISOString() };
   }
   results.constraints = { ...(results.constraints as object | undefined), ...(await referenceConstraints()) };
+  writeJsonAtomic(out, results);
+  console.log(`merged into ${out}`);
+}
+
+/** `--trader-only`: the reference margin proof in headless Chromium (its own process); merged into bench/results.json as `trader`. */
+async function measureTraderOnly(runs: number): Promise<void> {
+  const out = join(PROJECT_ROOT, "bench", "results.json");
+  await buildArtifacts({ only: ["margin"], log: (l) => { if (!l.startsWith("    [")) console.log(l); } });
+  console.log("— trader's page: reference margin proof in headless Chromium (snarkjs in the page's worker)");
+  const { stdout } = await runChild(["scripts/bench/browserProve.ts", String(runs), "margin"]);
+  const figures = JSON.parse(stdout.trim().split("\n").pop() as string) as Record<string, unknown>;
+  console.log(`  ${JSON.stringify(figures)}`);
+  const results = (existsSync(out) ? JSON.parse(readFileSync(out, "utf8")) : {}) as Record<string, unknown>;
+  results.trader = { ...(results.trader as object | undefined), ...figures, date: new Date().toISOString() };
   writeJsonAtomic(out, results);
   console.log(`merged into ${out}`);
 }
@@ -244,8 +260,13 @@ async function main(): Promise<void> {
       "skip-scaling": { type: "boolean" },
       "skip-distributed": { type: "boolean" },
       "circuits-only": { type: "string" },
+      "trader-only": { type: "boolean" },
     },
   });
+  if (values["trader-only"]) {
+    await measureTraderOnly(Number(values.runs));
+    return;
+  }
   if (values["circuits-only"] !== undefined) {
     await measureOnly(values["circuits-only"].split(",").map((s) => s.trim()).filter(Boolean), Number(values.runs));
     return;

@@ -9,7 +9,7 @@ describe("build order", () => {
     for (const set of ["test", "reference"] as const) {
       const instances = CIRCUITS.filter((c) => c.set === set);
       const order = compileOrder(instances);
-      assert.deepEqual(order.map((c) => c.kind), ["riskTable", "solvency", "margin", "liquidation"]);
+      assert.deepEqual(order.map((c) => c.kind), ["riskTable", "solvency", "margin", "liquidation", "exit"]);
       assert.deepEqual([...order].map((c) => c.name).sort(), instances.map((c) => c.name).sort());
     }
   });

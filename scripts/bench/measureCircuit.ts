@@ -4,7 +4,7 @@
  * (proveMs = witness + Groth16; cpuMs = CPU time, user + system, of the witness and proof in this
  * process and the native prover process; loadAverage = the 1-minute load average while it ran) and the peak memory of this process plus, for the native
  * prover, of its prover process (so each circuit's peak is measured alone).
- *   tsx scripts/bench/measureCircuit.ts margin|solvency|liquidation|risk_table <runs> [snarkjs|native]
+ *   tsx scripts/bench/measureCircuit.ts margin|solvency|liquidation|risk_table|exit <runs> [snarkjs|native]
  */
 import { loadCircuitArtifacts } from "../../src/artifacts/manifest.js";
 import { type ProverKind, proveCircuit, releaseProverThreads, selectedProver, verifyGroth16 } from "../../src/proof/groth16Prover.js";

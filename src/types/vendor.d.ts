@@ -72,9 +72,10 @@ declare module "ffjavascript" {
 }
 
 declare module "circom_runtime" {
-  /** A circom 2 witness generator instance (one WebAssembly instance, reusable: each call re-initialises it). */
+  /** circom's wasm witness calculator: one WebAssembly instance, reusable (each call re-initialises it). */
   export interface WitnessCalculator {
+    calculateWitness(input: Record<string, unknown>, sanityCheck: boolean): Promise<bigint[]>;
     calculateWTNSBin(input: Record<string, unknown>, sanityCheck?: boolean | number): Promise<Uint8Array>;
   }
-  export function WitnessCalculatorBuilder(code: Uint8Array, options?: Record<string, unknown>): Promise<WitnessCalculator>;
+  export function WitnessCalculatorBuilder(code: Uint8Array, options?: { memorySize?: number }): Promise<WitnessCalculator>;
 }
