@@ -287,8 +287,8 @@ async function main(): Promise<void> {
     return;
   }
 
-  console.log("— build (reference circuits)");
-  await buildArtifacts({ sets: ["reference"], log: (l) => { if (!l.startsWith("    [")) console.log(l); } });
+  console.log("— build (the reference circuits measured here: the pool's)");
+  await buildArtifacts({ only: Object.values(REFERENCE_CIRCUITS), log: (l) => { if (!l.startsWith("    [")) console.log(l); } });
   const selected = selectedProver();
   const provers: ProverKind[] = nativeProverBuilt() ? ["native", "snarkjs"] : ["snarkjs"];
   if (!nativeProverBuilt()) console.log("  (the native prover is not built: snarkjs only; npm run build:native)");
