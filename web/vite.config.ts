@@ -1,4 +1,5 @@
 import { builtinModules } from "node:module";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig, type Plugin } from "vite";
 
@@ -32,5 +33,11 @@ export default defineConfig({
   base: "./",
   logLevel: "warn",
   plugins: [noNodeBuiltins()],
-  build: { outDir: OUT, emptyOutDir: true, target: "es2022", chunkSizeWarningLimit: 4096, reportCompressedSize: false },
+  build: {
+    outDir: OUT, emptyOutDir: true, target: "es2022", chunkSizeWarningLimit: 4096, reportCompressedSize: false,
+    // two pages: the auditor's (index.html) and the trader's (trader.html)
+    rolldownOptions: { input: { index: join(WEB, "index.html"), trader: join(WEB, "trader.html") }, checks: { bundlerTimings: false } },
+  },
+  // The trader's prover runs in a module worker, under a fixed name (the bench loads it by name).
+  worker: { format: "es", plugins: () => [noNodeBuiltins()], rolldownOptions: { output: { entryFileNames: "assets/[name].js" } } },
 });

@@ -70,3 +70,11 @@ declare module "ffjavascript" {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   export const ChaCha: any;
 }
+
+declare module "circom_runtime" {
+  /** circom's wasm witness calculator (used directly by the circuit tests, once per circuit). */
+  export interface WitnessCalculator {
+    calculateWitness(input: Record<string, unknown>, sanityCheck: boolean): Promise<bigint[]>;
+  }
+  export function WitnessCalculatorBuilder(code: Uint8Array, options?: { memorySize?: number }): Promise<WitnessCalculator>;
+}

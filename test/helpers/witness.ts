@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type WitnessCalculator, WitnessCalculatorBuilder } from "circom_runtime";
 import * as snarkjs from "snarkjs";
 import type { CircuitArtifacts } from "../../src/artifacts/manifest.js";
 import { FIELD_MODULUS } from "../../src/crypto/field.js";
@@ -8,25 +9,48 @@ import type { CircuitInput } from "../../src/proof/groth16Prover.js";
 
 const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
-function stringify(v: unknown): unknown {
-  return Array.isArray(v) ? v.map(stringify) : String(v);
+type Signal = bigint | Signal[];
+
+function toSignal(v: unknown): Signal {
+  return Array.isArray(v) ? v.map(toSignal) : BigInt(v as bigint | number | string);
+}
+
+const calculators = new Map<string, Promise<WitnessCalculator>>();
+
+/**
+ * One compiled witness calculator per circuit wasm, reused by every call (circom's `init`
+ * resets it for each witness, after a failed assert too). Compiling the module and allocating
+ * its memory on every call, as `snarkjs.wtns.calculate` does, took most of the circuit tests'
+ * time.
+ */
+function calculatorFor(wasm: string): Promise<WitnessCalculator> {
+  let wc = calculators.get(wasm);
+  if (!wc) {
+    wc = WitnessCalculatorBuilder(readFileSync(wasm));
+    calculators.set(wasm, wc);
+  }
+  return wc;
 }
 
 /** Full witness of an input, or the error when the circuit's own asserts reject it. */
 export async function computeWitness(artifacts: CircuitArtifacts, input: CircuitInput): Promise<bigint[]> {
-  const signals = Object.fromEntries(Object.entries(input).map(([k, v]) => [k, stringify(v)]));
-  const mem = { type: "mem" } as { type: string; data?: Uint8Array };
-  await snarkjs.wtns.calculate(signals, artifacts.circuit.wasm, mem);
-  return snarkjs.wtns.exportJson(mem);
+  const signals = Object.fromEntries(Object.entries(input).map(([k, v]) => [k, toSignal(v)]));
+  const wc = await calculatorFor(artifacts.circuit.wasm);
+  return wc.calculateWitness(signals, false);
 }
 
-/** True when the witness generator refuses the input (a constraint fails). */
+/** True when the witness generator refuses the input (a constraint fails). The calculator's
+ *  own "ERROR: ..." line for an expected refusal is kept out of the test log. */
 export async function witnessRejected(artifacts: CircuitArtifacts, input: CircuitInput): Promise<boolean> {
+  const consoleError = console.error;
+  console.error = () => {};
   try {
     await computeWitness(artifacts, input);
     return false;
   } catch {
     return true;
+  } finally {
+    console.error = consoleError;
   }
 }
 

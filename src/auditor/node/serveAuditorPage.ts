@@ -78,8 +78,9 @@ function tableFiles(paths: readonly string[]): Map<number, string> {
 /**
  * Serves the auditor's page on 127.0.0.1, beside what it needs and nothing else: the
  * verification keys of the built circuits (keys/<circuit>.json), the pool's ABI, the published
- * risk tables, and config.json (the prefilled RPC URL, pool and circuits). Read-only, GET only.
- * The page talks to the chain itself; this server never sees the trader's files.
+ * risk tables, config.json (the prefilled RPC URL, pool and circuits) and, for the trader's page
+ * (trader.html), the margin circuits' wasm and zkey. Read-only, GET only. The pages talk to the
+ * chain themselves; this server never sees the trader's files.
  */
 export async function serveAuditorPage(options: AuditorServerOptions = {}): Promise<AuditorServer> {
   const pageDir = resolve(options.pageDir ?? AUDITOR_PAGE_DIR);
@@ -124,6 +125,16 @@ export async function serveAuditorPage(options: AuditorServerOptions = {}): Prom
       if (!artifact) return send(res, 404, "contracts are not built\n");
       return json(res, artifact.abi);
     }
+    // The trader's page proves margin in the browser: the margin circuits' witness generator and
+    // proving key are public (no other circuit's, nothing else of build/).
+    m = /^\/circuits\/([A-Za-z0-9_]+)\.(wasm|zkey)$/.exec(path);
+    if (m) {
+      const entry = readManifest().circuits[m[1]];
+      const file = entry?.instance.kind !== "margin" ? undefined : m[2] === "wasm" ? entry.circuit.wasm : entry.keys.zkey;
+      if (!file || !existsSync(file)) return send(res, 404, `no margin circuit ${m[1]} built\n`);
+      return send(res, 200, readFileSync(file), m[2] === "wasm" ? TYPES[".wasm"] : "application/octet-stream");
+    }
+    if (path === "/trader" && existsSync(join(pageDir, "trader.html"))) return send(res, 200, readFileSync(join(pageDir, "trader.html")), TYPES[".html"]);
     m = /^\/tables\/([0-9]+)\.json$/.exec(path);
     if (m) {
       const file = tableFiles(tables).get(Number(m[1]));

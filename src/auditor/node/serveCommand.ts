@@ -29,6 +29,7 @@ export async function serveAuditorCommand(options: ServeCommandOptions): Promise
   });
   const query = options.rpcUrl && options.pool ? "" : " (enter the RPC URL and pool address there)";
   options.log(`auditor's page: ${server.url}${query}`);
+  options.log(`trader's page:  ${server.url}trader.html (withdraw with a margin proof made in the browser, settled through your wallet)`);
   options.log("  the page reads the chain and verifies every proof in the browser; Ctrl-C stops this server");
   const until = options.until ?? new Promise<void>((done) => {
     process.once("SIGINT", () => done());

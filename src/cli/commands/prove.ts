@@ -1,7 +1,5 @@
-import { accountCommitment } from "../../accounts/account.js";
 import { readManifest } from "../../artifacts/manifest.js";
-import type { CircuitInstance, PortfolioInstance } from "../../protocol/circuitCatalog.js";
-import type { TreeShape } from "../../io/formats.js";
+import type { CircuitInstance } from "../../protocol/circuitCatalog.js";
 import { marginProofFile } from "../../protocol/margin.js";
 import { solvencyProofFile } from "../../protocol/solvency.js";
 import { InputError } from "../../io/json.js";
@@ -11,22 +9,14 @@ import { columnLabel } from "../../risk/scenarios.js";
 import { type Command, JSON_OPTION, UsageError } from "../framework.js";
 import { catalogCircuit, checkOpeningsFor, loadAccount, loadLedger, loadOpenings, loadPath, loadTable, type NamedOpening } from "../inputs.js";
 import { proverModules } from "../lazy.js";
+import { checkMarginFiles, checkShape } from "../../trader/marginFiles.js";
 import { QUEUE_NAME_OPTION, queueConnection } from "./worker.js";
+
+export { checkShape };
 
 /** sha256 of the built zkey of a circuit, recorded in proof files. */
 export function zkeySha256(circuit: string): string | undefined {
   return readManifest().circuits[circuit]?.keys.zkeySha256;
-}
-
-/** The tree shape a ledger or path file was built for must be the circuit's. */
-export function checkShape(file: string, shape: TreeShape, circuit: PortfolioInstance): void {
-  const p = circuit.params;
-  if (shape.depth !== p.depth || shape.positionSlots !== p.positions) {
-    throw new InputError(
-      `${file} is for an accounts tree of depth ${shape.depth} with ${shape.positionSlots} position slots, ` +
-      `circuit ${circuit.name} takes depth ${p.depth} with ${p.positions} (pick the matching --circuit)`,
-    );
-  }
 }
 
 export const proveCommands: Command[] = [
@@ -59,11 +49,7 @@ export const proveCommands: Command[] = [
       const account = loadAccount(accountFile, ctx.log);
       const path = loadPath(pathFile);
       const { table } = loadTable(tableFile);
-      checkShape(pathFile, path, circuit);
-      if (table.epoch !== path.epoch) throw new InputError(`${tableFile} is the risk table of epoch ${table.epoch}, but ${pathFile} is for epoch ${path.epoch}`);
-      if (accountCommitment(account, path.positionSlots) !== path.leaf) {
-        throw new InputError(`${accountFile} is not the account at leaf ${path.path.index} of ${pathFile} (changed since you gave the operator its opening, or another account's path?)`);
-      }
+      checkMarginFiles({ account: accountFile, path: pathFile, table: tableFile }, account, path, table, circuit);
       const { margin, prover } = await proverModules();
       const request = { account, accountPath: path.path, accountsRoot: path.accountsRoot, riskTable: table, epoch: path.epoch, recipient, amount };
       await prover.warmUpProver();

@@ -1,6 +1,5 @@
-import { haircutPayment } from "../../auditor/epochStatus.js";
 import { InputError } from "../../io/json.js";
-import { haircutRatio } from "../../protocol/poolEvents.js";
+import { settlePreflight } from "../../trader/settlePreflight.js";
 import { type Command, JSON_OPTION } from "../framework.js";
 import { gas, KEY_OPTION, loadVerifiedProof, onChain, openPool, POOL_OPTION, poolRef, privateKey, RPC_OPTION, rpcUrl } from "../onChain.js";
 
@@ -22,18 +21,10 @@ export const settleCommand: Command = {
     const s = proof.statement;
     return onChain(ctx, url, async (chain) => {
       const { pool } = await openPool(ctx, chain, ref, key);
-      const info = await pool.epochInfo(s.epoch);
-      if (!info.settleable) throw new InputError(`epoch ${s.epoch} is not open for settlement on the pool (no accepted solvency proof yet, or a later epoch was published)`);
-      if (info.riskRoot !== s.riskRoot) throw new InputError(`${file} is against riskRoot ${s.riskRoot}, the pool's epoch ${s.epoch} has ${info.riskRoot}`);
-      if (info.openAccountsRoot !== s.accountsRoot) throw new InputError(`${file} is against accountsRoot ${s.accountsRoot}, the pool's epoch ${s.epoch} has ${info.openAccountsRoot}`);
-      if (await pool.nullifierUsed(s.nullifier)) throw new InputError(`${file}: this account settled in epoch ${s.epoch} already (nullifier used)`);
-      const standing = await pool.epochStanding(s.epoch);
-      if (standing.status === "haircut") {
-        const due = haircutPayment(s.amount, { num: standing.haircutNum, den: standing.haircutDen });
-        const what = `epoch ${s.epoch} pays a haircut of ${haircutRatio(standing.haircutNum, standing.haircutDen)}: this settlement would pay ${due} of ${s.amount} ` +
-          `and spend the account's nullifier for epoch ${s.epoch} (no second settlement this epoch)`;
-        if (!args.flag("accept-haircut")) throw new InputError(`${what}; pass --accept-haircut to settle anyway`);
-        ctx.log(`${what} (--accept-haircut)`);
+      const outlook = await settlePreflight(pool, s, file);
+      if (outlook.haircut) {
+        if (!args.flag("accept-haircut")) throw new InputError(`${outlook.haircut.message}; pass --accept-haircut to settle anyway`);
+        ctx.log(`${outlook.haircut.message} (--accept-haircut)`);
       }
       const r = await ctx.step(`settling ${s.amount} to ${s.recipient} (epoch ${s.epoch})`, () => pool.settle(proof));
       const settled = r.events.find((e) => e.name === "Settled");
