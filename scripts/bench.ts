@@ -3,7 +3,7 @@
  * missing, then measures and writes bench/results.json plus a readable table.
  *
  *   tsx scripts/bench.ts [--runs 5] [--accounts 16,64,256,1024] [--skip-cold | --cold-only] [--skip-scaling] [--skip-distributed]
- *                        [--circuits-only margin,risk_table]
+ *                        [--circuits-only margin,risk_table,exit]
  *
  * --circuits-only measures just those reference circuits (building only them) and merges their
  * figures into bench/results.json, leaving every other figure as it was.
@@ -158,7 +158,7 @@ async function measureOnly(names: string[], runs: number): Promise<void> {
   const out = join(PROJECT_ROOT, "bench", "results.json");
   const results = (existsSync(out) ? JSON.parse(readFileSync(out, "utf8")) : {}) as Record<string, unknown>;
   await buildArtifacts({ only: names, log: (l) => { if (!l.startsWith("    [")) console.log(l); } });
-  const key: Record<string, string> = { margin: "margin", solvency: "solvency", liquidation: "liquidation", risk_table: "riskTable" };
+  const key: Record<string, string> = { margin: "margin", solvency: "solvency", liquidation: "liquidation", risk_table: "riskTable", exit: "exit" };
   for (const name of names) {
     const k = key[name];
     if (!k) throw new Error(`--circuits-only takes reference circuits (${Object.keys(key).join(", ")}), got "${name}"`);

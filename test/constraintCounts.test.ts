@@ -12,6 +12,7 @@ const PINNED: Record<string, number> = {
   solvency_test: 17_968,
   liquidation_test: 5_776,
   risk_table_test: 10_986,
+  exit_test: 5_752,
 };
 
 describe("constraint counts (test circuits, pinned)", function () {

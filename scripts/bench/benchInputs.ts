@@ -1,4 +1,4 @@
-/** The benchmark's inputs: an 8-position account in a depth-20 tree (margin, liquidation), a full batch of 16 accounts, or the demo's risk table. */
+/** The benchmark's inputs: an 8-position account in a depth-20 tree (margin, exit, liquidation), a full batch of 16 accounts, or the demo's risk table. */
 import { accountCommitment, newTraderAccount } from "../../src/accounts/account.js";
 import { MerkleTree } from "../../src/crypto/merkleTree.js";
 import { loadCircuitArtifacts } from "../../src/artifacts/manifest.js";
@@ -10,13 +10,14 @@ import { liabilityTotals } from "../../src/operator/solvencyTotals.js";
 import type { CircuitInput } from "../../src/proof/groth16Prover.js";
 import { commitRiskTable } from "../../src/risk/riskCommitment.js";
 import { computeRiskTable } from "../../src/risk/riskEngine.js";
+import { buildExitInput } from "../../src/trader/exitInput.js";
 import { buildMarginInput } from "../../src/trader/marginInput.js";
 
 export function buildInput(kind: string): CircuitInput {
   const snapshot = demoSnapshot(1);
   const table = computeRiskTable(snapshot);
   const artifacts = loadCircuitArtifacts(kind);
-  if (artifacts.instance.kind === "margin") {
+  if (artifacts.instance.kind === "margin" || artifacts.instance.kind === "exit") {
     const params = artifacts.instance.params;
     const ix = (id: string): number => instrumentIndex(snapshot, id);
     const account = newTraderAccount(50_000_000_000n, [
@@ -26,6 +27,10 @@ export function buildInput(kind: string): CircuitInput {
     ]);
     const tree = new MerkleTree(params.depth);
     tree.set(123_456, accountCommitment(account, params.positions));
+    const recipient = "0x000000000000000000000000000000000000dEaD";
+    if (artifacts.instance.kind === "exit") {
+      return buildExitInput({ account, accountPath: tree.path(123_456), accountsRoot: tree.root, riskTable: table, epoch: 1, recipient }, params).input;
+    }
     return buildMarginInput({ account, accountPath: tree.path(123_456), accountsRoot: tree.root, riskTable: table, epoch: 1, recipient: "0x000000000000000000000000000000000000dEaD", amount: 1_000_000_000n }, params).input;
   } else if (artifacts.instance.kind === "solvency") {
     const params = artifacts.instance.params;

@@ -3,7 +3,7 @@
  * with one prover (default: the selected one) and prints one JSON line with median timings
  * (proveMs = witness + Groth16) and the peak memory of this process plus, for the native
  * prover, of its prover process (so each circuit's peak is measured alone).
- *   tsx scripts/bench/measureCircuit.ts margin|solvency|liquidation|risk_table <runs> [snarkjs|native]
+ *   tsx scripts/bench/measureCircuit.ts margin|solvency|liquidation|risk_table|exit <runs> [snarkjs|native]
  */
 import { loadCircuitArtifacts } from "../../src/artifacts/manifest.js";
 import { type ProverKind, proveCircuit, releaseProverThreads, selectedProver, verifyGroth16 } from "../../src/proof/groth16Prover.js";

@@ -2,11 +2,12 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { AccountOpening, TraderAccount } from "../accounts/account.js";
 import { checkOpening } from "../accounts/account.js";
-import { type CircuitInstance, findCircuit, type LiquidationInstance, type MarginInstance, type PortfolioInstance, type RiskTableInstance, type SolvencyInstance } from "../protocol/circuitCatalog.js";
+import { type CircuitInstance, type ExitInstance, findCircuit, type LiquidationInstance, type MarginInstance, type PortfolioInstance, type RiskTableInstance, type SolvencyInstance } from "../protocol/circuitCatalog.js";
 import { decodeAccount, decodeLedger, decodeOpening, decodePath, decodeSnapshot, decodeTable, type Ledger, type PathFile, type TableFile } from "../io/formats.js";
 import { FORMATS, InputError } from "../io/json.js";
 import { readJsonFile, readTagged } from "../io/jsonFile.js";
 import { type AnyProof, decodeProofFile, type ProofKindName } from "../protocol/checkProof.js";
+import { decodeLeafHashes, type LeafHashes } from "../protocol/leafHashes.js";
 import type { MarketSnapshot } from "../risk/riskEngine.js";
 
 export function loadSnapshot(path: string, flag = "--snapshot"): MarketSnapshot {
@@ -42,6 +43,11 @@ export function loadLedger(path: string, flag = "--ledger"): Ledger {
 
 export function loadPath(path: string, flag = "--path"): PathFile {
   return decodePath(path, readTagged(path, ["path"], flag).data);
+}
+
+/** A published leaf-hash file (zkrs/leaf-hashes@1), its root recomputed and checked. */
+export function loadLeafHashes(path: string, flag = "--leaf-hashes"): LeafHashes {
+  return decodeLeafHashes(path, readTagged(path, ["leafHashes"], flag).data);
 }
 
 /** A proof file as read: its kind and proof, the file name and the zkey it was made with. */
@@ -125,6 +131,7 @@ export function catalogCircuit(name: string, kind: "margin"): MarginInstance;
 export function catalogCircuit(name: string, kind: "solvency"): SolvencyInstance;
 export function catalogCircuit(name: string, kind: "liquidation"): LiquidationInstance;
 export function catalogCircuit(name: string, kind: "riskTable"): RiskTableInstance;
+export function catalogCircuit(name: string, kind: "exit"): ExitInstance;
 /** Any circuit about accounts (margin, solvency or liquidation): not the risk-table circuit. */
 export function catalogCircuit(name: string, kind: "portfolio"): PortfolioInstance;
 export function catalogCircuit(name: string, kind: "any"): CircuitInstance;
@@ -136,7 +143,7 @@ export function catalogCircuit(name: string, kind: CircuitInstance["kind"] | "po
     throw new InputError(`--circuit: ${(err as Error).message}`);
   }
   if (kind === "portfolio" ? c.kind === "riskTable" : kind !== "any" && c.kind !== kind) {
-    throw new InputError(`--circuit ${name} is a ${c.kind} circuit, this command needs a ${kind === "portfolio" ? "margin, solvency or liquidation" : kind} circuit`);
+    throw new InputError(`--circuit ${name} is a ${c.kind} circuit, this command needs a ${kind === "portfolio" ? "margin, solvency, liquidation or exit" : kind} circuit`);
   }
   return c;
 }

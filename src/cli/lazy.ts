@@ -12,9 +12,10 @@ export async function proverModules(): Promise<{
   verifySolvency: typeof import("../operator/verifySolvency.js");
   liquidation: typeof import("../operator/proveLiquidation.js");
   verifyLiquidation: typeof import("../operator/verifyLiquidation.js");
+  exit: typeof import("../trader/proveExit.js");
 }> {
   loaded = true;
-  const [prover, margin, verifyMargin, solvency, verifySolvency, liquidation, verifyLiquidation] = await Promise.all([
+  const [prover, margin, verifyMargin, solvency, verifySolvency, liquidation, verifyLiquidation, exit] = await Promise.all([
     import("../proof/groth16Prover.js"),
     import("../trader/proveMargin.js"),
     import("../trader/verifyMargin.js"),
@@ -22,8 +23,9 @@ export async function proverModules(): Promise<{
     import("../operator/verifySolvency.js"),
     import("../operator/proveLiquidation.js"),
     import("../operator/verifyLiquidation.js"),
+    import("../trader/proveExit.js"),
   ]);
-  return { prover, margin, verifyMargin, solvency, verifySolvency, liquidation, verifyLiquidation };
+  return { prover, margin, verifyMargin, solvency, verifySolvency, liquidation, verifyLiquidation, exit };
 }
 
 export function markProverLoaded(): void {

@@ -15,7 +15,9 @@ import { accountCommands } from "./commands/account.js";
 import { auditCommand } from "./commands/audit.js";
 import { deployCommand } from "./commands/deploy.js";
 import { depositCommand } from "./commands/deposit.js";
+import { exitCommands } from "./commands/exit.js";
 import { liquidationCommands } from "./commands/liquidation.js";
+import { pathCommands } from "./commands/path.js";
 import { postCommand } from "./commands/post.js";
 import { proveCommands } from "./commands/prove.js";
 import { publishCommand } from "./commands/publish.js";
@@ -30,7 +32,7 @@ import { type Command, commandHelp, type Env, parseCommandArgs, UsageError } fro
 import { releaseProver } from "./lazy.js";
 
 export const COMMANDS: Command[] = [
-  ...setupCommands, ...riskCommands, ...accountCommands, ...treeCommands, ...proveCommands, ...verifyCommands,
+  ...setupCommands, ...riskCommands, ...accountCommands, ...treeCommands, ...pathCommands, ...proveCommands, ...exitCommands, ...verifyCommands,
   deployCommand, publishCommand, postCommand, settleCommand, depositCommand, auditCommand, ...liquidationCommands, ...workerCommands,
 ];
 

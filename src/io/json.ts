@@ -21,6 +21,8 @@ export const FORMATS = {
   marginProof: "zkrs/margin-proof@1",
   solvencyProof: "zkrs/solvency-proof@3",
   liquidationProof: "zkrs/liquidation-proof@1",
+  exitProof: "zkrs/exit-proof@1",
+  leafHashes: "zkrs/leaf-hashes@1",
   deployment: "zkrs/deployment@3",
 } as const;
 

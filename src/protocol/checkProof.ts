@@ -9,6 +9,7 @@
 import type { Groth16Proof } from "snarkjs";
 import { fileKind, type FileKind } from "../io/json.js";
 import { type CircuitKind, findCircuit } from "./circuitCatalog.js";
+import { describeExit, type ExitProof, exitProofFile, exitStatement } from "./exit.js";
 import { describeLiquidation, type LiquidationProofFile, liquidationProofFile, liquidationStatement } from "./liquidation.js";
 import { describeMargin, type MarginProof, marginProofFile, marginStatement } from "./margin.js";
 import { proofKeys } from "./proofFile.js";
@@ -27,7 +28,8 @@ export interface Verdict {
 export type AnyProof =
   | { kind: "margin"; proof: MarginProof }
   | { kind: "solvency"; proof: SolvencyProof }
-  | { kind: "liquidation"; proof: LiquidationProofFile };
+  | { kind: "liquidation"; proof: LiquidationProofFile }
+  | { kind: "exit"; proof: ExitProof };
 
 export type ProofKindName = AnyProof["kind"];
 
@@ -37,14 +39,15 @@ type Checkable<P extends { circuit: string; proof: Groth16Proof; publicSignals: 
 export type CheckableProof =
   | { kind: "margin"; proof: Checkable<MarginProof> }
   | { kind: "solvency"; proof: Omit<SolvencyProof, "batches"> & { batches: readonly Checkable<SolvencyProof["batches"][number]>[] } }
-  | { kind: "liquidation"; proof: Checkable<LiquidationProofFile> };
+  | { kind: "liquidation"; proof: Checkable<LiquidationProofFile> }
+  | { kind: "exit"; proof: Checkable<ExitProof> };
 
 /** The file format of each proof kind. */
-export const PROOF_FORMATS: Record<ProofKindName, FileKind> = { margin: "marginProof", solvency: "solvencyProof", liquidation: "liquidationProof" };
+export const PROOF_FORMATS: Record<ProofKindName, FileKind> = { margin: "marginProof", solvency: "solvencyProof", liquidation: "liquidationProof", exit: "exitProof" };
 const KIND_OF_FORMAT = new Map<FileKind, ProofKindName>(Object.entries(PROOF_FORMATS).map(([k, v]) => [v, k as ProofKindName]));
 
 /** Decodes a parsed proof file of one of the given kinds (default: any), with one-line errors naming the file and field. */
-export function decodeProofFile(name: string, data: unknown, kinds: readonly ProofKindName[] = ["margin", "solvency", "liquidation"], flag?: string): AnyProof & { zkeySha256?: string } {
+export function decodeProofFile(name: string, data: unknown, kinds: readonly ProofKindName[] = ["margin", "solvency", "liquidation", "exit"], flag?: string): AnyProof & { zkeySha256?: string } {
   const kind = KIND_OF_FORMAT.get(fileKind(name, data, kinds.map((k) => PROOF_FORMATS[k]), flag)) as ProofKindName;
   const zkeySha256 = proofKeys(data);
   switch (kind) {
@@ -54,6 +57,8 @@ export function decodeProofFile(name: string, data: unknown, kinds: readonly Pro
       return { kind, proof: liquidationProofFile.decode(name, data), zkeySha256 };
     case "solvency":
       return { kind, proof: solvencyProofFile.decode(name, data), zkeySha256 };
+    case "exit":
+      return { kind, proof: exitProofFile.decode(name, data), zkeySha256 };
   }
 }
 
@@ -85,7 +90,8 @@ export async function checkProof(p: CheckableProof, verify: ProofVerifier): Prom
     return { valid: true };
   }
   const mismatch = p.kind === "margin" ? marginStatement.mismatch(p.proof.statement, p.proof.publicSignals)
-    : liquidationStatement.mismatch(p.proof.statement, p.proof.publicSignals);
+    : p.kind === "exit" ? exitStatement.mismatch(p.proof.statement, p.proof.publicSignals)
+      : liquidationStatement.mismatch(p.proof.statement, p.proof.publicSignals);
   if (mismatch) return { valid: false, reason: mismatch };
   if (!(await verify(circuit, p.proof.publicSignals, p.proof.proof))) return { valid: false, reason: GROTH16_FAILS };
   return { valid: true };
@@ -99,7 +105,8 @@ export function proofHeader(p: AnyProof): { epoch: number; riskRoot: bigint; acc
 
 /** What a valid proof claims, in one line ("VALID margin proof: epoch 3, pays 100 to 0x…"). */
 export function describeProof(p: AnyProof): string {
-  const what = p.kind === "margin" ? describeMargin(p.proof.statement) : p.kind === "liquidation" ? describeLiquidation(p.proof.statement) : describeSolvency(p.proof);
+  const what = p.kind === "margin" ? describeMargin(p.proof.statement) : p.kind === "liquidation" ? describeLiquidation(p.proof.statement)
+    : p.kind === "exit" ? describeExit(p.proof.statement) : describeSolvency(p.proof);
   return `VALID ${p.kind} proof: ${what}`;
 }
 
@@ -114,7 +121,7 @@ export interface ProofFileVerdict extends Verdict {
   summary: string;
 }
 
-/** Decodes and checks a zkrs margin, solvency or liquidation proof file (already parsed JSON). */
+/** Decodes and checks a zkrs margin, solvency, liquidation or exit proof file (already parsed JSON). */
 export async function checkProofFile(name: string, data: unknown, verify: ProofVerifier): Promise<ProofFileVerdict> {
   const p = decodeProofFile(name, data);
   const verdict = await checkProof(p, verify);

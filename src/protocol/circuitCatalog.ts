@@ -56,7 +56,13 @@ export interface RiskTableInstance extends InstanceBase {
   params: RiskTableParams;
 }
 
-export type CircuitInstance = MarginInstance | SolvencyInstance | LiquidationInstance | RiskTableInstance;
+/** The escape hatch's exit statement (circuits/exit.circom): same portfolio parameters as margin. */
+export interface ExitInstance extends InstanceBase {
+  kind: "exit";
+  params: MarginParams;
+}
+
+export type CircuitInstance = MarginInstance | SolvencyInstance | LiquidationInstance | RiskTableInstance | ExitInstance;
 export type CircuitKind = CircuitInstance["kind"];
 
 export const MARGIN_PUBLIC_SIGNALS = ["epoch", "riskRoot", "accountsRoot", "nullifier", "recipient", "amount"] as const;
@@ -65,6 +71,9 @@ export const SOLVENCY_PUBLIC_SIGNALS = [
 ] as const;
 /** docs/design.md §9: `tag` is the account's epoch nullifier Poseidon(accountKey, epoch). */
 export const LIQUIDATION_PUBLIC_SIGNALS = ["epoch", "riskRoot", "accountsRoot", "tag", "penalty", "deficit"] as const;
+
+/** docs/design.md §12: a frozen pool's exit; `nullifier` is the account's epoch nullifier, `amount` = max(E_0, 0). */
+export const EXIT_PUBLIC_SIGNALS = ["epoch", "riskRoot", "accountsRoot", "nullifier", "recipient", "amount"] as const;
 
 /** The publisher's RiskTable proof: the epoch and the root publishRisk records. */
 export const RISK_TABLE_PUBLIC_SIGNALS = ["epoch", "riskRoot"] as const;
@@ -79,6 +88,10 @@ function solvency(name: string, set: CircuitSet, params: SolvencyParams): Solven
 
 function liquidation(name: string, set: CircuitSet, params: MarginParams): LiquidationInstance {
   return { kind: "liquidation", name, set, file: "liquidation.circom", template: "Liquidation", publicSignals: LIQUIDATION_PUBLIC_SIGNALS, params };
+}
+
+function exit(name: string, set: CircuitSet, params: MarginParams): ExitInstance {
+  return { kind: "exit", name, set, file: "exit.circom", template: "Exit", publicSignals: EXIT_PUBLIC_SIGNALS, params };
 }
 
 function riskTable(name: string, set: CircuitSet, params: RiskTableParams): RiskTableInstance {
@@ -98,17 +111,22 @@ export const CIRCUITS: readonly CircuitInstance[] = [
   solvency("solvency_test", "test", TEST_PARAMS),
   liquidation("liquidation_test", "test", testMargin),
   riskTable("risk_table_test", "test", { scenarios: TEST_PARAMS.scenarios, logInstruments: TEST_PARAMS.logInstruments }),
+  exit("exit_test", "test", testMargin),
   margin("margin", "reference", referenceMargin),
   solvency("solvency", "reference", REFERENCE_PARAMS),
   liquidation("liquidation", "reference", referenceMargin),
   riskTable("risk_table", "reference", { scenarios: REFERENCE_PARAMS.scenarios, logInstruments: REFERENCE_PARAMS.logInstruments }),
+  exit("exit", "reference", referenceMargin),
 ];
 
+/** The proof kinds whose verifiers a pool is deployed with. */
+export type PoolKind = Exclude<CircuitKind, "exit">;
+
 /** The circuits whose verifiers a pool is deployed with: one per proof kind. */
-export type PoolCircuits = Record<CircuitKind, string>;
+export type PoolCircuits = Record<PoolKind, string>;
 
 function poolCircuits(set: CircuitSet): PoolCircuits {
-  const of = (kind: CircuitKind): string => {
+  const of = (kind: PoolKind): string => {
     const found = CIRCUITS.find((c) => c.set === set && c.kind === kind);
     if (!found) throw new Error(`the catalog has no ${kind} circuit in set ${set}`);
     return found.name;
@@ -137,7 +155,7 @@ export function findCircuit(name: string): CircuitInstance {
   return found;
 }
 
-/** The circuits about one committed portfolio or a batch of them (everything but the risk table). */
+/** The circuits about one committed portfolio or a batch of them (everything but the risk table): margin, solvency, liquidation, exit. */
 export type PortfolioInstance = Exclude<CircuitInstance, RiskTableInstance>;
 
 /** The portfolio parameters of a margin, solvency or liquidation instance (a risk-table instance has none). */

@@ -19,6 +19,8 @@ export interface AuditorServerOptions {
   circuits?: string;
   /** Published risk table files (zkrs/risk-table@2), or directories of them, served at tables/<epoch>.json. */
   tables?: string[];
+  /** Published leaf-hash files (zkrs/leaf-hashes@1), or directories of them, served at leaf-hashes/<epoch>.json. */
+  leafHashes?: string[];
   /** The built page (default build/auditor-page). */
   pageDir?: string;
 }
@@ -56,13 +58,16 @@ export function isLoopbackHost(host: string | undefined): boolean {
   return name === "127.0.0.1" || name === "localhost" || name === "[::1]";
 }
 
-/** Epoch -> table file, from the given files and directories (read each time: new epochs' tables show up). */
-function tableFiles(paths: readonly string[]): Map<number, string> {
+/**
+ * Epoch -> file of one format (risk tables, leaf hashes), from the given files and directories
+ * (read each time: new epochs' files show up).
+ */
+function epochFiles(paths: readonly string[], format: string): Map<number, string> {
   const out = new Map<number, string>();
   const consider = (file: string): void => {
     try {
       const data = JSON.parse(readFileSync(file, "utf8")) as { format?: unknown; epoch?: unknown };
-      if (data.format === FORMATS.table && Number.isInteger(data.epoch)) out.set(data.epoch as number, file);
+      if (data.format === format && Number.isInteger(data.epoch)) out.set(data.epoch as number, file);
     } catch {
       // not a table file: skipped
     }
@@ -78,14 +83,15 @@ function tableFiles(paths: readonly string[]): Map<number, string> {
 /**
  * Serves the auditor's page on 127.0.0.1, beside what it needs and nothing else: the
  * verification keys of the built circuits (keys/<circuit>.json), the pool's ABI, the published
- * risk tables, config.json (the prefilled RPC URL, pool and circuits) and, for the trader's page
- * (trader.html), the margin circuits' wasm and zkey. Read-only, GET only. The pages talk to the
- * chain themselves; this server never sees the trader's files.
+ * risk tables and leaf-hash files, config.json (the prefilled RPC URL, pool and circuits) and, for
+ * the trader's page (trader.html), the margin circuits' wasm and zkey. Read-only, GET only. The
+ * pages talk to the chain themselves; this server never sees the trader's files.
  */
 export async function serveAuditorPage(options: AuditorServerOptions = {}): Promise<AuditorServer> {
   const pageDir = resolve(options.pageDir ?? AUDITOR_PAGE_DIR);
   if (!existsSync(join(pageDir, "index.html"))) throw new Error(`the auditor's page is not built (${pageDir}): run \`npm run auditor\` or buildAuditorPage()`);
   const tables = options.tables ?? [];
+  const leafHashes = options.leafHashes ?? [];
   const realPageDir = realpathSync(pageDir);
 
   const send = (res: ServerResponse, status: number, body: string | Buffer, type = "text/plain; charset=utf-8"): void => {
@@ -110,7 +116,8 @@ export async function serveAuditorPage(options: AuditorServerOptions = {}): Prom
       const sets = circuitSets();
       return json(res, {
         rpcUrl: options.rpcUrl, pool: options.pool, fromBlock: options.fromBlock, circuits: options.circuits ?? "reference",
-        circuitSets: sets, tables: [...tableFiles(tables).keys()].sort((a, b) => a - b),
+        circuitSets: sets, tables: [...epochFiles(tables, FORMATS.table).keys()].sort((a, b) => a - b),
+        leafHashes: [...epochFiles(leafHashes, FORMATS.leafHashes).keys()].sort((a, b) => a - b),
         insecureKeys: Object.values(sets).flatMap((s) => Object.values(s)).some((c) => manifest.circuits[c]?.insecure),
       });
     }
@@ -137,8 +144,14 @@ export async function serveAuditorPage(options: AuditorServerOptions = {}): Prom
     if (path === "/trader" && existsSync(join(pageDir, "trader.html"))) return send(res, 200, readFileSync(join(pageDir, "trader.html")), TYPES[".html"]);
     m = /^\/tables\/([0-9]+)\.json$/.exec(path);
     if (m) {
-      const file = tableFiles(tables).get(Number(m[1]));
+      const file = epochFiles(tables, FORMATS.table).get(Number(m[1]));
       if (!file) return send(res, 404, `no published table for epoch ${m[1]}\n`);
+      return send(res, 200, readFileSync(file), TYPES[".json"]);
+    }
+    m = /^\/leaf-hashes\/([0-9]+)\.json$/.exec(path);
+    if (m) {
+      const file = epochFiles(leafHashes, FORMATS.leafHashes).get(Number(m[1]));
+      if (!file) return send(res, 404, `no published leaf hashes for epoch ${m[1]}\n`);
       return send(res, 200, readFileSync(file), TYPES[".json"]);
     }
     const file = normalize(join(pageDir, path === "/" ? "index.html" : path));

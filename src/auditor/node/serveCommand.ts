@@ -8,6 +8,8 @@ export interface ServeCommandOptions {
   fromBlock?: number;
   /** Published risk table files or folders of them. */
   tables: string[];
+  /** Published leaf-hash files or folders of them. */
+  leafHashes?: string[];
   port: number;
   /** Progress lines (stderr). */
   log: (line: string) => void;
@@ -18,14 +20,14 @@ export interface ServeCommandOptions {
 
 /**
  * `zkrs audit --serve` and `npm run auditor`: builds the auditor's page if its sources changed,
- * serves it on 127.0.0.1 with the verification keys, the pool's ABI and the published tables,
+ * serves it on 127.0.0.1 with the verification keys, the pool's ABI, the published tables and leaf hashes,
  * and waits for Ctrl-C. The audit itself runs in the browser that opens the URL.
  */
 export async function serveAuditorCommand(options: ServeCommandOptions): Promise<{ url: string }> {
   const built = await options.step("building the auditor's page (Vite) if its sources changed", () => buildAuditorPage());
   if (built.built) options.log(`  built ${built.dir} in ${(built.ms / 1000).toFixed(1)} s`);
   const server = await serveAuditorPage({
-    port: options.port, rpcUrl: options.rpcUrl, pool: options.pool, circuits: options.circuits, fromBlock: options.fromBlock, tables: options.tables,
+    port: options.port, rpcUrl: options.rpcUrl, pool: options.pool, circuits: options.circuits, fromBlock: options.fromBlock, tables: options.tables, leafHashes: options.leafHashes,
   });
   const query = options.rpcUrl && options.pool ? "" : " (enter the RPC URL and pool address there)";
   options.log(`auditor's page: ${server.url}${query}`);

@@ -23,6 +23,7 @@ export const auditCommand: Command = {
     serve: { type: "boolean", description: "serve the auditor's page on 127.0.0.1 instead: every epoch audited in your browser (Ctrl-C stops)" },
     port: { type: "string", arg: "n", description: "with --serve: the port (default: a free one)" },
     tables: { type: "string", arg: "file|dir", multiple: true, description: "with --serve: published risk tables (files or folders) served beside the page" },
+    "leaf-hashes": { type: "string", arg: "file|dir", multiple: true, description: "with --serve: published leaf-hash files (files or folders, from `zkrs tree`) served beside the page" },
     table: { type: "string", arg: "table.json", description: "the published risk table, to re-derive riskRoot" },
     account: { type: "string", arg: "acct.json", description: "your account (or its opening), to check inclusion" },
     path: { type: "string", arg: "path.json", description: "your inclusion path (with --account)" },
@@ -38,6 +39,7 @@ export const auditCommand: Command = {
         rpcUrl: args.optionalString("rpc-url") ?? args.env.ZKRS_RPC_URL, pool: ref?.address, circuits: set,
         fromBlock: args.has("from-block") ? args.int("from-block", 0, Number.MAX_SAFE_INTEGER) : ref?.block === undefined ? undefined : Math.max(0, ref.block - 16),
         tables: [...args.list("tables"), ...(args.has("table") ? [args.string("table")] : [])], port: args.int("port", 0, 65535, 0),
+        leafHashes: args.list("leaf-hashes"),
         log: (line) => ctx.log(line), step: (label, fn) => ctx.step(label, fn),
       });
       return { json: { served: served.url }, human: [] };

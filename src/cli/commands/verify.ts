@@ -7,7 +7,7 @@ import { type Command, type CommandResult, JSON_OPTION } from "../framework.js";
 import { type LoadedProof, loadProof, loadTable } from "../inputs.js";
 import { proverModules } from "../lazy.js";
 
-/** Off-chain verification of a margin, solvency or liquidation proof file, with the first problem named. */
+/** Off-chain verification of a margin, solvency, liquidation or exit proof file, with the first problem named. */
 export async function verifyProofFile(loaded: LoadedProof): Promise<Verdict> {
   const { prover } = await proverModules();
   const verdict = await checkProof(loaded, prover.verifyGroth16);
@@ -22,10 +22,10 @@ export async function verifyProofFile(loaded: LoadedProof): Promise<Verdict> {
 export const verifyCommands: Command[] = [
   {
     path: ["verify"],
-    summary: "Anyone: verify a margin, solvency or liquidation proof file off-chain (exit 0 valid, 1 invalid with the reason).",
+    summary: "Anyone: verify a margin, solvency, liquidation or exit proof file off-chain (exit 0 valid, 1 invalid with the reason).",
     details: ["The kind of proof is read from the file. With --table, also checks the proof is for that table's epoch and riskRoot."],
     options: {
-      proof: { type: "string", arg: "file.json", description: "a zkrs/margin-proof@1, zkrs/solvency-proof@3 or zkrs/liquidation-proof@1 file", required: true },
+      proof: { type: "string", arg: "file.json", description: "a zkrs/margin-proof@1, zkrs/solvency-proof@3, zkrs/liquidation-proof@1 or zkrs/exit-proof@1 file", required: true },
       table: { type: "string", arg: "table.json", description: "also check the proof is against this risk table" },
       ...JSON_OPTION,
     },
@@ -59,7 +59,8 @@ export const verifyCommands: Command[] = [
 
 function statementFields(loaded: LoadedProof): Record<string, string | number> {
   switch (loaded.kind) {
-    case "margin": {
+    case "margin":
+    case "exit": {
       const s = loaded.proof.statement;
       return { nullifier: s.nullifier.toString(), recipient: s.recipient, amount: s.amount.toString() };
     }
@@ -76,6 +77,7 @@ function validLines(loaded: LoadedProof): string[] {
   const first = describeProof(loaded);
   switch (loaded.kind) {
     case "margin":
+    case "exit":
       return [first, `  nullifier ${loaded.proof.statement.nullifier}`];
     case "liquidation":
       return [first, `  tag ${loaded.proof.statement.tag}`];
