@@ -3,10 +3,12 @@
  * missing, then measures and writes bench/results.json plus a readable table.
  *
  *   tsx scripts/bench.ts [--runs 5] [--accounts 16,64,256,1024] [--skip-cold | --cold-only] [--skip-scaling] [--skip-distributed]
- *                        [--circuits-only margin,risk_table,exit]
+ *                        [--circuits-only margin,risk_table,exit] [--trader-only]
  *
  * --circuits-only measures just those reference circuits (building only them) and merges their
- * figures into bench/results.json, leaving every other figure as it was.
+ * figures into bench/results.json, leaving every other figure as it was. --trader-only does the
+ * same for `trader` (trader.browserProveMs: the reference margin proof in the trader's page's
+ * worker, headless Chromium — scripts/bench/browserProve.ts), building only the margin circuit.
  *
  * - constraints of every reference circuit, pinned (compile only, no setup: `constraints` in the
  *   results; the test circuits' counts are pinned by test/constraintCounts.test.ts);
@@ -25,7 +27,7 @@
  *   and updates them in bench/results.json.
  */
 import { execFileSync, spawn } from "node:child_process";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
@@ -52,8 +54,12 @@ interface CircuitFigures {
   witnessMs: number;
   groth16Ms: number;
   proveMs: number;
+  /** CPU time (user + system) of one witness + proof, median: this process plus the native prover's. */
+  cpuMs: number;
   verifyMs: number;
   peakRssMB: number;
+  /** 1-minute load average while the circuit was measured (other work on the machine shows here). */
+  loadAverage: number;
 }
 
 function runChild(args: string[], onLine?: (line: string, ms: number) => void, where: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ stdout: string; ms: number }> {
@@ -84,19 +90,24 @@ interface ProverFigures {
   /** witness + Groth16, median */
   marginMs: number;
   marginGroth16Ms: number;
+  marginCpuMs: number;
   marginPeakRssMB: number;
   solvencyBatchMs: number;
   solvencyBatchGroth16Ms: number;
+  solvencyBatchCpuMs: number;
   solvencyPeakRssMB: number;
   liquidationMs: number;
+  liquidationCpuMs: number;
   liquidationPeakRssMB: number;
+  loadAverage: number;
 }
 
 function proverFigures(m: CircuitFigures, s: CircuitFigures, l: CircuitFigures): ProverFigures {
   return {
-    marginMs: m.proveMs, marginGroth16Ms: m.groth16Ms, marginPeakRssMB: m.peakRssMB,
-    solvencyBatchMs: s.proveMs, solvencyBatchGroth16Ms: s.groth16Ms, solvencyPeakRssMB: s.peakRssMB,
-    liquidationMs: l.proveMs, liquidationPeakRssMB: l.peakRssMB,
+    marginMs: m.proveMs, marginGroth16Ms: m.groth16Ms, marginCpuMs: m.cpuMs, marginPeakRssMB: m.peakRssMB,
+    solvencyBatchMs: s.proveMs, solvencyBatchGroth16Ms: s.groth16Ms, solvencyBatchCpuMs: s.cpuMs, solvencyPeakRssMB: s.peakRssMB,
+    liquidationMs: l.proveMs, liquidationCpuMs: l.cpuMs, liquidationPeakRssMB: l.peakRssMB,
+    loadAverage: Number(((m.loadAverage + s.loadAverage + l.loadAverage) / 3).toFixed(1)),
   };
 }
 
@@ -171,6 +182,20 @@ async function measureOnly(names: string[], runs: number): Promise<void> {
   console.log(`merged into ${out}`);
 }
 
+/** `--trader-only`: the reference margin proof in headless Chromium (its own process); merged into bench/results.json as `trader`. */
+async function measureTraderOnly(runs: number): Promise<void> {
+  const out = join(PROJECT_ROOT, "bench", "results.json");
+  await buildArtifacts({ only: ["margin"], log: (l) => { if (!l.startsWith("    [")) console.log(l); } });
+  console.log("— trader's page: reference margin proof in headless Chromium (snarkjs in the page's worker)");
+  const { stdout } = await runChild(["scripts/bench/browserProve.ts", String(runs), "margin"]);
+  const figures = JSON.parse(stdout.trim().split("\n").pop() as string) as Record<string, unknown>;
+  console.log(`  ${JSON.stringify(figures)}`);
+  const results = (existsSync(out) ? JSON.parse(readFileSync(out, "utf8")) : {}) as Record<string, unknown>;
+  results.trader = { ...(results.trader as object | undefined), ...figures, date: new Date().toISOString() };
+  writeJsonAtomic(out, results);
+  console.log(`merged into ${out}`);
+}
+
 /**
  * `npm run demo` in a fresh copy of the project as a user's clone would be: the files git would
  * check out (tracked and untracked-but-not-ignored, so uncommitted work counts), node_modules
@@ -235,8 +260,13 @@ async function main(): Promise<void> {
       "skip-scaling": { type: "boolean" },
       "skip-distributed": { type: "boolean" },
       "circuits-only": { type: "string" },
+      "trader-only": { type: "boolean" },
     },
   });
+  if (values["trader-only"]) {
+    await measureTraderOnly(Number(values.runs));
+    return;
+  }
   if (values["circuits-only"] !== undefined) {
     await measureOnly(values["circuits-only"].split(",").map((s) => s.trim()).filter(Boolean), Number(values.runs));
     return;
@@ -247,9 +277,10 @@ async function main(): Promise<void> {
   if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--accounts must list positive integers, got ${values.accounts}`);
 
   const out = join(PROJECT_ROOT, "bench", "results.json");
+  // Keys this run does not measure (skipped parts, figures other scripts add) stay as they are.
+  const previous = existsSync(out) ? (JSON.parse(readFileSync(out, "utf8")) as Record<string, unknown>) : {};
   if (values["cold-only"]) {
     // Only the cold starts: the other figures in bench/results.json stay as they are.
-    const previous = existsSync(out) ? (JSON.parse(readFileSync(out, "utf8")) as Record<string, unknown>) : {};
     const save = (cold: ColdFigures): void => writeJsonAtomic(out, { ...previous, ...cold, coldStartDate: new Date().toISOString() });
     save(await coldStarts(save));
     console.log(`wrote ${out}`);
@@ -316,29 +347,31 @@ async function main(): Promise<void> {
 
   const cold = values["skip-cold"] ? null : await coldStarts();
   const largest = curve[curve.length - 1];
+  const kept = <T,>(measuredNow: T | null, key: string): T | null => measuredNow ?? ((previous[key] as T | undefined) ?? null);
   const results = {
+    ...previous,
     date: new Date().toISOString(),
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "?", node: process.version },
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "?", node: process.version, loadAverage: loadavg().map((l) => Number(l.toFixed(1))) },
     margin: { ...margin, targetConstraints: 40_000, targetProveMs: 3_000 },
     solvency: {
       ...solvency,
       batchSize,
       constraintsPerAccount: Math.round(solvency.constraints / batchSize),
       accountsPerSecond: largest ? largest.accountsPerSecond : Number((batchSize / (solvency.proveMs / 1000)).toFixed(2)),
-      scaling: curve,
+      scaling: curve.length ? curve : ((previous.solvency as { scaling?: unknown } | undefined)?.scaling ?? []),
       targetConstraintsPerAccount: 4_000,
     },
     liquidation,
     riskTable: { ...riskTable, note: "proven once per epoch by the publisher (issue 17)" },
     constraints,
     prover,
-    distributed,
+    distributed: kept(distributed, "distributed"),
     gas: { ...gas, targetSettle: 300_000, targetPostSolvencyBatch: 350_000, targetPublishRisk: 350_000 },
-    coldStartMs: cold?.coldStartMs ?? null,
-    coldStartDemoMs: cold?.coldStartDemoMs ?? null,
-    coldStartFreshMs: cold?.coldStartFreshMs ?? null,
-    coldStartFreshDemoMs: cold?.coldStartFreshDemoMs ?? null,
-    coldStartDate: cold ? new Date().toISOString() : null,
+    coldStartMs: kept(cold?.coldStartMs ?? null, "coldStartMs"),
+    coldStartDemoMs: kept(cold?.coldStartDemoMs ?? null, "coldStartDemoMs"),
+    coldStartFreshMs: kept(cold?.coldStartFreshMs ?? null, "coldStartFreshMs"),
+    coldStartFreshDemoMs: kept(cold?.coldStartFreshDemoMs ?? null, "coldStartFreshDemoMs"),
+    coldStartDate: cold ? new Date().toISOString() : kept(null, "coldStartDate"),
   };
   writeJsonAtomic(out, results);
 

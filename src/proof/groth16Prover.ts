@@ -6,6 +6,7 @@ import { type CircuitArtifacts, loadCircuitArtifacts } from "../artifacts/manife
 import type { ProvenStatement } from "../protocol/proofFile.js";
 import { toSolidityProof } from "../protocol/solidityProof.js";
 import { NATIVE_PROVER_PATH, nativeProverBuilt, proveNative, stopNativeProver } from "./nativeProver.js";
+import { calculateWitness } from "./witnessCalculator.js";
 
 export type { ProofTimings, ProvenStatement } from "../protocol/proofFile.js";
 
@@ -50,22 +51,24 @@ export async function warmUpProver(): Promise<void> {
   await snarkjs.curves.getCurveFromName("bn128");
 }
 
-/** Computes the witness in memory and proves it with the circuit's zkey (by `selectedProver()` unless given). */
+/**
+ * Computes the witness in memory (the circuit's witness generator compiled once per process:
+ * witnessCalculator.ts) and proves it with the circuit's zkey (by `selectedProver()` unless given).
+ */
 export async function proveCircuit(circuit: string | CircuitArtifacts, input: CircuitInput, prover: ProverKind = selectedProver()): Promise<ProvenStatement> {
   const artifacts = typeof circuit === "string" ? loadCircuitArtifacts(circuit) : circuit;
   const signals = Object.fromEntries(Object.entries(input).map(([k, v]) => [k, stringify(v)]));
-  const wtns = { type: "mem" } as { type: string; data?: Uint8Array };
   const t0 = Date.now();
+  let wtns: Uint8Array;
   try {
-    await snarkjs.wtns.calculate(signals, artifacts.circuit.wasm, wtns);
+    wtns = await calculateWitness(artifacts.circuit.wasm, signals);
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     const line = msg.split("\n").find((l) => /Assert Failed|Error in template/.test(l)) ?? msg.split("\n")[0];
     throw new Error(`${artifacts.instance.name}: the witness violates a circuit constraint (${line.trim()})`);
   }
   const t1 = Date.now();
-  if (!wtns.data) throw new Error(`${artifacts.instance.name}: snarkjs returned no witness`);
-  const { proof, publicSignals } = await proveWitness(artifacts.keys.zkey, wtns.data, prover);
+  const { proof, publicSignals } = await proveWitness(artifacts.keys.zkey, wtns, prover);
   const t2 = Date.now();
   return { circuit: artifacts.instance.name, proof, publicSignals, solidity: toSolidityProof(proof), timings: { witnessMs: t1 - t0, proveMs: t2 - t1 } };
 }

@@ -10,6 +10,7 @@ import { MerkleTree } from "../crypto/merkleTree.js";
 import { poseidon } from "../crypto/poseidon.js";
 import { smallSnapshot } from "../demo/demoMarket.js";
 import { encodeAccount, encodePath, encodeTable } from "../io/formats.js";
+import { encodeLeafHashes, leafHashesOf } from "../protocol/leafHashes.js";
 import { proveSolvency } from "../operator/proveSolvency.js";
 import { liabilityTotals } from "../operator/solvencyTotals.js";
 import { proveRiskTable } from "../oracle/riskTableProof.js";
@@ -32,8 +33,9 @@ export interface TraderFixture {
   /** Temporary folder with every file below. */
   dir: string;
   files: {
-    /** The published risk tables (zkrs/risk-table@2), one per epoch. */
+    /** The published risk tables (zkrs/risk-table@2) and leaf-hash files (zkrs/leaf-hashes@1), one per epoch. */
     tablesDir: string;
+    leafHashesDir: string;
     /** Alice's account file (secret) and her epoch-1 path. */
     aliceAccount: string;
     alicePath: string;
@@ -77,6 +79,8 @@ export async function runTraderEpoch(): Promise<TraderFixture> {
       await (await (token.getFunction("mint").send(who.address, amount))).wait();
       await pool.connect(who).approveToken(amount);
     };
+    const leafHashesDir = join(dir, "leaf-hashes");
+    mkdirSync(leafHashesDir);
     const tree = (accounts: readonly TraderAccount[]) => new MerkleTree(params.depth, accounts.map((a) => accountCommitment(a, params.positions)));
     /** Publishes the epoch's risk with its proof, proves and posts its solvency; `cash` adds a cash-only account. */
     const openEpoch = async (epoch: number, ledger: readonly TraderAccount[], cash?: (mark: bigint, balance: bigint) => bigint) => {
@@ -87,7 +91,10 @@ export async function runTraderEpoch(): Promise<TraderFixture> {
       const accounts = extra === undefined ? ledger : [...ledger, newTraderAccount(extra)];
       const solvency = await proveSolvency(accounts, tables[epoch], { circuit: TEST_CIRCUITS.solvency });
       await pool.postSolvencyEpoch(solvency.proof);
-      return tree(accounts);
+      const t = tree(accounts);
+      const leaves = leafHashesOf(epoch, params.depth, accounts.map((_, i) => t.leaf(i)));
+      writeFileSync(join(leafHashesDir, `leaf-hashes-${epoch}.json`), JSON.stringify(encodeLeafHashes(leaves)));
+      return t;
     };
     const collateral = [alice0, ...others].reduce((t, a) => t + a.collateral, 0n);
     await fund(lp, 50_000n * UNIT);
@@ -115,7 +122,7 @@ export async function runTraderEpoch(): Promise<TraderFixture> {
     return {
       chain, rpcUrl: chain.rpcUrl, pool, alice: alice.address, dir, table: tables[1], params, aliceAccount: alice0,
       files: {
-        tablesDir,
+        tablesDir, leafHashesDir,
         aliceAccount: write("alice.account.json", encodeAccount(alice0)),
         alicePath: write("alice.path.json", pathFile(1, tree1, 0)),
         bobPath: write("bob.path.json", pathFile(1, tree1, 1)),

@@ -72,9 +72,10 @@ declare module "ffjavascript" {
 }
 
 declare module "circom_runtime" {
-  /** circom's wasm witness calculator (used directly by the circuit tests, once per circuit). */
+  /** circom's wasm witness calculator: one WebAssembly instance, reusable (each call re-initialises it). */
   export interface WitnessCalculator {
     calculateWitness(input: Record<string, unknown>, sanityCheck: boolean): Promise<bigint[]>;
+    calculateWTNSBin(input: Record<string, unknown>, sanityCheck?: boolean | number): Promise<Uint8Array>;
   }
   export function WitnessCalculatorBuilder(code: Uint8Array, options?: { memorySize?: number }): Promise<WitnessCalculator>;
 }

@@ -1,12 +1,12 @@
-import { accountCommitment, type AccountOpening } from "../../accounts/account.js";
-import { decodeAccount, decodeOpening, encodePath, type PathFile } from "../../io/formats.js";
-import { InputError } from "../../io/json.js";
+import type { AccountOpening } from "../../accounts/account.js";
+import { decodeAccount, decodeOpening, encodePath } from "../../io/formats.js";
 import { readTagged } from "../../io/jsonFile.js";
 import { jsonOutput, writeOutputs } from "../../io/output.js";
-import type { PortfolioInstance } from "../../protocol/circuitCatalog.js";
-import { findLeaf, type LeafHashes, leafPath } from "../../protocol/leafHashes.js";
 import { type Command, JSON_OPTION } from "../framework.js";
 import { catalogCircuit, loadLeafHashes, warnIfShared } from "../inputs.js";
+import { pathFromLeafHashes } from "../../trader/pathFromLeafHashes.js";
+
+export { pathFromLeafHashes };
 
 /** An account file (secret) or its opening, for commands that only need the leaf. */
 export function loadAccountOrOpening(file: string, warn: (line: string) => void, flag = "--account"): AccountOpening {
@@ -16,22 +16,6 @@ export function loadAccountOrOpening(file: string, warn: (line: string) => void,
     return decodeAccount(file, data);
   }
   return decodeOpening(file, data);
-}
-
-/**
- * The account's inclusion path rebuilt from the epoch's published leaf hashes: the leaf is found
- * by its hash (or taken at `index`), and its path comes from the recomputed tree.
- */
-export function pathFromLeafHashes(file: string, hashes: LeafHashes, account: AccountOpening, circuit: PortfolioInstance, index?: number): PathFile {
-  const { depth, positions } = circuit.params;
-  if (hashes.depth !== depth) throw new InputError(`${file} is an accounts tree of depth ${hashes.depth}, circuit ${circuit.name} takes depth ${depth} (pick the matching --circuit)`);
-  const leaf = accountCommitment(account, positions);
-  const found = findLeaf(hashes, leaf);
-  if (found === undefined) {
-    throw new InputError(`${file}: your account's leaf is not among the ${hashes.leaves.length} leaves of epoch ${hashes.epoch} (not in this accountsRoot: omitted or altered by the operator, or an account file of another epoch?)`);
-  }
-  if (index !== undefined && index !== found) throw new InputError(`${file}: your account's leaf is at index ${found}, not at --index ${index}`);
-  return { epoch: hashes.epoch, depth, positionSlots: positions, accountsRoot: hashes.accountsRoot, leaf, path: leafPath(hashes, found) };
 }
 
 export const pathCommands: Command[] = [

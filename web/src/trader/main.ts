@@ -17,6 +17,8 @@ import { PoolReader } from "../../../src/auditor/poolReader.js";
 import { probeRpc } from "../../../src/auditor/rpcProbe.js";
 import { rootFromPath } from "../../../src/crypto/merkleTree.js";
 import { decodeAccount, decodePath, decodeTable, type PathFile } from "../../../src/io/formats.js";
+import { decodeLeafHashes } from "../../../src/protocol/leafHashes.js";
+import { pathFromLeafHashes } from "../../../src/trader/pathFromLeafHashes.js";
 import { fileKind, InputError } from "../../../src/io/json.js";
 import { checkProof } from "../../../src/protocol/checkProof.js";
 import { findCircuit, type MarginInstance } from "../../../src/protocol/circuitCatalog.js";
@@ -220,10 +222,30 @@ async function readFileJson(file: File): Promise<unknown> {
   }
 }
 
-function accountFiles(): { account: File; path: File } | undefined {
+/** Where the inclusion path comes from: the picked file (a path file or a leaf-hash file), else the epoch's published leaf hashes once asked for. */
+let usePublishedLeafHashes = false;
+
+function accountFiles(): { account: File; path: File | undefined } | undefined {
   const account = $<HTMLInputElement>("account-file").files?.[0];
   const path = $<HTMLInputElement>("path-file").files?.[0];
-  return account && path ? { account, path } : undefined;
+  return account && (path || usePublishedLeafHashes) ? { account, path } : undefined;
+}
+
+/**
+ * The account's inclusion path: from a path file (zkrs/path@1) as the operator gave it, or
+ * rebuilt from a leaf-hash file (zkrs/leaf-hashes@1) — picked, or the epoch's as published
+ * beside the page — with src/trader/pathFromLeafHashes.ts (`zkrs path rebuild`'s rule).
+ */
+async function pathOf(file: File | undefined, account: TraderAccount, circuit: MarginInstance, epoch: number): Promise<{ name: string; path: PathFile; rebuilt: boolean }> {
+  if (file) {
+    const data = await readFileJson(file);
+    if (fileKind(file.name, data, ["path", "leafHashes"]) === "path") return { name: file.name, path: decodePath(file.name, data), rebuilt: false };
+    return { name: file.name, path: pathFromLeafHashes(file.name, decodeLeafHashes(file.name, data), account, circuit), rebuilt: true };
+  }
+  const name = `leaf-hashes/${epoch}.json`;
+  const res = await fetch(name);
+  if (!res.ok) throw new PageError("wrong-path", `no published leaf hashes for epoch ${epoch} beside this page: pick your path file (or the epoch's leaf-hash file)`);
+  return { name, path: pathFromLeafHashes(name, decodeLeafHashes(name, await res.json()), account, circuit), rebuilt: true };
 }
 
 async function tableFor(epoch: number): Promise<{ name: string; table: RiskTable }> {
@@ -258,24 +280,22 @@ async function loadFiles(): Promise<void> {
   const accountData = current(await readFileJson(files.account));
   fileKind(files.account.name, accountData, ["account"]);
   const account = decodeAccount(files.account.name, accountData);
-  const pathData = current(await readFileJson(files.path));
-  fileKind(files.path.name, pathData, ["path"]);
-  const path = decodePath(files.path.name, pathData);
   const circuit = findCircuit(circuitSet().margin);
   if (circuit.kind !== "margin") throw new PageError("bad-input", `circuit ${circuit.name} is not a margin circuit`);
   if (!chain) throw new PageError("bad-input", "connect to the pool first");
   const { epoch, info } = chain;
   if (epoch === undefined || !info) throw new PageError("not-open", "the pool has no published epoch yet");
+  const { name: pathName, path, rebuilt } = current(await pathOf(files.path, account, circuit, epoch));
   if (path.epoch !== epoch) {
-    throw new PageError("wrong-epoch", `${files.path.name} is for epoch ${path.epoch}, but the pool's current epoch is ${epoch}: `
-      + `ask the operator for your epoch ${epoch} path (accounts get a new leaf every epoch)`);
+    throw new PageError("wrong-epoch", `${pathName} is for epoch ${path.epoch}, but the pool's current epoch is ${epoch}: `
+      + `use your epoch ${epoch} path or leaf hashes (accounts get a new leaf every epoch)`);
   }
   if (!info.settleable) throw new PageError("not-open", `epoch ${epoch} is not open for settlement yet (no accepted solvency proof)`);
   const { name: tableName, table } = current(await tableFor(epoch));
-  checkMarginFiles({ account: files.account.name, path: files.path.name, table: tableName }, account, path, table, circuit);
+  checkMarginFiles({ account: files.account.name, path: pathName, table: tableName }, account, path, table, circuit);
   const root = rootFromPath(path.leaf, path.path);
   if (root !== info.openAccountsRoot || path.accountsRoot !== info.openAccountsRoot) {
-    throw new PageError("wrong-path", `${files.path.name} does not lead to epoch ${epoch}'s accounts root on chain (${info.openAccountsRoot}): `
+    throw new PageError("wrong-path", `${pathName} does not lead to epoch ${epoch}'s accounts root on chain (${info.openAccountsRoot}): `
       + "it is a path of another tree, or the operator left your account out — ask the operator, and do not trade on this epoch until it is mended");
   }
   if (commitRiskTable(table, circuit.params.logInstruments).riskRoot !== info.riskRoot) {
@@ -284,7 +304,9 @@ async function loadFiles(): Promise<void> {
   loaded = { account, path, table, circuit };
   const status = $("account-status");
   status.dataset.included = "true";
-  status.textContent = `Included: your account is leaf ${path.path.index} of epoch ${epoch}'s accounts root on chain. `
+  status.dataset.rebuilt = String(rebuilt);
+  status.textContent = `Included: your account is leaf ${path.path.index} of epoch ${epoch}'s accounts root on chain`
+    + `${rebuilt ? ` (path rebuilt here from ${pathName})` : ""}. `
     + `Collateral ${n(account.collateral)}, ${account.positions.length} position(s). Computed in this page; nothing about your account was sent.`;
   $("withdraw").hidden = false;
   updateHeadroom();
@@ -524,7 +546,13 @@ async function start(): Promise<void> {
   if (set && config.circuitSets[set]) select.value = set;
   if (config.insecureKeys) $("keys-note").textContent = "These keys come from a development trusted setup (insecure): fine for a test pool, never for money.";
   $("pool-form").addEventListener("submit", (e) => { e.preventDefault(); void guarded("connect", connect); });
+  $("path-file").addEventListener("change", () => { usePublishedLeafHashes = false; });
   for (const id of ["account-file", "path-file", "table-file"]) $(id).addEventListener("change", () => void guarded("files", loadFiles));
+  $("use-leaf-hashes").addEventListener("click", () => {
+    usePublishedLeafHashes = true;
+    $<HTMLInputElement>("path-file").value = "";
+    void guarded("files", loadFiles);
+  });
   $("amount").addEventListener("input", () => { invalidateProof(); updateHeadroom(); });
   $("recipient").addEventListener("input", invalidateProof);
   $("max-button").addEventListener("click", () => {
