@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { createServer } from "node:net";
 import type { BrowserContext, Page } from "playwright-core";
 import { newTraderAccount, nullifierOf } from "../src/accounts/account.js";
 import { buildAuditorPage } from "../src/auditor/node/buildAuditorPage.js";
@@ -13,6 +12,7 @@ import { launchChromium } from "../src/testbed/chromium.js";
 import { injectWallet, type InjectedWallet } from "../src/testbed/injectedWallet.js";
 import { runTraderEpoch, type TraderFixture } from "../src/testbed/traderScenario.js";
 import { withdrawalHeadroom } from "../src/trader/withdrawalHeadroom.js";
+import { closedPort } from "./helpers/closedPort.js";
 
 // The trader's page (issue 21) in Debian's Chromium, headless, against a pool of the test
 // circuits on anvil: the page computes the headroom per scenario while the amount is typed,
@@ -20,15 +20,6 @@ import { withdrawalHeadroom } from "../src/trader/withdrawalHeadroom.js";
 // forwards to anvil (alice's unlocked dev account), and sends nothing about the account.
 
 const UNIT = 1_000_000n;
-
-/** A loopback port nothing listens on (for the unreachable-RPC case). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((ok) => server.close(() => ok()));
-  return port;
-}
 
 describe("withdrawal headroom (the page's rule, from marginReport)", () => {
   const table = computeRiskTable(smallSnapshot(1));
