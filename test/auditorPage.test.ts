@@ -186,14 +186,14 @@ describe("auditor's page in Chromium (test circuits on anvil)", function () {
     assert.match(text, /status: SOLVENT/);
     assert.equal(solvent.checks.filter((c) => c.proof).length, 6);
     assert.deepEqual(solvent.checks.filter((c) => c.proof === "riskTable").map((c) => c.ok), [true]);
-    // erin: penalty 30 into the fund; dave: deficit 1,271.12… drawn from the fund (500 + 30), the rest off the LP capital
+    // erin: penalty 30 into the fund; dave: deficit 1,271.12… drawn from the fund (500 + 30), the rest borne by the LPs (in the NAV)
     const [erin, dave] = solvent.liquidations;
     assert.deepEqual(erin.steps.map((s) => s.expected), [30_000_000n, 0n, 0n, 0n]);
     assert.equal(dave.penalty, 0n);
     assert.deepEqual(dave.steps.map((s) => s.expected), [0n, 530_000_000n, dave.deficit - 530_000_000n, 0n]);
     assert.match(text, /penalty into the insurance fund\s+30000000/);
     assert.match(text, /insurance fund drawn\s+530000000/);
-    assert.match(text, /LP capital written down\s+\d+/);
+    assert.match(text, /borne by the LPs \(in the NAV\)\s+\d+/);
     assert.match(formatAuditReport(await audit(fx.epochs.stressed)), /status: STRESSED, LP withdrawals frozen/);
     const haircut = await audit(fx.epochs.haircut);
     assert.equal(haircut.ok, true, formatAuditReport(haircut));
