@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { auditEpoch, formatAuditReport } from "../src/auditor/auditEpoch.js";
 import { auditEpochWith, loadPoolHistory } from "../src/auditor/epochAudit.js";
@@ -12,20 +11,12 @@ import { TEST_CIRCUITS } from "../src/chain/riskSharingPool.js";
 import { navPerShare } from "../src/protocol/poolEvents.js";
 import { releaseProverThreads, verifyGroth16 } from "../src/proof/groth16Prover.js";
 import { type AuditorFixture, runAuditorEpoch } from "../src/testbed/auditorScenario.js";
+import { closedPort } from "./helpers/closedPort.js";
 
 // The auditor's page (issue 10) in Debian's Chromium, headless, against an epoch of the test
 // circuits on anvil: the page reads the chain from the browser, re-verifies every proof there,
 // recomputes each epoch's status and waterfall, and checks a trader's account without sending
 // anything about it. Three epochs: solvent with two liquidations, stressed, haircut.
-
-/** A loopback port nothing listens on (for the unreachable-RPC case). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((ok) => server.close(() => ok()));
-  return port;
-}
 
 describe("auditor's page in Chromium (test circuits on anvil)", function () {
   let fx: AuditorFixture;

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { createServer } from "node:net";
 import type { BrowserContext, Page } from "playwright-core";
 import { newTraderAccount, nullifierOf } from "../src/accounts/account.js";
 import { buildAuditorPage } from "../src/auditor/node/buildAuditorPage.js";
@@ -13,6 +12,7 @@ import { launchChromium } from "../src/testbed/chromium.js";
 import { injectWallet, type InjectedWallet } from "../src/testbed/injectedWallet.js";
 import { runTraderEpoch, type TraderFixture } from "../src/testbed/traderScenario.js";
 import { withdrawalHeadroom } from "../src/trader/withdrawalHeadroom.js";
+import { closedPort } from "./helpers/closedPort.js";
 
 // The trader's page (issue 21) in Debian's Chromium, headless, against a pool of the test
 // circuits on anvil: the page computes the headroom per scenario while the amount is typed,
@@ -20,15 +20,6 @@ import { withdrawalHeadroom } from "../src/trader/withdrawalHeadroom.js";
 // forwards to anvil (alice's unlocked dev account), and sends nothing about the account.
 
 const UNIT = 1_000_000n;
-
-/** A loopback port nothing listens on (for the unreachable-RPC case). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((ok) => server.close(() => ok()));
-  return port;
-}
 
 describe("withdrawal headroom (the page's rule, from marginReport)", () => {
   const table = computeRiskTable(smallSnapshot(1));
@@ -188,9 +179,13 @@ describe("trader's page in Chromium (test circuits on anvil, an injected wallet)
     assert.match(await page.textContent("#settle-result") ?? "", /Settled: paid 1,000,000,000 to 0x/);
     assert.equal(await fx.pool.tokenBalanceOf(fx.alice), before + withdrawal);
     assert.equal(await fx.pool.nullifierUsed(nullifierOf(fx.aliceSecrets.accountKey, 1)), true);
+    // The same files again: one settlement per account and epoch, said before any proving.
+    await pick(fx.files.aliceAccount, fx.files.alicePath);
+    assert.equal(await page.getAttribute("#error", "data-kind"), "settled");
+    assert.match(await errorText(), /Settled already: your account settled in epoch 1 already/);
   });
 
-  it("in a haircut epoch: refuses a file of the previous epoch, rebuilds the path from the published leaf hashes, says what a settlement would pay, and asks the wallet only once the haircut is accepted", async () => {
+  it("in a haircut epoch: refuses a file of the previous epoch, rebuilds the path from the published leaf hashes, says what a settlement would pay, asks the wallet only once the haircut is accepted, and not on another chain", async () => {
     const next = await fx.openHaircutEpoch(withdrawal);
     assert.equal(await click("#connect-button", "connect"), "done", await errorText());
     assert.match(await page.textContent("#pool-status") ?? "", /Epoch 2 is open for settlement with a HAIRCUT of 0\.\d{6}/);
@@ -218,6 +213,12 @@ describe("trader's page in Chromium (test circuits on anvil, an injected wallet)
 
     const before = await fx.pool.tokenBalanceOf(fx.alice);
     await page.check("#accept-haircut");
+    wallet.chainId = "0x1"; // the wallet switched to another network: nothing is sent
+    assert.equal(await click("#settle-button", "settle"), "error");
+    assert.equal(await page.getAttribute("#error", "data-kind"), "wrong-chain");
+    assert.match(await errorText(), /Wrong chain: the wallet is on chain 1, the pool is on chain 31337/);
+    assert.equal(wallet.calls.filter((c) => c.method === "eth_sendTransaction").length, 2, "no transaction sent since epoch 1's");
+    wallet.chainId = undefined;
     assert.equal(await click("#settle-button", "settle"), "done", await errorText());
     assert.equal(await page.getAttribute("#settle-result", "data-paid"), pays.toString());
     assert.match(await page.textContent("#settle-result") ?? "", /Settled with the haircut: paid [\d,]+ of 500,000,000/);
