@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { auditEpoch, formatAuditReport } from "../src/auditor/auditEpoch.js";
 import { auditEpochWith, loadPoolHistory } from "../src/auditor/epochAudit.js";
@@ -11,20 +10,12 @@ import { type AuditorServer, serveAuditorPage } from "../src/auditor/node/serveA
 import { TEST_CIRCUITS } from "../src/chain/riskSharingPool.js";
 import { releaseProverThreads, verifyGroth16 } from "../src/proof/groth16Prover.js";
 import { type AuditorFixture, runAuditorEpoch } from "../src/testbed/auditorScenario.js";
+import { closedPort } from "./helpers/closedPort.js";
 
 // The auditor's page (issue 10) in Debian's Chromium, headless, against an epoch of the test
 // circuits on anvil: the page reads the chain from the browser, re-verifies every proof there,
 // recomputes each epoch's status and waterfall, and checks a trader's account without sending
 // anything about it. Three epochs: solvent with two liquidations, stressed, haircut.
-
-/** A loopback port nothing listens on (for the unreachable-RPC case). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((ok) => server.close(() => ok()));
-  return port;
-}
 
 describe("auditor's page in Chromium (test circuits on anvil)", function () {
   let fx: AuditorFixture;
@@ -195,14 +186,14 @@ describe("auditor's page in Chromium (test circuits on anvil)", function () {
     assert.match(text, /status: SOLVENT/);
     assert.equal(solvent.checks.filter((c) => c.proof).length, 6);
     assert.deepEqual(solvent.checks.filter((c) => c.proof === "riskTable").map((c) => c.ok), [true]);
-    // erin: penalty 30 into the fund; dave: deficit 1,271.12… drawn from the fund (500 + 30), the rest off the LP capital
+    // erin: penalty 30 into the fund; dave: deficit 1,271.12… drawn from the fund (500 + 30), the rest borne by the LPs (in the NAV)
     const [erin, dave] = solvent.liquidations;
     assert.deepEqual(erin.steps.map((s) => s.expected), [30_000_000n, 0n, 0n, 0n]);
     assert.equal(dave.penalty, 0n);
     assert.deepEqual(dave.steps.map((s) => s.expected), [0n, 530_000_000n, dave.deficit - 530_000_000n, 0n]);
     assert.match(text, /penalty into the insurance fund\s+30000000/);
     assert.match(text, /insurance fund drawn\s+530000000/);
-    assert.match(text, /LP capital written down\s+\d+/);
+    assert.match(text, /borne by the LPs \(in the NAV\)\s+\d+/);
     assert.match(formatAuditReport(await audit(fx.epochs.stressed)), /status: STRESSED, LP withdrawals frozen/);
     const haircut = await audit(fx.epochs.haircut);
     assert.equal(haircut.ok, true, formatAuditReport(haircut));

@@ -8,14 +8,12 @@
  *   tsx scripts/bench/browserProve.ts [runs] [circuit]      (default 3, margin)
  * Each proof is checked with the circuit's verification key in Node.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { readdirSync, readFileSync } from "node:fs";
 import { loadCircuitArtifacts } from "../../src/artifacts/manifest.js";
 import { buildAuditorPage } from "../../src/auditor/node/buildAuditorPage.js";
 import { serveAuditorPage } from "../../src/auditor/node/serveAuditorPage.js";
 import { releaseProverThreads, verifyGroth16 } from "../../src/proof/groth16Prover.js";
+import { launchChromium } from "../../src/testbed/chromium.js";
 import type { ProveMessage, ProveRequest } from "../../web/src/trader/proveProtocol.js";
 import { buildInput } from "./benchInputs.js";
 
@@ -75,13 +73,9 @@ export async function measureBrowserProve(runs = 3, circuit = "margin"): Promise
   const input = Object.fromEntries(Object.entries(buildInput(circuit)).map(([k, v]) => [k, stringify(v)]));
   await buildAuditorPage();
   const server = await serveAuditorPage({ circuits: artifacts.instance.set });
-  const profile = mkdtempSync(join(tmpdir(), "zkrs-chromium-"));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  const browser = await launchChromium();
   try {
-    const page = await context.newPage();
+    const page = await browser.context.newPage();
     await page.goto(`${server.url}trader.html`);
     await page.waitForSelector("body[data-ready=true]");
     const request: ProveRequest = { input, wasmUrl: `${server.url}circuits/${circuit}.wasm`, zkeyUrl: `${server.url}circuits/${circuit}.zkey` };
@@ -122,8 +116,7 @@ export async function measureBrowserProve(runs = 3, circuit = "margin"): Promise
       loadAverage: Number(readFileSync("/proc/loadavg", "utf8").split(" ")[0]),
     };
   } finally {
-    await context.close();
-    rmSync(profile, { recursive: true, force: true });
+    await browser.close();
     await server.close();
     await releaseProverThreads();
   }
