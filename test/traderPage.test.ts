@@ -179,6 +179,10 @@ describe("trader's page in Chromium (test circuits on anvil, an injected wallet)
     assert.match(await page.textContent("#settle-result") ?? "", /Settled: paid 1,000,000,000 to 0x/);
     assert.equal(await fx.pool.tokenBalanceOf(fx.alice), before + withdrawal);
     assert.equal(await fx.pool.nullifierUsed(nullifierOf(fx.aliceSecrets.accountKey, 1)), true);
+    // The same files again: one settlement per account and epoch, said before any proving.
+    await pick(fx.files.aliceAccount, fx.files.alicePath);
+    assert.equal(await page.getAttribute("#error", "data-kind"), "settled");
+    assert.match(await errorText(), /Settled already: your account settled in epoch 1 already/);
   });
 
   it("in a haircut epoch: refuses a file of the previous epoch, rebuilds the path from the published leaf hashes, says what a settlement would pay, asks the wallet only once the haircut is accepted, and not on another chain", async () => {
