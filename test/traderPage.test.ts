@@ -243,7 +243,7 @@ describe("trader's page in Chromium (test circuits on anvil, an injected wallet)
 
   it("the server gives the margin circuit's wasm and zkey, and no other circuit's or file of the build", async () => {
     const status = async (path: string): Promise<number> => (await fetch(`${server.url}${path}`)).status;
-    assert.deepEqual(await Promise.all(["circuits/margin_test.wasm", "circuits/margin_test.zkey"].map(status)), [200, 200]);
+    assert.deepEqual(await Promise.all(["trader", "trader.html", "circuits/margin_test.wasm", "circuits/margin_test.zkey"].map(status)), [200, 200, 200, 200]);
     const refused = ["circuits/solvency_test.zkey", "circuits/liquidation_test.wasm", "circuits/risk_table_test.zkey", "circuits/margin_test.r1cs", "circuits/nope.zkey", "manifest.json"];
     assert.deepEqual(await Promise.all(refused.map(status)), refused.map(() => 404));
   });
