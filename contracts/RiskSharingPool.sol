@@ -5,9 +5,9 @@ import {IERC20Minimal} from "./IERC20Minimal.sol";
 import {IGroth16Verifier2, IGroth16Verifier6, IGroth16Verifier9} from "./IGroth16Verifier.sol";
 import {safeTransfer, safeTransferFrom} from "./SafeTransfer.sol";
 
-/// @title RiskSharingPool — a shared derivatives risk pool settled by zero-knowledge proofs (docs/design.md §5, §9).
+/// @title RiskSharingPool — a shared derivatives risk pool settled by zero-knowledge proofs (docs/design.md §5, §9, §11).
 /// @notice One ERC-20 collateral token. Traders deposit collateral (the operator credits it in its
-///         private ledger); LPs deposit capital for shares. Each epoch:
+///         private ledger); LPs hold shares of the pool's proven NAV. Each epoch:
 ///           1. the risk oracle publishes the risk table's root with a RiskTable proof that the
 ///              root commits to one well-formed table (`publishRisk`);
 ///           2. the operator proves, batch by batch, the pool's liabilities to every account in
@@ -16,20 +16,20 @@ import {safeTransfer, safeTransferFrom} from "./SafeTransfer.sol";
 ///              largest such total over mark and every stress scenario), and opens the epoch
 ///              for settlement with a status set from them alone against the pool's assets
 ///              (its balance less trader deposits made since the risk was published, which this
-///              accounts root cannot hold yet) (docs/design.md §9):
+///              accounts root cannot hold yet, and less what LP requests hold) (docs/design.md §9):
 ///                Solvent  — stressTotal <= assets;
-///                Stressed — markTotal <= assets < stressTotal: LP withdrawals frozen;
-///                Haircut  — assets < markTotal: the insurance fund and the LP capital are
-///                           written off and every settlement of the epoch pays
-///                           amount * assets / markTotal (rounded down);
+///                Stressed — markTotal <= assets < stressTotal: LP withdrawals wait;
+///                Haircut  — assets < markTotal: the insurance fund and the LPs' NAV are
+///                           written off (the shares start a new era) and every settlement of
+///                           the epoch pays amount * assets / markTotal (rounded down);
 ///           3. traders (or anyone on their behalf) settle with a margin proof against that
 ///              epoch's roots (`settle`): one settlement per account and epoch (nullifier);
 ///           4. the operator liquidates an account below its requirement with a Liquidation
 ///              proof (`liquidate`); the proof's tag is the account's nullifier of the epoch, so a
 ///              liquidated account cannot also settle. The loss waterfall runs on-chain, in
 ///              order: the defaulter's collateral (inside the proof: `deficit` is what is left
-///              after it), its penalty (into the insurance fund), the insurance fund, the LP
-///              capital (first loss), and last the epoch haircut above.
+///              after it), its penalty (into the insurance fund), the insurance fund, the LPs
+///              (first loss, inside the opening's NAV), and last the epoch haircut above.
 ///         Settlement of an epoch closes when the oracle publishes the next epoch, so every
 ///         accounts root the operator proves is built after all settlements against the previous
 ///         root are final. Epochs advance by exactly one. LP withdrawals never take the balance
