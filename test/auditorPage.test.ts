@@ -8,6 +8,7 @@ import { replayWaterfall } from "../src/auditor/waterfall.js";
 import { buildAuditorPage } from "../src/auditor/node/buildAuditorPage.js";
 import { type AuditorServer, serveAuditorPage } from "../src/auditor/node/serveAuditorPage.js";
 import { TEST_CIRCUITS } from "../src/chain/riskSharingPool.js";
+import { navPerShare } from "../src/protocol/poolEvents.js";
 import { releaseProverThreads, verifyGroth16 } from "../src/proof/groth16Prover.js";
 import { type AuditorFixture, runAuditorEpoch } from "../src/testbed/auditorScenario.js";
 import { closedPort } from "./helpers/closedPort.js";
@@ -73,6 +74,12 @@ describe("auditor's page in Chromium (test circuits on anvil)", function () {
     for (const step of ["penalties", "fundDrawn", "lpWrittenDown", "leftToHaircut"]) assert.ok(await page.locator(`#chart svg rect[data-step=${step}]`).count() >= 1, step);
     const rows = page.locator(`#epoch-detail-${fx.epochs.solvent} table.waterfall tr[data-ok=true]`);
     assert.equal(await rows.count(), 2, "both liquidations' steps recomputed and matching");
+    // NAV per share at each opening (docs/design.md §11), as the pool's NavPerShare events give it and the page recomputed.
+    for (const e of await fx.pool.events()) {
+      if (e.name !== "NavPerShare") continue;
+      const shown = await page.getAttribute(`#epoch-detail-${e.args.epoch} td[data-nav-per-share]`, "data-nav-per-share");
+      assert.equal(shown, e.args.supply === 0n ? "no shares" : navPerShare(e.args.nav, e.args.supply), `epoch ${e.args.epoch}`);
+    }
   });
 
   it("shows a tampered proof file invalid, and the honest margin, solvency and liquidation proof files valid", async () => {
@@ -194,6 +201,7 @@ describe("auditor's page in Chromium (test circuits on anvil)", function () {
     assert.match(text, /penalty into the insurance fund\s+30000000/);
     assert.match(text, /insurance fund drawn\s+530000000/);
     assert.match(text, /borne by the LPs \(in the NAV\)\s+\d+/);
+    assert.match(text, /\n  LP NAV per share at the opening: \d+\.\d{6} \(NAV \d+ = max\(0, assets - insurance fund - mark total\), \d+ shares\)\n/);
     assert.match(formatAuditReport(await audit(fx.epochs.stressed)), /status: STRESSED, LP withdrawals frozen/);
     const haircut = await audit(fx.epochs.haircut);
     assert.equal(haircut.ok, true, formatAuditReport(haircut));

@@ -9,9 +9,8 @@ import {
   deployArtifact, deployPool, type ErrorArg, PoolError, type PoolEvent, requestIdOf, type RiskSharingPoolClient, TEST_CIRCUITS, verifierArtifact,
 } from "../src/chain/riskSharingPool.js";
 import { replayWaterfall } from "../src/auditor/waterfall.js";
-import { proveSolvency, type SolvencyProof } from "../src/operator/proveSolvency.js";
+import { proveSolvency } from "../src/operator/proveSolvency.js";
 import { liabilityTotals } from "../src/operator/solvencyTotals.js";
-import type { RiskTableProof } from "../src/oracle/riskTableProof.js";
 import { releaseProverThreads } from "../src/proof/groth16Prover.js";
 import { fillWithdrawals, sharesFor, sharesValue } from "../src/protocol/lpShares.js";
 import { commitRiskTable } from "../src/risk/riskCommitment.js";
@@ -19,6 +18,9 @@ import { computeRiskTable } from "../src/risk/riskEngine.js";
 import { type MarginProof, proveMargin } from "../src/trader/proveMargin.js";
 import { testSnapshot } from "./helpers/market.js";
 import { tableProof } from "./helpers/riskTables.js";
+import { cashEpoch, type EpochProofs, lpTestTable } from "./helpers/lpEpochs.js";
+import { claimLpDeposit, requestLpDeposit } from "../src/demo/lpAct.js";
+import { navPerShare } from "../src/protocol/poolEvents.js";
 
 // docs/design.md §11 on anvil (issue 15 items 2-3, issue 16 item 1): LP shares priced at the
 // proven NAV, requests executed at the next opening. Each epoch's proofs are made once and
@@ -28,11 +30,6 @@ import { tableProof } from "./helpers/riskTables.js";
 const UNIT = 1_000_000n;
 const E9 = 9;
 const E10 = 10;
-
-interface EpochProofs {
-  table: RiskTableProof;
-  solvency: SolvencyProof;
-}
 
 describe("LP shares at the proven NAV (docs/design.md §11)", function () {
   let chain: Chain;
@@ -52,7 +49,7 @@ describe("LP shares at the proven NAV (docs/design.md §11)", function () {
 
   async function epoch(e: number, accounts: TraderAccount[]): Promise<EpochProofs & { tree: MerkleTree }> {
     const params = portfolioParams(loadCircuitArtifacts(TEST_CIRCUITS.solvency).instance);
-    const t = e === E9 ? computeRiskTable(testSnapshot(E9)) : { ...computeRiskTable(testSnapshot(E9)), epoch: e };
+    const t = lpTestTable(e);
     const solvency = (await proveSolvency(accounts, t, { circuit: TEST_CIRCUITS.solvency })).proof;
     return { table: await tableProof(t), solvency, tree: new MerkleTree(params.depth, accounts.map((a) => accountCommitment(a, params.positions))) };
   }
@@ -61,8 +58,8 @@ describe("LP shares at the proven NAV (docs/design.md §11)", function () {
     const params = portfolioParams(loadCircuitArtifacts(TEST_CIRCUITS.solvency).instance);
     const table9 = computeRiskTable(testSnapshot(E9));
     const rows = commitRiskTable(table9, params.logInstruments).rows;
-    e9 = await epoch(E9, [newTraderAccount(1_000n * UNIT)]);
-    e10 = await epoch(E10, [newTraderAccount(1_600n * UNIT)]);
+    e9 = await cashEpoch(E9, 1_000n * UNIT);
+    e10 = await cashEpoch(E10, 1_600n * UNIT);
     assert.deepEqual([e9.solvency.markTotal, e9.solvency.stressTotal, e10.solvency.markTotal], [1_000n * UNIT, 1_000n * UNIT, 1_600n * UNIT]);
 
     chain = await startAnvil();
@@ -311,6 +308,23 @@ describe("LP shares at the proven NAV (docs/design.md §11)", function () {
     await pool.connect(lp2).cancelRequest(deposit);
     assert.equal((await pool.tokenBalanceOf(lp2.address)) - before, 500n * UNIT, "lp2 keeps its 500");
     await audited(pool);
+  });
+
+  it("the demo's LP act: a deposit requested in epoch 9 executes at epoch 10's NAV per share and is claimed", async () => {
+    const { pool, give } = await newPool([[lp1, 2_000n * UNIT]], 1_000n * UNIT);
+    await open(pool, e9);
+    await give(lp3, 700n * UNIT);
+    const lines: string[] = [];
+    const log = (l: string): void => { lines.push(l); };
+    const usd = (x: bigint): string => x.toString();
+    const act = await requestLpDeposit(pool.connect(lp3), E9, 700n * UNIT, log, usd);
+    assert.equal((await claimLpDeposit(pool.connect(lp3), act, log, usd)).executedAt, undefined, "not before the next opening");
+    await open(pool, e10);
+    const done = await claimLpDeposit(pool.connect(lp3), act, log, usd);
+    assert.deepEqual([done.executedAt, done.navPerShareThen, done.navPerShareAtExecution, done.shares],
+      [E10, "1.000000", navPerShare(1_400n * UNIT, 2_000n * UNIT), sharesFor(700n * UNIT, 1_400n * UNIT, 2_000n * UNIT)]);
+    assert.ok(done.worth !== undefined && done.worth <= 700n * UNIT && done.worth >= 700n * UNIT - 2n);
+    assert.match(lines.join("\n"), /bought \d+ shares, worth \d+ tUSD; claimed/);
   });
 
   // ------------------------------------------------------------------ the lock and the front-run

@@ -179,9 +179,13 @@ describe("trader's page in Chromium (test circuits on anvil, an injected wallet)
     assert.match(await page.textContent("#settle-result") ?? "", /Settled: paid 1,000,000,000 to 0x/);
     assert.equal(await fx.pool.tokenBalanceOf(fx.alice), before + withdrawal);
     assert.equal(await fx.pool.nullifierUsed(nullifierOf(fx.aliceSecrets.accountKey, 1)), true);
+    // The same files again: one settlement per account and epoch, said before any proving.
+    await pick(fx.files.aliceAccount, fx.files.alicePath);
+    assert.equal(await page.getAttribute("#error", "data-kind"), "settled");
+    assert.match(await errorText(), /Settled already: your account settled in epoch 1 already/);
   });
 
-  it("in a haircut epoch: refuses a file of the previous epoch, rebuilds the path from the published leaf hashes, says what a settlement would pay, and asks the wallet only once the haircut is accepted", async () => {
+  it("in a haircut epoch: refuses a file of the previous epoch, rebuilds the path from the published leaf hashes, says what a settlement would pay, asks the wallet only once the haircut is accepted, and not on another chain", async () => {
     const next = await fx.openHaircutEpoch(withdrawal);
     assert.equal(await click("#connect-button", "connect"), "done", await errorText());
     assert.match(await page.textContent("#pool-status") ?? "", /Epoch 2 is open for settlement with a HAIRCUT of 0\.\d{6}/);
@@ -209,6 +213,12 @@ describe("trader's page in Chromium (test circuits on anvil, an injected wallet)
 
     const before = await fx.pool.tokenBalanceOf(fx.alice);
     await page.check("#accept-haircut");
+    wallet.chainId = "0x1"; // the wallet switched to another network: nothing is sent
+    assert.equal(await click("#settle-button", "settle"), "error");
+    assert.equal(await page.getAttribute("#error", "data-kind"), "wrong-chain");
+    assert.match(await errorText(), /Wrong chain: the wallet is on chain 1, the pool is on chain 31337/);
+    assert.equal(wallet.calls.filter((c) => c.method === "eth_sendTransaction").length, 2, "no transaction sent since epoch 1's");
+    wallet.chainId = undefined;
     assert.equal(await click("#settle-button", "settle"), "done", await errorText());
     assert.equal(await page.getAttribute("#settle-result", "data-paid"), pays.toString());
     assert.match(await page.textContent("#settle-result") ?? "", /Settled with the haircut: paid [\d,]+ of 500,000,000/);
@@ -233,7 +243,7 @@ describe("trader's page in Chromium (test circuits on anvil, an injected wallet)
 
   it("the server gives the margin circuit's wasm and zkey, and no other circuit's or file of the build", async () => {
     const status = async (path: string): Promise<number> => (await fetch(`${server.url}${path}`)).status;
-    assert.deepEqual(await Promise.all(["circuits/margin_test.wasm", "circuits/margin_test.zkey"].map(status)), [200, 200]);
+    assert.deepEqual(await Promise.all(["trader", "trader.html", "circuits/margin_test.wasm", "circuits/margin_test.zkey"].map(status)), [200, 200, 200, 200]);
     const refused = ["circuits/solvency_test.zkey", "circuits/liquidation_test.wasm", "circuits/risk_table_test.zkey", "circuits/margin_test.r1cs", "circuits/nope.zkey", "manifest.json"];
     assert.deepEqual(await Promise.all(refused.map(status)), refused.map(() => 404));
   });

@@ -12,6 +12,8 @@ export interface InjectedWallet {
   calls: WalletCall[];
   /** While true, eth_sendTransaction is refused as a user's rejection (EIP-1193 code 4001). */
   rejectSends: boolean;
+  /** When set, the chain id the wallet claims to be on (eth_chainId), as a wallet switched to another network would. */
+  chainId?: string;
 }
 
 /**
@@ -25,6 +27,7 @@ export async function injectWallet(context: BrowserContext, rpcUrl: string, acco
   await context.exposeFunction("zkrsTestWallet", async (method: string, params: unknown[]) => {
     wallet.calls.push({ method, params: JSON.stringify(params) });
     if (method === "eth_requestAccounts" || method === "eth_accounts") return { result: [account] };
+    if (method === "eth_chainId" && wallet.chainId !== undefined) return { result: wallet.chainId };
     if (method === "eth_sendTransaction" && wallet.rejectSends) return { error: { code: 4001, message: "User rejected the request." } };
     const res = await fetch(rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
     const body = (await res.json()) as { result?: unknown; error?: { code: number; message: string } };
