@@ -310,6 +310,26 @@ describe("LP shares at the proven NAV (docs/design.md §11)", function () {
     await audited(pool);
   });
 
+  it("a near wipe-out starts a new share era: every holding converts at NAV / supply (its value kept), and a new deposit is not diluted by the old share count", async () => {
+    const { pool, give } = await newPool([[lp1, 1_000n * UNIT], [lp2, 1_000n * UNIT]], 1_000n * UNIT);
+    await open(pool, e9); // NAV 2,000 for 2,000 shares
+    await give(lp3, 700n * UNIT);
+    const deposit = requestIdOf(await pool.connect(lp3).requestDeposit(700n * UNIT));
+    const opening = await open(pool, await cashEpoch(E10, 3_000n * UNIT - 100n)); // traders took all but 100 base units
+    const supply = 2_000n * UNIT;
+    assert.ok(supply > 100n * (1n << 24n), "test setup: shares outstanding exceed NAV x 2^24");
+    assert.deepEqual(event(opening, "ShareEraStarted").args, { era: 1, nav: 100n, supply });
+    assert.deepEqual(event(opening, "NavPerShare").args, { epoch: E10, nav: 100n, supply: 100n });
+    for (const lp of [lp1, lp2]) {
+      assert.equal(await pool.sharesOf(lp.address), 50n, "1,000 of 2,000 shares -> 50 of 100");
+      assert.equal(await worth(pool, lp.address), 50n, "half the NAV, as before the era");
+    }
+    await pool.claim(deposit);
+    assert.equal(await pool.sharesOf(lp3.address), 700n * UNIT, "the new era prices at (100 + 1) / (100 + 1): 1:1");
+    assert.equal(await worth(pool, lp3.address), 700n * UNIT);
+    await audited(pool);
+  });
+
   it("the demo's LP act: a deposit requested in epoch 9 executes at epoch 10's NAV per share and is claimed", async () => {
     const { pool, give } = await newPool([[lp1, 2_000n * UNIT]], 1_000n * UNIT);
     await open(pool, e9);

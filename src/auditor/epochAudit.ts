@@ -203,7 +203,9 @@ export async function auditEpochWith(options: EpochAuditOptions): Promise<AuditR
   // 3. the epoch's status and the epoch-level waterfall, recomputed from the opening's figures
   if (opening) {
     const figures = `assets ${opening.poolBalance}, stress total ${opening.stressTotal}${opening.markTotal === undefined ? "" : `, mark total ${opening.markTotal}`}`;
-    const lp = opening.navEmitted === undefined ? "" : `; LP NAV ${opening.nav} for ${opening.supply} shares, ${r.navPerShare} per share, and its request batches`;
+    const lp = opening.navEmitted === undefined ? ""
+      : opening.supply === 0n ? `; LP NAV ${opening.nav}, no shares outstanding, and its request batches`
+      : `; LP NAV ${opening.nav} for ${opening.supply} shares, ${r.navPerShare} per share, and its request batches`;
     check(!opening.mismatch, `epoch ${epoch} opened ${opening.status}${opening.haircut ? ` with haircut ${r.haircutRatio}` : ""}${lp} (recomputed from public figures)`,
       opening.mismatch ?? figures);
     if (opening.haircut) {

@@ -25,7 +25,10 @@ function statusLine(r: AuditReport): string | undefined {
 function navLines(r: AuditReport): string[] {
   const o = r.opening;
   if (!o || r.navPerShare === undefined) return [];
-  const lines = [`  LP NAV per share at the opening: ${r.navPerShare} (NAV ${o.nav} = max(0, assets - insurance fund - mark total), ${o.supply} shares${o.newEra !== undefined ? `; share era ${o.newEra} started` : ""})`];
+  const era = o.newEra !== undefined ? `; share era ${o.newEra} started` : "";
+  const lines = [o.supply === 0n
+    ? `  LP NAV at the opening: ${o.nav}, no shares outstanding (NAV = max(0, assets - insurance fund - mark total)${era})`
+    : `  LP NAV per share at the opening: ${r.navPerShare} (NAV ${o.nav} = max(0, assets - insurance fund - mark total), ${o.supply} shares${era})`];
   if (o.withdrawals) lines.push(`    withdrawal batch ${o.withdrawals.batch}: ${o.withdrawals.burned} of ${o.withdrawals.shares} shares burned for ${o.withdrawals.tokens}`);
   if (o.deposits) lines.push(`    deposit batch ${o.deposits.batch}: ${o.deposits.assets} for ${o.deposits.shares} shares`);
   return lines;

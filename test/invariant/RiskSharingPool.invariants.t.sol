@@ -20,6 +20,29 @@ contract RiskSharingPoolInvariants {
         targets[0] = address(handler);
     }
 
+    /// The handler reaches what the invariants are about (a plain test, run once): genesis capital,
+    /// LP requests executed and claimed at a Solvent opening, and a wipe-out starting a new share era.
+    function test_handlerReachesLpRequestsClaimsAndEras() public {
+        PoolHandler h = new PoolHandler();
+        h.depositLiquidity(0, 1e12); // actor 0, before any epoch: 1:1
+        h.publishNextEpoch(0, 0, 0); // mark 0, stress 0, one batch
+        h.postNextBatch(0);
+        h.requestWithdraw(0, 1e11);
+        h.requestDeposit(1, 1e9);
+        h.publishNextEpoch(0, 0, 0);
+        h.postNextBatch(0); // solvent: both batches execute
+        require(h.lpWithdrawals() == 1, "no LP withdrawal executed");
+        h.claim(0, 2);
+        h.claim(0, 3);
+        require(h.lpClaims() == 2, "the executed requests were not claimed");
+        uint256 balance = h.token().balanceOf(address(h.pool()));
+        h.publishNextEpoch(0, 2 * balance + 1e24, 0); // a mark far above the balance: a haircut, NAV 0
+        h.postNextBatch(0);
+        require(h.eraStarts() == 1, "the wipe-out started no share era");
+        require(h.pool().sharesOf(address(h.actors(0))) == 0, "old shares survived the wipe-out");
+        require(h.lpPanics() + h.honestClaimReverts() + h.badWithdrawals() == 0, "a handler ghost recorded a fault");
+    }
+
     /// An epoch never pays out more than the pool's balance when it opened.
     function invariant_epochNeverPaysMoreThanItsOpeningBalance() public view {
         (bool found,,,) = handler.overpaidEpoch();
