@@ -422,8 +422,8 @@ contract RiskSharingPool {
     }
 
     /// @notice Requests an LP deposit: `amount` tokens go into escrow and join the current deposit
-    ///         batch, which executes at the next opening at that opening's NAV per share
-    ///         (docs/design.md §11). Escrowed tokens are not the pool's assets: they price nothing
+    ///         batch, which executes at the next opening that is not a Haircut at that opening's
+    ///         NAV per share (docs/design.md §11). Escrowed tokens are not the pool's assets: they price nothing
     ///         and pay nobody until then. Cancel with `cancelRequest`, claim shares with `claim`.
     function requestDeposit(uint256 amount) external nonReentrant returns (uint256 requestId) {
         uint256 received = _pull(amount);
@@ -699,7 +699,7 @@ contract RiskSharingPool {
     ///      2. NavPerShare: every request executed now gets (nav + 1) / (supply + 1) per share;
     ///      3. the withdrawal batch (only when `free` > 0: a Solvent opening) burns its shares for
     ///         their value, or, when that exceeds `free`, the same fraction of every request;
-    ///      4. the deposit batch mints its tokens' worth of shares.
+    ///      4. the deposit batch (not at a Haircut opening: it waits) mints its tokens' worth of shares.
     ///      Requests are claimed afterwards, each pro rata within its batch (`claim`).
     function _openLpBook(uint32 epoch, uint256 nav, uint256 free, uint256 fund) private {
         if (nav > NAV_CAP) nav = NAV_CAP;
@@ -755,7 +755,9 @@ contract RiskSharingPool {
         }
         DepositBatch storage d = depositBatches[db];
         uint256 assets = d.assets;
-        if (assets != 0) {
+        // Not at a Haircut opening: traders' claims left unpaid by its settlements stay owed at
+        // full value, so new capital would pay them (the batch waits, cancellable).
+        if (assets != 0 && latestStatus != EpochStatus.Haircut) {
             uint256 minted = (assets * (supply + 1)) / (nav + 1);
             d.shares = uint128(minted);
             d.era = shareEra;

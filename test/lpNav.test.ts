@@ -39,6 +39,8 @@ describe("LP shares at the proven NAV (docs/design.md §11)", function () {
   let e9: EpochProofs, e10: EpochProofs;
   /** Epoch 10 with two accounts of 5,000 each (a haircut in a pool of 2,000), and their margin proofs. */
   let e10haircut: EpochProofs;
+  /** Epoch 11 owing the same two accounts of 5,000 (nobody settled in epoch 10). */
+  let e11haircut: EpochProofs;
   let settleA: MarginProof, settleB: MarginProof;
   /** Epoch 9 in two batches, stressed in its pool (stress > assets >= mark); epoch 10 solvent with 100 above the lock. */
   let e9stressed: EpochProofs, e10tight: EpochProofs;
@@ -66,6 +68,7 @@ describe("LP shares at the proven NAV (docs/design.md §11)", function () {
     const [a, b] = [newTraderAccount(5_000n * UNIT), newTraderAccount(5_000n * UNIT)];
     const h = await epoch(E10, [a, b]);
     e10haircut = h;
+    e11haircut = await epoch(11, [a, b]);
     const at = (tree: MerkleTree, list: TraderAccount[], i: number, e: number, amount: bigint, recipient: string, t = table9) => proveMargin({
       account: list[i], accountPath: tree.path(i), accountsRoot: tree.root, riskTable: { ...t, epoch: e }, epoch: e, recipient, amount,
     }, TEST_CIRCUITS.margin);
@@ -260,7 +263,7 @@ describe("LP shares at the proven NAV (docs/design.md §11)", function () {
     await audited(fresh.pool);
   });
 
-  it("a haircut pays every settlement of the epoch the same ratio; escrowed deposits do not pay it, withdrawals wait, the wiped-out shares are void", async () => {
+  it("a haircut pays every settlement of the epoch the same ratio; escrowed deposits do not pay it, deposits and withdrawals wait, the wiped-out shares are void", async () => {
     const { pool, give } = await newPool([[lp1, 1_000n * UNIT]], 1_000n * UNIT);
     await open(pool, e9); // NAV 1,000
     const leave = requestIdOf(await pool.connect(lp1).requestWithdraw(1_000n * UNIT));
@@ -268,7 +271,7 @@ describe("LP shares at the proven NAV (docs/design.md §11)", function () {
     const deposit = requestIdOf(await pool.connect(lp2).requestDeposit(500n * UNIT));
     const opening = await open(pool, e10haircut); // marks 10,000 against assets 2,000 (the 500 in escrow excluded)
     assert.deepEqual(opening.map((x) => x.name), [
-      "EpochOpened", "LpWithdrawalsFrozen", "WaterfallStep", "WaterfallStep", "HaircutSet", "ShareEraStarted", "LpWithdrawalsExecuted", "NavPerShare", "LpDepositsExecuted",
+      "EpochOpened", "LpWithdrawalsFrozen", "WaterfallStep", "WaterfallStep", "HaircutSet", "ShareEraStarted", "LpWithdrawalsExecuted", "NavPerShare",
     ]);
     assert.deepEqual(await pool.epochStanding(E10), { status: "haircut", haircutNum: 2_000n * UNIT, haircutDen: 10_000n * UNIT });
     assert.deepEqual(event(opening, "LpWithdrawalsExecuted").args, { epoch: E10, batch: 0, shares: 1_000n * UNIT, burned: 0n, tokens: 0n });
@@ -277,16 +280,33 @@ describe("LP shares at the proven NAV (docs/design.md §11)", function () {
     for (const [proof, first] of [[settleB, true], [settleA, false]] as const) {
       if (!first) {
         await pool.claim(leave); // the void withdrawal: nothing paid, nothing returned
-        await pool.claim(deposit);
+        await refused(pool, () => pool.claim(deposit), "RequestNotExecuted", { requestId: deposit }); // waits for an opening that is not a Haircut
       }
       const r = await pool.settle(proof);
       paid.push(event(r.events, "Settled").args.paid);
     }
     assert.deepEqual(paid, [((1_000n * UNIT + 1n) * 2_000n) / 10_000n, 200n * UNIT]);
     assert.equal(await pool.sharesOf(lp1.address), 0n);
-    assert.equal(await pool.sharesOf(lp2.address), 500n * UNIT, "the new era starts at 1:1");
-    assert.equal(await worth(pool, lp2.address), 500n * UNIT);
+    assert.equal((await pool.state()).pendingDeposits, 500n * UNIT, "the deposit is still in escrow");
     assert.ok((await pool.poolBalance()) >= 2_000n * UNIT - paid[0] - paid[1] + 500n * UNIT, "the escrowed deposit paid no settlement");
+    await audited(pool);
+  });
+
+  it("a deposit request waits through Haircut openings: new capital never pays the shortfall of traders who settle later", async () => {
+    const { pool, give } = await newPool([[lp1, 1_000n * UNIT]], 1_000n * UNIT);
+    await open(pool, e9);
+    await give(lp2, 500n * UNIT);
+    const deposit = requestIdOf(await pool.connect(lp2).requestDeposit(500n * UNIT));
+    const o10 = await open(pool, e10haircut); // assets 2,000 for marks of 10,000: a settlement of epoch 10 pays 0.2
+    // Nobody settles in epoch 10, so epoch 11 owes the same 10,000 in full. Minted at epoch 10 (1:1 at NAV 0), the 500 would be
+    // assets of epoch 11: 2,500, every settlement paying 0.25 instead of 0.2 - the traders who waited take lp2's 500, whose
+    // shares the new wipe-out voids.
+    const o11 = await open(pool, e11haircut);
+    assert.deepEqual(await pool.epochStanding(11), { status: "haircut", haircutNum: 2_000n * UNIT, haircutDen: 10_000n * UNIT });
+    assert.ok(![...o10, ...o11].some((e) => e.name === "LpDepositsExecuted"), "no deposit executes at a Haircut opening");
+    const before = await pool.tokenBalanceOf(lp2.address);
+    await pool.connect(lp2).cancelRequest(deposit);
+    assert.equal((await pool.tokenBalanceOf(lp2.address)) - before, 500n * UNIT, "lp2 keeps its 500");
     await audited(pool);
   });
 

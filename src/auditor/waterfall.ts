@@ -1,5 +1,5 @@
 import type { EpochStatus, EventOf, PoolEvent, WaterfallStage } from "../protocol/poolEvents.js";
-import { fillWithdrawals, MAX_ESCROW, openingNav, sharesFor, startsNewEra, withdrawable } from "../protocol/lpShares.js";
+import { depositsExecute, fillWithdrawals, MAX_ESCROW, openingNav, sharesFor, startsNewEra, withdrawable } from "../protocol/lpShares.js";
 import { expectedStatus, type Haircut } from "./epochStatus.js";
 
 /** One waterfall step: what the public rules say, and what the pool's WaterfallStep event said. */
@@ -224,7 +224,7 @@ export function replayWaterfall(events: readonly PoolEvent[], start: { insurance
         }
         let deposits: OpeningAudit["deposits"];
         const pendingD = [...depositQueue.entries()].find(([, v]) => v !== 0n);
-        if (pendingD) {
+        if (pendingD && depositsExecute(status)) {
           deposits = { batch: pendingD[0], assets: pendingD[1], shares: sharesFor(pendingD[1], nav, supply) };
           depositQueue.delete(pendingD[0]);
           supplyAfter += deposits.shares;

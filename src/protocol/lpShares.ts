@@ -5,6 +5,7 @@
  * for the requester; withdrawals never take the pool below the lock, and when the lock allows
  * only part every request of the batch is filled the same fraction.
  */
+import type { EpochStatus } from "./poolEvents.js";
 
 /** NAV above this is not priced (RiskSharingPool.NAV_CAP). */
 export const NAV_CAP = (1n << 100n) - 1n;
@@ -32,6 +33,14 @@ export function sharesValue(shares: bigint, nav: bigint, supply: bigint): bigint
 /** Shares `assets` tokens buy at (nav, supply), rounded down. */
 export function sharesFor(assets: bigint, nav: bigint, supply: bigint): bigint {
   return (assets * (supply + 1n)) / (nav + 1n);
+}
+
+/**
+ * Whether an opening with this status executes the deposit batch: not a Haircut, whose settlements
+ * leave the traders' unpaid claims owed at full value (new capital would pay them); the batch waits.
+ */
+export function depositsExecute(status: EpochStatus): boolean {
+  return status !== "haircut";
 }
 
 /** Whether an opening with this NAV and supply starts a new share era (NAV 0 with shares out: a wipe-out). */
