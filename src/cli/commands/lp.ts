@@ -1,7 +1,8 @@
 /**
  * `zkrs lp deposit|withdraw|claim|cancel|status` — LP capital at the proven NAV (docs/design.md §11).
  * Deposits and withdrawals are requests: they execute at the next epoch's opening at that NAV per
- * share (withdrawals at the next Solvent one, within the lock), and are claimed afterwards.
+ * share (deposits at the next one that is not a Haircut, withdrawals at the next Solvent one,
+ * within the lock), and are claimed afterwards.
  */
 import { getAddress, NonceManager } from "ethers";
 import { requestIdOf, type RiskSharingPoolClient } from "../../chain/riskSharingPool.js";
@@ -25,7 +26,7 @@ async function storedRequest(pool: RiskSharingPoolClient, id: bigint) {
 
 const lpDepositCommand: Command = {
   path: ["lp", "deposit"],
-  summary: "LP: request a deposit: the tokens wait in escrow and buy shares at the next epoch's opening, at its NAV per share.",
+  summary: "LP: request a deposit: the tokens wait in escrow and buy shares at the next epoch's opening (not a Haircut one), at its NAV per share.",
   details: ["Claim the shares afterwards with `zkrs lp claim --request ID`; cancel before the opening with `zkrs lp cancel`."],
   options: {
     ...RPC_OPTION, ...KEY_OPTION, ...POOL_OPTION,
@@ -57,7 +58,7 @@ const lpDepositCommand: Command = {
         },
         human: [
           `requested an LP deposit of ${amount} from ${from}: request ${id} (deposit batch ${st.depositBatch})`,
-          `  it executes at the next epoch's opening at that NAV per share (at the last one, ${navPerShare(st.navAtOpening, st.totalShares)}, it would buy ${estimate} shares)`,
+          `  it executes at the next epoch's opening that is not a Haircut, at that NAV per share (at the last one, ${navPerShare(st.navAtOpening, st.totalShares)}, it would buy ${estimate} shares)`,
           `  then: zkrs lp claim --request ${id}`,
         ],
       };
@@ -128,7 +129,7 @@ const lpClaimCommand: Command = {
       const { pool } = await openPool(ctx, chain, ref, key);
       const { r, executed } = await storedRequest(pool, id);
       if (!executed) {
-        throw new InputError(`request ${id} has not executed yet: ${r.withdrawal ? "withdrawals execute at the next Solvent opening" : "deposits execute at the next opening"}`);
+        throw new InputError(`request ${id} has not executed yet: ${r.withdrawal ? "withdrawals execute at the next Solvent opening" : "deposits execute at the next opening that is not a Haircut"}`);
       }
       const tx = await ctx.step(`claiming request ${id}`, () => pool.claim(id));
       const c = tx.events.find((e) => e.name === "LpClaimed");
