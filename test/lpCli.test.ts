@@ -102,7 +102,7 @@ describe("zkrs lp (LP requests at the next epoch's NAV)", function () {
     const d = await zkrs(["lp", "deposit", ...p(), "--amount", (700n * UNIT).toString()], lp2Env);
     assert.match(ok(d).stdout, /^requested an LP deposit of 700000000 from 0x[0-9a-fA-F]{40}: request 1 \(deposit batch 0\)\n/);
     assert.match(d.stdout, /then: zkrs lp claim --request 1\n/);
-    fails(await zkrs(["lp", "claim", ...p(), "--request", "1"], lp1Env), /^zkrs: request 1 has not executed yet: deposits execute at the next opening$/);
+    fails(await zkrs(["lp", "claim", ...p(), "--request", "1"], lp1Env), /^zkrs: request 1 has not executed yet: deposits execute at the next opening that is not a Haircut$/);
     fails(await zkrs(["lp", "cancel", ...p(), "--request", "1"], lp1Env), /^zkrs: request 1 belongs to 0x[0-9a-fA-F]{40}, not to 0x[0-9a-fA-F]{40}$/);
     fails(await zkrs(["lp", "claim", ...p(), "--request", "7"], lp1Env), /^zkrs: request 7 does not exist on the pool, or was claimed or cancelled already$/);
     const before = await pool.tokenBalanceOf(devWallet(1, chain.provider).address);

@@ -128,7 +128,7 @@ const lpClaimCommand: Command = {
       const { pool } = await openPool(ctx, chain, ref, key);
       const { r, executed } = await storedRequest(pool, id);
       if (!executed) {
-        throw new InputError(`request ${id} has not executed yet: ${r.withdrawal ? "withdrawals execute at the next Solvent opening" : "deposits execute at the next opening"}`);
+        throw new InputError(`request ${id} has not executed yet: ${r.withdrawal ? "withdrawals execute at the next Solvent opening" : "deposits execute at the next opening that is not a Haircut"}`);
       }
       const tx = await ctx.step(`claiming request ${id}`, () => pool.claim(id));
       const c = tx.events.find((e) => e.name === "LpClaimed");
