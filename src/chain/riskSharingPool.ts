@@ -288,7 +288,7 @@ export class RiskSharingPoolClient {
     return this.send("depositLiquidity", [amount]);
   }
 
-  /** LP deposit request: escrows `amount` tokens until the next opening prices them (needs an approval first). */
+  /** LP deposit request: escrows `amount` tokens until the next opening that is not a Haircut prices them (needs an approval first). */
   requestDeposit(amount: bigint): Promise<TxResult> {
     return this.send("requestDeposit", [amount]);
   }
