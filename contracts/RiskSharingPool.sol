@@ -5,9 +5,9 @@ import {IERC20Minimal} from "./IERC20Minimal.sol";
 import {IGroth16Verifier2, IGroth16Verifier6, IGroth16Verifier9} from "./IGroth16Verifier.sol";
 import {safeTransfer, safeTransferFrom} from "./SafeTransfer.sol";
 
-/// @title RiskSharingPool — a shared derivatives risk pool settled by zero-knowledge proofs (docs/design.md §5, §9).
+/// @title RiskSharingPool — a shared derivatives risk pool settled by zero-knowledge proofs (docs/design.md §5, §9, §11).
 /// @notice One ERC-20 collateral token. Traders deposit collateral (the operator credits it in its
-///         private ledger); LPs deposit capital for shares. Each epoch:
+///         private ledger); LPs hold shares of the pool's proven NAV. Each epoch:
 ///           1. the risk oracle publishes the risk table's root with a RiskTable proof that the
 ///              root commits to one well-formed table (`publishRisk`);
 ///           2. the operator proves, batch by batch, the pool's liabilities to every account in
@@ -16,25 +16,29 @@ import {safeTransfer, safeTransferFrom} from "./SafeTransfer.sol";
 ///              largest such total over mark and every stress scenario), and opens the epoch
 ///              for settlement with a status set from them alone against the pool's assets
 ///              (its balance less trader deposits made since the risk was published, which this
-///              accounts root cannot hold yet) (docs/design.md §9):
+///              accounts root cannot hold yet, and less what LP requests hold) (docs/design.md §9):
 ///                Solvent  — stressTotal <= assets;
-///                Stressed — markTotal <= assets < stressTotal: LP withdrawals frozen;
-///                Haircut  — assets < markTotal: the insurance fund and the LP capital are
-///                           written off and every settlement of the epoch pays
-///                           amount * assets / markTotal (rounded down);
+///                Stressed — markTotal <= assets < stressTotal: LP withdrawals wait;
+///                Haircut  — assets < markTotal: the insurance fund and the LPs' NAV are
+///                           written off (the shares start a new era) and every settlement of
+///                           the epoch pays amount * assets / markTotal (rounded down);
 ///           3. traders (or anyone on their behalf) settle with a margin proof against that
 ///              epoch's roots (`settle`): one settlement per account and epoch (nullifier);
 ///           4. the operator liquidates an account below its requirement with a Liquidation
 ///              proof (`liquidate`); the proof's tag is the account's nullifier of the epoch, so a
 ///              liquidated account cannot also settle. The loss waterfall runs on-chain, in
 ///              order: the defaulter's collateral (inside the proof: `deficit` is what is left
-///              after it), its penalty (into the insurance fund), the insurance fund, the LP
-///              capital (first loss), and last the epoch haircut above.
+///              after it), its penalty (into the insurance fund), the insurance fund, the LPs
+///              (first loss, inside the opening's NAV), and last the epoch haircut above.
 ///         Settlement of an epoch closes when the oracle publishes the next epoch, so every
 ///         accounts root the operator proves is built after all settlements against the previous
 ///         root are final. Epochs advance by exactly one. LP withdrawals never take the balance
 ///         below the locked amount: the latest stress total plus trader deposits that no
 ///         accepted root covers yet, and the insurance fund.
+///         LP capital is priced at its proven value (docs/design.md §11): at each opening
+///         NAV = assets - insuranceFund - markTotal (at least 0), and LP deposits and
+///         withdrawals are requests executed at the next opening at that NAV per share, in
+///         O(1) per opening (the batch's aggregate), each request claimed afterwards pro rata.
 /// @dev    Every proof is verified before any state is written; every public signal is checked
 ///         to be a canonical BN254 scalar-field element before it reaches a verifier.
 contract RiskSharingPool {
@@ -44,6 +48,9 @@ contract RiskSharingPool {
     uint256 public constant FIELD_MODULUS =
         21888242871839275222246405745257275088548364400416034343698204186575808495617;
     uint256 private constant HAIRCUT_FLAG = 1 << 255;
+    /// @dev What publishRisk writes in an epoch's open-root slot until its solvency is accepted
+    ///      (a root is < 2^254): the opening then rewrites a non-zero slot, cheaper than a fresh one.
+    uint256 private constant PUBLISHED_ONLY = 1 << 254;
 
     enum Role {
         Admin,
@@ -150,12 +157,83 @@ contract RiskSharingPool {
     /// @notice Trader deposits since the current epoch's risk was published.
     uint128 public depositsSinceRisk;
 
-    // ---------------------------------------------------------------- LP shares
+    // ---------------------------------------------------------------- LP shares at NAV (docs/design.md §11)
 
-    /// @notice LP capital in token units (deposits minus withdrawals); shares are claims on it.
-    uint256 public lpCapital;
-    uint256 public totalShares;
-    mapping(address provider => uint256) public sharesOf;
+    /// @notice NAV above this many token units is not priced (keeps every share product within
+    ///         256 bits; far beyond any real pool).
+    uint256 public constant NAV_CAP = (1 << 100) - 1;
+    /// @notice A new share era starts when shares outstanding exceed NAV times this (a share
+    ///         worth less than 2^-24 token units, or nothing): every holding converts to the new
+    ///         era at NAV / supply (0 when NAV is 0: a wipe-out voids the old shares).
+    uint256 public constant MAX_SHARES_PER_UNIT = 1 << 24;
+    /// @notice At most this many tokens wait in escrow for deposit requests, and at most this many
+    ///         are owed to executed withdrawals not claimed yet (a fill stops there).
+    uint256 public constant MAX_ESCROW = (1 << 96) - 1;
+
+    /// @notice Shares of the current era outstanding: held, escrowed by withdrawal requests,
+    ///         and minted or returned to requests not claimed yet.
+    uint128 public totalShares;
+    /// @notice The LPs' NAV after the last opening (token units): what `totalShares` are worth.
+    uint104 public navAtOpening;
+    /// @notice The current share era (holdings of older eras convert on read, see `eraEnd`).
+    uint24 public shareEra;
+    /// @notice Tokens escrowed by deposit requests not executed yet (not the pool's assets).
+    uint96 public pendingDeposits;
+    /// @notice Tokens of executed withdrawal requests not claimed yet (not the pool's assets).
+    uint96 public withdrawalsOwed;
+    /// @notice The deposit batch taking requests; it executes at the next opening.
+    uint32 public depositBatch;
+    /// @notice The withdrawal batch taking requests; it executes at the next Solvent opening.
+    uint32 public withdrawBatch;
+
+    struct Holding {
+        uint128 shares;
+        uint24 era;
+    }
+
+    /// @dev NAV and supply when an era ended: a holding of that era converts at nav / supply.
+    struct EraEnd {
+        uint128 nav;
+        uint128 supply;
+    }
+
+    /// @dev A deposit batch: tokens escrowed; once executed, the shares minted and their era.
+    struct DepositBatch {
+        uint96 assets;
+        uint128 shares;
+        uint24 era;
+    }
+
+    enum Fill {
+        Pending,
+        Full,
+        Partial,
+        Closed
+    }
+
+    /// @dev A withdrawal batch: shares escrowed; once executed, the tokens paid out and how it
+    ///      was filled (Partial: `burned` of `shares`; Closed: none, at a new era).
+    struct WithdrawBatch {
+        uint128 shares;
+        uint96 tokens;
+        Fill fill;
+        uint128 burned;
+    }
+
+    struct LpRequest {
+        address owner;
+        uint32 batch;
+        uint24 era;
+        bool withdrawal;
+        uint256 amount;
+    }
+
+    mapping(address provider => Holding) internal _holdings;
+    mapping(uint24 era => EraEnd) public eraEnd;
+    mapping(uint32 batch => DepositBatch) public depositBatches;
+    mapping(uint32 batch => WithdrawBatch) public withdrawBatches;
+    mapping(uint256 requestId => LpRequest) public lpRequests;
+    uint256 public nextRequestId;
 
     bool private transient _locked;
 
@@ -199,8 +277,25 @@ contract RiskSharingPool {
     );
     event InsuranceFunded(address indexed from, uint256 amount, uint256 insuranceFundAfter);
     event CollateralDeposited(address indexed depositor, uint256 amount);
+    /// @notice Genesis LP capital (before the first risk publication), shares minted 1:1.
     event LiquidityDeposited(address indexed provider, uint256 amount, uint256 shares);
-    event LiquidityWithdrawn(address indexed provider, uint256 shares, uint256 amount);
+    /// @notice An LP request joined `batch`: `amount` tokens escrowed (deposit) or shares (withdrawal).
+    event LpRequested(uint256 indexed requestId, address indexed owner, uint32 indexed batch, bool withdrawal, uint256 amount);
+    event LpRequestCancelled(uint256 indexed requestId, address indexed owner, bool withdrawal, uint256 amount);
+    /// @notice The LPs' NAV and shares outstanding at an opening, before its requests execute:
+    ///         every request executed at this opening gets (nav + 1) / (supply + 1) per share.
+    event NavPerShare(uint32 indexed epoch, uint256 nav, uint256 supply);
+    event LpDepositsExecuted(uint32 indexed epoch, uint32 indexed batch, uint256 assets, uint256 shares);
+    /// @notice A withdrawal batch executed: `burned` of its `shares` for `tokens` (all of them
+    ///         when the lock allows; the same fraction of every request when it allows only part;
+    ///         none when a new share era closed the batch).
+    event LpWithdrawalsExecuted(uint32 indexed epoch, uint32 indexed batch, uint256 shares, uint256 burned, uint256 tokens);
+    /// @notice Shares outstanding exceeded NAV x MAX_SHARES_PER_UNIT (or NAV was 0): holdings of
+    ///         `era` - 1 convert at nav / supply (nothing when nav is 0).
+    event ShareEraStarted(uint24 indexed era, uint256 nav, uint256 supply);
+    /// @notice A request claimed (by anyone, for its owner): shares credited (a deposit's, or a
+    ///         withdrawal's unfilled part) and tokens paid.
+    event LpClaimed(uint256 indexed requestId, address indexed owner, uint256 shares, uint256 tokens);
 
     // ---------------------------------------------------------------- errors
 
@@ -218,14 +313,16 @@ contract RiskSharingPool {
     error BatchOutOfOrder(uint32 epoch, uint32 expectedBatch, uint32 batchIndex);
     error BatchStatementMismatch(uint32 epoch, uint32 batchIndex);
     error BatchNotChained(uint32 epoch, uint32 batchIndex);
-    error WithdrawalsFrozen(uint32 epoch, EpochStatus status);
     error InvalidProof();
     error EpochNotSettleable(uint32 epoch);
     error NullifierAlreadyUsed(uint256 nullifier);
     error InsufficientShares(uint256 shares, uint256 requested);
-    error ZeroShares();
     error AmountTooLarge(uint256 amount);
-    error WithdrawalBreaksReserve(uint256 balanceAfter, uint256 locked);
+    error GenesisOver();
+    error UnknownRequest(uint256 requestId);
+    error NotRequestOwner(uint256 requestId, address caller);
+    error RequestNotExecuted(uint256 requestId);
+    error RequestAlreadyExecuted(uint256 requestId);
 
     // ---------------------------------------------------------------- modifiers
 
@@ -309,47 +406,137 @@ contract RiskSharingPool {
         emit CollateralDeposited(msg.sender, received);
     }
 
-    /// @notice Deposits LP capital for shares: `received * (totalShares + 1) / (lpCapital + 1)`
-    ///         shares (1:1 for the first deposit). lpCapital is book value (deposits minus
-    ///         withdrawals), so the price stays 1:1 until the waterfall (docs/design.md §9) writes it down.
-    ///         The +1 (one virtual share and one virtual token unit) keeps the price defined when
-    ///         a loss wiped the capital out: shares left from before are then worth nothing and
-    ///         cannot dilute a new deposit.
+    /// @notice The pool's first LP capital, before the first risk publication: no epoch, no
+    ///         market, nothing to price yet, so shares are minted at once, 1:1. From the first
+    ///         `publishRisk` on, LP deposits are requests priced at the next opening's NAV
+    ///         (`requestDeposit`).
     function depositLiquidity(uint256 amount) external nonReentrant returns (uint256 shares) {
-        uint256 supply = totalShares;
-        uint256 capital = lpCapital;
-        uint256 received = _pull(amount);
-        shares = (received * (supply + 1)) / (capital + 1);
-        if (shares == 0) revert ZeroShares();
-        lpCapital = capital + received;
-        totalShares = supply + shares;
-        sharesOf[msg.sender] += shares;
-        emit LiquidityDeposited(msg.sender, received, shares);
+        if (riskPublished) revert GenesisOver();
+        shares = _pull(amount);
+        uint256 nav = navAtOpening + shares;
+        if (nav > NAV_CAP) revert AmountTooLarge(shares);
+        navAtOpening = uint104(nav);
+        totalShares += uint128(shares);
+        _holdings[msg.sender].shares += uint128(shares);
+        emit LiquidityDeposited(msg.sender, shares, shares);
     }
 
-    /// @notice Burns `shares` for their part of the LP capital, as long as the pool keeps at
-    ///         least `lockedBalance()` tokens afterwards. Frozen while the latest accepted epoch
-    ///         is Stressed or Haircut (docs/design.md §9).
-    function withdrawLiquidity(uint256 shares) external nonReentrant returns (uint256 amount) {
+    /// @notice Requests an LP deposit: `amount` tokens go into escrow and join the current deposit
+    ///         batch, which executes at the next opening that is not a Haircut at that opening's
+    ///         NAV per share (docs/design.md §11). Escrowed tokens are not the pool's assets: they price nothing
+    ///         and pay nobody until then. Cancel with `cancelRequest`, claim shares with `claim`.
+    function requestDeposit(uint256 amount) external nonReentrant returns (uint256 requestId) {
+        uint256 received = _pull(amount);
+        uint256 pending = pendingDeposits + received;
+        if (pending > MAX_ESCROW) revert AmountTooLarge(received);
+        pendingDeposits = uint96(pending);
+        uint32 batch = depositBatch;
+        depositBatches[batch].assets += uint96(received);
+        requestId = _record(batch, 0, false, received);
+    }
+
+    /// @notice Requests an LP withdrawal: `shares` go into escrow and join the current withdrawal
+    ///         batch, which executes at the next Solvent opening (it waits while epochs open
+    ///         Stressed or Haircut) at that opening's NAV per share, never below the lock; when
+    ///         the lock allows only part, every request of the batch is filled the same fraction
+    ///         and the rest of its shares is returned at `claim`.
+    function requestWithdraw(uint256 shares) external nonReentrant returns (uint256 requestId) {
         if (shares == 0) revert ZeroAmount();
-        EpochStatus status = latestStatus;
-        if (status != EpochStatus.Solvent) revert WithdrawalsFrozen(latestAcceptedEpoch, status);
-        uint256 owned = sharesOf[msg.sender];
+        uint256 owned = _settleHolding(msg.sender);
         if (shares > owned) revert InsufficientShares(owned, shares);
-        uint256 supply = totalShares;
-        uint256 capital = lpCapital;
-        amount = _sharesValue(shares, supply, capital);
-        if (amount == 0) revert ZeroAmount();
-        uint256 balance = token.balanceOf(address(this));
-        uint256 locked = lockedBalance();
-        if (amount > balance || balance - amount < locked) {
-            revert WithdrawalBreaksReserve(amount > balance ? 0 : balance - amount, locked);
+        _holdings[msg.sender].shares = uint128(owned - shares);
+        uint32 batch = withdrawBatch;
+        WithdrawBatch storage b = withdrawBatches[batch];
+        b.shares += uint128(shares);
+        if (b.burned == 0) b.burned = 1; // placeholder: the opening then rewrites a warm slot
+        requestId = _record(batch, shareEra, true, shares);
+    }
+
+    /// @notice Cancels the caller's request while its batch has not executed: the escrowed tokens
+    ///         or shares come back.
+    function cancelRequest(uint256 requestId) external nonReentrant {
+        LpRequest memory r = _request(requestId);
+        if (r.owner != msg.sender) revert NotRequestOwner(requestId, msg.sender);
+        if (r.batch != (r.withdrawal ? withdrawBatch : depositBatch)) revert RequestAlreadyExecuted(requestId);
+        delete lpRequests[requestId];
+        emit LpRequestCancelled(requestId, r.owner, r.withdrawal, r.amount);
+        if (r.withdrawal) {
+            withdrawBatches[r.batch].shares -= uint128(r.amount);
+            _credit(r.owner, r.amount, r.era);
+        } else {
+            depositBatches[r.batch].assets -= uint96(r.amount);
+            pendingDeposits -= uint96(r.amount);
+            token.safeTransfer(r.owner, r.amount);
         }
-        sharesOf[msg.sender] = owned - shares;
-        totalShares = supply - shares;
-        lpCapital = capital - amount;
-        emit LiquidityWithdrawn(msg.sender, shares, amount);
-        token.safeTransfer(msg.sender, amount);
+    }
+
+    /// @notice Claims an executed request for its owner (anyone may call): a deposit's part of its
+    ///         batch's shares, pro rata to its tokens; a withdrawal's part of its batch's tokens,
+    ///         pro rata to its shares, and its unfilled shares back. Rounded down for the
+    ///         claimant, so a batch's claims never exceed what it executed.
+    function claim(uint256 requestId) external nonReentrant returns (uint256 shares, uint256 tokens) {
+        LpRequest memory r = _request(requestId);
+        if (r.batch >= (r.withdrawal ? withdrawBatch : depositBatch)) revert RequestNotExecuted(requestId);
+        delete lpRequests[requestId];
+        if (r.withdrawal) {
+            WithdrawBatch storage b = withdrawBatches[r.batch];
+            Fill fill = b.fill;
+            uint256 burned = fill == Fill.Full ? r.amount : fill == Fill.Partial ? _ceilDiv(r.amount * b.burned, b.shares) : 0;
+            tokens = (r.amount * b.tokens) / b.shares;
+            shares = r.amount - burned;
+            withdrawalsOwed -= uint96(tokens);
+            emit LpClaimed(requestId, r.owner, shares, tokens);
+            _credit(r.owner, shares, r.era);
+            if (tokens != 0) token.safeTransfer(r.owner, tokens);
+        } else {
+            DepositBatch storage b = depositBatches[r.batch];
+            shares = (r.amount * b.shares) / b.assets;
+            emit LpClaimed(requestId, r.owner, shares, 0);
+            _credit(r.owner, shares, b.era);
+        }
+    }
+
+    /// @dev Stores a request of the caller and logs it.
+    function _record(uint32 batch, uint24 era, bool withdrawal, uint256 amount) private returns (uint256 requestId) {
+        requestId = nextRequestId++;
+        lpRequests[requestId] = LpRequest({owner: msg.sender, batch: batch, era: era, withdrawal: withdrawal, amount: amount});
+        emit LpRequested(requestId, msg.sender, batch, withdrawal, amount);
+    }
+
+    function _request(uint256 requestId) private view returns (LpRequest memory r) {
+        r = lpRequests[requestId];
+        if (r.owner == address(0)) revert UnknownRequest(requestId);
+    }
+
+    /// @dev Converts `provider`'s holding to the current era, stores it, and returns it.
+    function _settleHolding(address provider) private returns (uint256 shares) {
+        Holding memory h = _holdings[provider];
+        shares = _inCurrentEra(h.shares, h.era);
+        uint24 era = shareEra;
+        if (h.era != era) _holdings[provider] = Holding({shares: uint128(shares), era: era});
+    }
+
+    /// @dev Adds `shares` of `era` to `provider`'s holding (both converted to the current era).
+    function _credit(address provider, uint256 shares, uint24 era) private {
+        uint256 held = _settleHolding(provider);
+        uint256 added = _inCurrentEra(shares, era);
+        if (added != 0) _holdings[provider].shares = uint128(held + added);
+    }
+
+    /// @dev `shares` of `era` in the current era: each era end converts at nav / supply, a factor
+    ///      below 2^-24 (or 0), so the loop ends within a few eras (shares < 2^128).
+    function _inCurrentEra(uint256 shares, uint24 era) private view returns (uint256) {
+        uint24 current = shareEra;
+        while (era < current && shares != 0) {
+            EraEnd memory e = eraEnd[era];
+            shares = (shares * e.nav) / e.supply;
+            era++;
+        }
+        return shares;
+    }
+
+    function _ceilDiv(uint256 a, uint256 b) private pure returns (uint256) {
+        return a == 0 ? 0 : (a - 1) / b + 1;
     }
 
     /// @notice Adds `amount` to the insurance fund (anyone: protocol treasury, LPs, sponsors).
@@ -392,6 +579,7 @@ contract RiskSharingPool {
             }
         }
         _epochs[epoch].riskRoot = riskRoot;
+        _epochs[epoch].openAccountsRoot = PUBLISHED_ONLY;
         currentEpoch = epoch;
         riskPublished = true;
         depositsSinceRisk = 0;
@@ -421,7 +609,7 @@ contract RiskSharingPool {
         if (s.accountsRoot == 0) revert ZeroRoot();
         if (!riskPublished || epoch != currentEpoch) revert NotCurrentEpoch(epoch);
         EpochRecord storage record = _epochs[epoch];
-        if (record.openAccountsRoot != 0) revert SolvencyAlreadyAccepted(epoch);
+        if (record.openAccountsRoot != PUBLISHED_ONLY) revert SolvencyAlreadyAccepted(epoch);
 
         SolvencyCursor storage cursor = _cursor;
         uint32 expected = cursor.epoch == epoch ? cursor.nextBatch : 0;
@@ -460,43 +648,129 @@ contract RiskSharingPool {
 
     /// @dev Opens a proven epoch for settlement and sets its status from the proven figures
     ///      against the pool's assets — its balance less the trader deposits made since the risk
-    ///      was published (this accounts root cannot credit them: they must not pay old accounts):
-    ///      Solvent, Stressed (LP withdrawals frozen) or Haircut (the insurance fund and the LP
-    ///      capital are written off — they are part of the assets that pay the haircut — and
-    ///      settlements pay assets / markTotal of their amount).
+    ///      was published (this accounts root cannot credit them: they must not pay old accounts)
+    ///      and less what LP requests hold (escrowed deposits, withdrawals owed): Solvent,
+    ///      Stressed (LP withdrawals wait) or Haircut (the insurance fund and the LPs' NAV are
+    ///      written off — they are part of the assets that pay the haircut — and settlements pay
+    ///      assets / markTotal of their amount). Then the LPs' NAV and their request batches
+    ///      (`_openLpBook`).
     function _openEpoch(uint32 epoch, BatchStatement calldata s) private {
         uint256 held = token.balanceOf(address(this));
         uint256 uncredited = depositsSinceRisk;
-        uint256 balance = held > uncredited ? held - uncredited : 0;
+        uint256 lpHeld = uint256(pendingDeposits) + withdrawalsOwed;
+        uint256 assets = held > uncredited + lpHeld ? held - uncredited - lpHeld : 0;
         EpochRecord storage record = _epochs[epoch];
-        EpochStatus status = s.stressTotal <= balance
+        EpochStatus status = s.stressTotal <= assets
             ? EpochStatus.Solvent
-            : (s.markTotal <= balance ? EpochStatus.Stressed : EpochStatus.Haircut);
+            : (s.markTotal <= assets ? EpochStatus.Stressed : EpochStatus.Haircut);
         record.openAccountsRoot = status == EpochStatus.Haircut ? s.accountsRoot | HAIRCUT_FLAG : s.accountsRoot;
         if (status != EpochStatus.Solvent) record.status = status; // a fresh record reads Solvent already
         latestAcceptedEpoch = epoch;
         anyAccepted = true;
         latestStatus = status;
         latestBound = uint128(s.stressTotal);
-        unboundDeposits = depositsSinceRisk;
-        emit EpochOpened(epoch, record.riskRoot, s.accountsRoot, s.stressTotal, s.markTotal, balance, status);
-        if (status == EpochStatus.Solvent) return;
-        emit LpWithdrawalsFrozen(epoch, s.stressTotal, balance);
-        if (status != EpochStatus.Haircut) return;
-        record.haircutNum = uint128(balance); // balance < markTotal < 2^116
-        record.haircutDen = uint128(s.markTotal);
+        unboundDeposits = uint128(uncredited);
+        emit EpochOpened(epoch, record.riskRoot, s.accountsRoot, s.stressTotal, s.markTotal, assets, status);
         uint256 fund = insuranceFund;
-        if (fund != 0) {
-            insuranceFund = 0;
-            emit WaterfallStep(epoch, 0, WaterfallStage.InsuranceFund, fund, 0, lpCapital);
+        if (status != EpochStatus.Solvent) emit LpWithdrawalsFrozen(epoch, s.stressTotal, assets);
+        if (status == EpochStatus.Haircut) {
+            record.haircutNum = uint128(assets); // assets < markTotal < 2^116
+            record.haircutDen = uint128(s.markTotal);
+            if (fund != 0) {
+                insuranceFund = 0;
+                emit WaterfallStep(epoch, 0, WaterfallStage.InsuranceFund, fund, 0, navAtOpening);
+                fund = 0;
+            }
+            if (navAtOpening != 0) emit WaterfallStep(epoch, 0, WaterfallStage.LpCapital, navAtOpening, 0, 0);
+            emit WaterfallStep(epoch, 0, WaterfallStage.Haircut, s.markTotal - assets, 0, 0);
+            emit HaircutSet(epoch, assets, s.markTotal);
         }
-        uint256 capital = lpCapital;
-        if (capital != 0) {
-            lpCapital = 0;
-            emit WaterfallStep(epoch, 0, WaterfallStage.LpCapital, capital, 0, 0);
+        // NAV = assets - insurance fund - markTotal, at least 0 (0 in a Haircut: assets < markTotal).
+        uint256 nav = assets > fund + s.markTotal ? assets - fund - s.markTotal : 0;
+        // The lock LP withdrawals keep: the stress total, uncredited deposits, the insurance fund.
+        uint256 free = assets > fund + s.stressTotal ? assets - fund - s.stressTotal : 0;
+        _openLpBook(epoch, nav, status == EpochStatus.Solvent ? free : 0, fund);
+    }
+
+    /// @dev The LPs' side of an opening, O(1) whatever the queue (docs/design.md §11):
+    ///      1. NAV with no shares outstanding (donations, every LP gone) joins the insurance fund;
+    ///         shares outstanding above NAV x MAX_SHARES_PER_UNIT (NAV 0: a wipe-out) start a new
+    ///         era (holdings convert at NAV / supply; a pending withdrawal batch closes unfilled);
+    ///      2. NavPerShare: every request executed now gets (nav + 1) / (supply + 1) per share;
+    ///      3. the withdrawal batch (only when `free` > 0: a Solvent opening) burns its shares for
+    ///         their value, or, when that exceeds `free`, the same fraction of every request;
+    ///      4. the deposit batch (not at a Haircut opening: it waits) mints its tokens' worth of shares.
+    ///      Requests are claimed afterwards, each pro rata within its batch (`claim`).
+    function _openLpBook(uint32 epoch, uint256 nav, uint256 free, uint256 fund) private {
+        if (nav > NAV_CAP) nav = NAV_CAP;
+        uint256 supply = totalShares;
+        uint32 wb = withdrawBatch;
+        uint32 db = depositBatch;
+        if (supply == 0) {
+            if (nav != 0) {
+                insuranceFund = fund + nav;
+                emit InsuranceFunded(address(this), nav, fund + nav);
+                nav = 0;
+            }
+        } else if (supply > nav * MAX_SHARES_PER_UNIT) {
+            uint24 era = shareEra;
+            eraEnd[era] = EraEnd({nav: uint128(nav), supply: uint128(supply)});
+            shareEra = era + 1;
+            emit ShareEraStarted(era + 1, nav, supply);
+            supply = nav;
+            WithdrawBatch storage closing = withdrawBatches[wb];
+            if (closing.shares != 0) {
+                closing.fill = Fill.Closed;
+                emit LpWithdrawalsExecuted(epoch, wb, closing.shares, 0, 0);
+                wb++;
+                free = 0;
+            }
         }
-        emit WaterfallStep(epoch, 0, WaterfallStage.Haircut, s.markTotal - balance, 0, 0);
-        emit HaircutSet(epoch, balance, s.markTotal);
+        emit NavPerShare(epoch, nav, supply);
+        uint256 navAfter = nav;
+        uint256 supplyAfter = supply;
+        uint256 owed = withdrawalsOwed;
+        if (free > MAX_ESCROW - owed) free = MAX_ESCROW - owed;
+        if (free != 0) {
+            WithdrawBatch storage w = withdrawBatches[wb];
+            uint256 shares = w.shares;
+            if (shares != 0) {
+                uint256 tokens = (shares * (nav + 1)) / (supply + 1);
+                uint256 burned = shares;
+                if (tokens > free) {
+                    burned = (shares * free) / tokens;
+                    tokens = (burned * (nav + 1)) / (supply + 1); // <= free
+                    w.fill = Fill.Partial;
+                    w.burned = uint128(burned);
+                } else {
+                    w.fill = Fill.Full;
+                }
+                w.tokens = uint96(tokens);
+                emit LpWithdrawalsExecuted(epoch, wb, shares, burned, tokens);
+                wb++;
+                supplyAfter -= burned;
+                navAfter -= tokens;
+                withdrawalsOwed = uint96(owed + tokens);
+            }
+        }
+        DepositBatch storage d = depositBatches[db];
+        uint256 assets = d.assets;
+        // Not at a Haircut opening: traders' claims left unpaid by its settlements stay owed at
+        // full value, so new capital would pay them (the batch waits, cancellable).
+        if (assets != 0 && latestStatus != EpochStatus.Haircut) {
+            uint256 minted = (assets * (supply + 1)) / (nav + 1);
+            d.shares = uint128(minted);
+            d.era = shareEra;
+            emit LpDepositsExecuted(epoch, db, assets, minted);
+            db++;
+            supplyAfter += minted;
+            navAfter += assets;
+            pendingDeposits -= uint96(assets);
+        }
+        totalShares = uint128(supplyAfter);
+        navAtOpening = uint104(navAfter);
+        withdrawBatch = wb;
+        depositBatch = db;
     }
 
     /// @notice Pays for a margin proof against `epoch`'s roots: the epoch must be open for
@@ -552,34 +826,34 @@ contract RiskSharingPool {
     function _openEpochFor(uint32 epoch, uint256 nullifier) private view returns (EpochRecord storage record, uint256 open) {
         record = _epochs[epoch];
         open = record.openAccountsRoot;
-        if (open == 0) revert EpochNotSettleable(epoch);
+        if (open == 0 || open == PUBLISHED_ONLY) revert EpochNotSettleable(epoch);
         if (nullifierUsed[nullifier]) revert NullifierAlreadyUsed(nullifier);
     }
 
     /// @dev The on-chain steps of the loss waterfall for one liquidation, in order, each logged:
-    ///      penalty into the insurance fund; deficit drawn from the fund, then written off the LP
-    ///      capital (first loss); the rest is left to the mark total (a later haircut).
+    ///      penalty into the insurance fund; deficit drawn from the fund; the rest is the LPs'
+    ///      (step LpCapital) — already inside the NAV the epoch opened with, since the proven
+    ///      markTotal counts no negative equity, and the fund's draw comes back to the LPs in the
+    ///      next opening's NAV — or, in a Haircut epoch, the traders' (step Haircut: the epoch's
+    ///      ratio already prices it). `lpCapitalAfter` is the epoch's opening NAV.
     function _runWaterfall(uint32 epoch, uint256 tag, uint256 penalty, uint256 deficit) private {
         uint256 fund = insuranceFund;
-        uint256 capital = lpCapital;
+        uint256 nav = navAtOpening;
         if (penalty != 0) {
             fund += penalty;
-            emit WaterfallStep(epoch, tag, WaterfallStage.Penalty, penalty, fund, capital);
+            emit WaterfallStep(epoch, tag, WaterfallStage.Penalty, penalty, fund, nav);
         }
         if (deficit != 0) {
             uint256 drawn = deficit < fund ? deficit : fund;
             if (drawn != 0) {
                 fund -= drawn;
-                emit WaterfallStep(epoch, tag, WaterfallStage.InsuranceFund, drawn, fund, capital);
+                emit WaterfallStep(epoch, tag, WaterfallStage.InsuranceFund, drawn, fund, nav);
             }
             uint256 rest = deficit - drawn;
-            uint256 written = rest < capital ? rest : capital;
-            if (written != 0) {
-                capital -= written;
-                lpCapital = capital;
-                emit WaterfallStep(epoch, tag, WaterfallStage.LpCapital, written, fund, capital);
+            if (rest != 0) {
+                WaterfallStage stage = _epochs[epoch].status == EpochStatus.Haircut ? WaterfallStage.Haircut : WaterfallStage.LpCapital;
+                emit WaterfallStep(epoch, tag, stage, rest, fund, nav);
             }
-            if (rest != written) emit WaterfallStep(epoch, tag, WaterfallStage.Haircut, rest - written, fund, capital);
         }
         insuranceFund = fund;
     }
@@ -608,6 +882,7 @@ contract RiskSharingPool {
     function epochInfo(uint32 epoch) external view returns (uint256 riskRoot, uint256 openAccountsRoot, bool settleable) {
         EpochRecord storage r = _epochs[epoch];
         uint256 open = r.openAccountsRoot;
+        if (open == PUBLISHED_ONLY) open = 0;
         return (r.riskRoot, open & ~HAIRCUT_FLAG, open != 0);
     }
 
@@ -621,19 +896,19 @@ contract RiskSharingPool {
         return (c.nextBatch, c.accountsRoot, c.totalsCommitment);
     }
 
-    /// @notice Token value of `shares` at the current LP capital.
+    /// @notice `provider`'s shares in the current era (not counting requests).
+    function sharesOf(address provider) external view returns (uint256) {
+        Holding memory h = _holdings[provider];
+        return _inCurrentEra(h.shares, h.era);
+    }
+
+    /// @notice Token value of `shares` at the last opening's NAV per share (what a withdrawal of
+    ///         them would get if the next opening had the same NAV and the lock allowed it).
     function previewWithdraw(uint256 shares) external view returns (uint256) {
-        return _sharesValue(shares, totalShares, lpCapital);
+        return (shares * (uint256(navAtOpening) + 1)) / (uint256(totalShares) + 1);
     }
 
     // ---------------------------------------------------------------- internal
-
-    /// @dev What `shares` of `supply` are worth out of `capital`, with the virtual share and unit
-    ///      of depositLiquidity: the last shares out get exactly the capital (supply >= capital
-    ///      always holds: capital only ever falls below what the shares paid in).
-    function _sharesValue(uint256 shares, uint256 supply, uint256 capital) private pure returns (uint256) {
-        return (shares * (capital + 1)) / (supply + 1);
-    }
 
     /// @dev Pulls `amount` from the caller and returns what actually arrived (fee-on-transfer safe).
     function _pull(uint256 amount) private returns (uint256 received) {

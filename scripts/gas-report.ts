@@ -1,7 +1,8 @@
 /**
  * `npm run gas` — gas of RiskSharingPool on an embedded anvil, read from transaction RECEIPTS
- * (never estimated): deployment of each contract, publishRisk, postSolvency per batch, settle,
- * fundInsurance and liquidate (a proven deficit drawn from the insurance fund).
+ * (never estimated): deployment of each contract, publishRisk, postSolvency per batch (the last
+ * with an LP deposit and an LP withdrawal batch to execute), settle, the LP requests and claims
+ * (lpRequest, lpClaim), fundInsurance and liquidate (a proven deficit drawn from the insurance fund).
  * Uses the reference circuits' verifiers when they are built, else the test circuits' (it says
  * which). Prints only; writes no file.
  *
@@ -13,7 +14,7 @@ import { MerkleTree } from "../src/crypto/merkleTree.js";
 import { loadCircuitArtifacts, loadContractArtifact } from "../src/artifacts/manifest.js";
 import { devWallet, withChain } from "../src/chain/localChain.js";
 import {
-  deployPool, type PoolCircuits, REFERENCE_CIRCUITS, type RiskSharingPoolClient, TEST_CIRCUITS, type TxResult, verifierArtifact,
+  deployPool, type PoolCircuits, REFERENCE_CIRCUITS, requestIdOf, type RiskSharingPoolClient, TEST_CIRCUITS, type TxResult, verifierArtifact,
 } from "../src/chain/riskSharingPool.js";
 import { proveLiquidation } from "../src/operator/proveLiquidation.js";
 import { proveSolvency } from "../src/operator/proveSolvency.js";
@@ -78,7 +79,7 @@ async function main(): Promise<void> {
   }, circuits.margin);
 
   await withChain(undefined, async (chain) => {
-    const [admin, oracle, operator, lp, trader] = [0, 1, 2, 3, 4].map((i) => devWallet(i, chain.provider));
+    const [admin, oracle, operator, lp, trader, lp2] = [0, 1, 2, 3, 4, 5].map((i) => devWallet(i, chain.provider));
     const toHolder = await margin(0, trader.address);
     const toFresh = await margin(1, fresh);
     const liquidation = await proveLiquidation(
@@ -94,10 +95,10 @@ async function main(): Promise<void> {
     const mint = async (to: string, amount: bigint): Promise<void> => { await (await token.getFunction("mint").send(to, amount)).wait(); };
 
     console.log("deposits");
-    const bound = solvency.stressTotal;
-    await mint(lp.address, bound);
-    await pool.connect(lp).approveToken(bound);
-    row("depositLiquidity (first LP)", (await pool.connect(lp).depositLiquidity(bound)).gasUsed);
+    const genesis = solvency.stressTotal + 1_000n * UNIT;
+    await mint(lp.address, genesis);
+    await pool.connect(lp).approveToken(genesis);
+    row("depositLiquidity (genesis LP, before the first epoch)", (await pool.connect(lp).depositLiquidity(genesis)).gasUsed);
     await mint(trader.address, 1_001n * UNIT); // keeps 1 after depositing 1,000: a recipient that holds tokens
     await pool.connect(trader).approveToken(1_000n * UNIT);
     row("depositCollateral (first)", (await pool.connect(trader).depositCollateral(500n * UNIT)).gasUsed);
@@ -105,15 +106,26 @@ async function main(): Promise<void> {
 
     console.log("epoch");
     row("publishRisk (first epoch)", (await pool.connect(oracle).publishRisk(tableProofs[0])).gasUsed, PUBLISH_RISK_TARGET);
+    // LP requests while the epoch is proven: they execute at its opening (the last batch).
+    await mint(lp2.address, 2_000n * UNIT);
+    await pool.connect(lp2).approveToken(2_000n * UNIT);
+    const deposit = await pool.connect(lp2).requestDeposit(1_000n * UNIT);
+    row("lpRequest deposit (first of its batch)", deposit.gasUsed);
+    const again = await pool.connect(lp2).requestDeposit(500n * UNIT);
+    row("lpRequest deposit (again)", again.gasUsed);
+    row("lpCancel (a deposit request)", (await pool.connect(lp2).cancelRequest(requestIdOf(again))).gasUsed);
+    const withdrawal = await pool.connect(lp).requestWithdraw(500n * UNIT);
+    row("lpRequest withdraw (first of its batch)", withdrawal.gasUsed);
     const posted: TxResult[] = await pool.connect(operator).postSolvencyEpoch(solvency);
-    posted.forEach((r, k) => row(`postSolvency batch ${k}${k === posted.length - 1 ? " (last: opens the epoch)" : ""}`, r.gasUsed, POST_SOLVENCY_TARGET));
+    posted.forEach((r, k) => row(`postSolvency batch ${k}${k === posted.length - 1 ? " (last: opens, LP queue non-empty)" : ""}`, r.gasUsed, POST_SOLVENCY_TARGET));
     row("settle (recipient already holds tokens)", (await pool.settle(toHolder)).gasUsed, SETTLE_TARGET);
     row("settle (fresh recipient: token balance 0 -> x)", (await pool.settle(toFresh)).gasUsed, SETTLE_TARGET);
-    row("withdrawLiquidity", (await pool.connect(lp).withdrawLiquidity(100n * UNIT)).gasUsed);
+    row("lpClaim withdraw (pays the tokens)", (await pool.claim(requestIdOf(withdrawal))).gasUsed);
+    row("lpClaim deposit (credits the shares)", (await pool.claim(requestIdOf(deposit))).gasUsed);
     await mint(admin.address, 1_000n * UNIT);
     await pool.connect(admin).approveToken(1_000n * UNIT);
     row("fundInsurance", (await pool.connect(admin).fundInsurance(1_000n * UNIT)).gasUsed);
-    row(`liquidate (deficit ${liquidation.statement.deficit}: fund, then LP capital)`, (await pool.connect(operator).liquidate(liquidation)).gasUsed);
+    row(`liquidate (deficit ${liquidation.statement.deficit}: fund, then the LPs)`, (await pool.connect(operator).liquidate(liquidation)).gasUsed);
     row("publishRisk (next epoch, closes the last)", (await pool.connect(oracle).publishRisk(tableProofs[1])).gasUsed, PUBLISH_RISK_TARGET);
   });
 }

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { auditEpoch, formatAuditReport } from "../src/auditor/auditEpoch.js";
 import { auditEpochWith, loadPoolHistory } from "../src/auditor/epochAudit.js";
@@ -9,22 +8,15 @@ import { replayWaterfall } from "../src/auditor/waterfall.js";
 import { buildAuditorPage } from "../src/auditor/node/buildAuditorPage.js";
 import { type AuditorServer, serveAuditorPage } from "../src/auditor/node/serveAuditorPage.js";
 import { TEST_CIRCUITS } from "../src/chain/riskSharingPool.js";
+import { navPerShare } from "../src/protocol/poolEvents.js";
 import { releaseProverThreads, verifyGroth16 } from "../src/proof/groth16Prover.js";
 import { type AuditorFixture, runAuditorEpoch } from "../src/testbed/auditorScenario.js";
+import { closedPort } from "./helpers/closedPort.js";
 
 // The auditor's page (issue 10) in Debian's Chromium, headless, against an epoch of the test
 // circuits on anvil: the page reads the chain from the browser, re-verifies every proof there,
 // recomputes each epoch's status and waterfall, and checks a trader's account without sending
 // anything about it. Three epochs: solvent with two liquidations, stressed, haircut.
-
-/** A loopback port nothing listens on (for the unreachable-RPC case). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((ok) => server.close(() => ok()));
-  return port;
-}
 
 describe("auditor's page in Chromium (test circuits on anvil)", function () {
   let fx: AuditorFixture;
@@ -82,6 +74,12 @@ describe("auditor's page in Chromium (test circuits on anvil)", function () {
     for (const step of ["penalties", "fundDrawn", "lpWrittenDown", "leftToHaircut"]) assert.ok(await page.locator(`#chart svg rect[data-step=${step}]`).count() >= 1, step);
     const rows = page.locator(`#epoch-detail-${fx.epochs.solvent} table.waterfall tr[data-ok=true]`);
     assert.equal(await rows.count(), 2, "both liquidations' steps recomputed and matching");
+    // NAV per share at each opening (docs/design.md §11), as the pool's NavPerShare events give it and the page recomputed.
+    for (const e of await fx.pool.events()) {
+      if (e.name !== "NavPerShare") continue;
+      const shown = await page.getAttribute(`#epoch-detail-${e.args.epoch} td[data-nav-per-share]`, "data-nav-per-share");
+      assert.equal(shown, e.args.supply === 0n ? "no shares" : navPerShare(e.args.nav, e.args.supply), `epoch ${e.args.epoch}`);
+    }
   });
 
   it("shows a tampered proof file invalid, and the honest margin, solvency and liquidation proof files valid", async () => {
@@ -195,14 +193,15 @@ describe("auditor's page in Chromium (test circuits on anvil)", function () {
     assert.match(text, /status: SOLVENT/);
     assert.equal(solvent.checks.filter((c) => c.proof).length, 6);
     assert.deepEqual(solvent.checks.filter((c) => c.proof === "riskTable").map((c) => c.ok), [true]);
-    // erin: penalty 30 into the fund; dave: deficit 1,271.12… drawn from the fund (500 + 30), the rest off the LP capital
+    // erin: penalty 30 into the fund; dave: deficit 1,271.12… drawn from the fund (500 + 30), the rest borne by the LPs (in the NAV)
     const [erin, dave] = solvent.liquidations;
     assert.deepEqual(erin.steps.map((s) => s.expected), [30_000_000n, 0n, 0n, 0n]);
     assert.equal(dave.penalty, 0n);
     assert.deepEqual(dave.steps.map((s) => s.expected), [0n, 530_000_000n, dave.deficit - 530_000_000n, 0n]);
     assert.match(text, /penalty into the insurance fund\s+30000000/);
     assert.match(text, /insurance fund drawn\s+530000000/);
-    assert.match(text, /LP capital written down\s+\d+/);
+    assert.match(text, /borne by the LPs \(in the NAV\)\s+\d+/);
+    assert.match(text, /\n  LP NAV per share at the opening: \d+\.\d{6} \(NAV \d+ = max\(0, assets - insurance fund - mark total\), \d+ shares\)\n/);
     assert.match(formatAuditReport(await audit(fx.epochs.stressed)), /status: STRESSED, LP withdrawals frozen/);
     const haircut = await audit(fx.epochs.haircut);
     assert.equal(haircut.ok, true, formatAuditReport(haircut));

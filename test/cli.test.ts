@@ -504,7 +504,7 @@ describe("zkrs CLI", function () {
       assert.equal(shown.insuranceFund, "0");
       assert.equal(shown.latestAcceptedEpoch, 7);
       assert.equal(shown.latestStatus, "solvent");
-      const lpBefore = BigInt(shown.lpCapital as string);
+      assert.ok(BigInt(shown.lpCapital as string) > 0n, "the LPs' NAV after epoch 7's opening");
       const funded = json(ok(await zkrs(["insurance", "fund", ...rpc, "--pool", pool, "--amount", INSURANCE.toString(), "--json"], env)));
       assert.equal(funded.insuranceFund, INSURANCE.toString());
 
@@ -523,8 +523,9 @@ describe("zkrs CLI", function () {
       const deficit = BigInt((readJson(f("liq.json")).statement as { deficit: string }).deficit);
       const liq = await zkrs(["liquidate", ...rpc, "--pool", pool, "--proof", f("liq.json")], env);
       assert.match(ok(liq).stdout, /^liquidated in epoch 8: penalty 0, deficit \d+/);
-      assert.match(liq.stdout, new RegExp(`\\n  insurance fund drawn +${INSURANCE} +insurance fund after 0, LP capital after ${lpBefore}\\n`));
-      assert.match(liq.stdout, new RegExp(`\\n  LP capital written down +${deficit - INSURANCE} +insurance fund after 0, LP capital after ${lpBefore - (deficit - INSURANCE)}\\n`));
+      // Epoch 8 opened with the LPs' NAV at 0 (assets = mark total, the fund on top): the rest of the deficit is theirs, priced in that NAV.
+      assert.match(liq.stdout, new RegExp(`\\n  insurance fund drawn +${INSURANCE} +insurance fund after 0, LP NAV 0\\n`));
+      assert.match(liq.stdout, new RegExp(`\\n  borne by the LPs \\(in the NAV\\) +${deficit - INSURANCE} +insurance fund after 0, LP NAV 0\\n`));
       // The same account cannot be liquidated (or settle) twice in the epoch.
       fails(await zkrs(["liquidate", ...rpc, "--pool", pool, "--proof", f("liq.json")], env), 1,
         /^zkrs: .*liq\.json: tag \d+ is used already: this account was liquidated or settled in epoch 8$/);
@@ -533,7 +534,7 @@ describe("zkrs CLI", function () {
 
       const after = json(ok(await zkrs(["insurance", "show", ...rpc, "--pool", pool, "--json"])));
       assert.equal(after.insuranceFund, "0");
-      assert.equal(after.lpCapital, (lpBefore - (deficit - INSURANCE)).toString());
+      assert.equal(after.lpCapital, "0");
       assert.equal(after.latestAcceptedEpoch, 8);
       assert.equal(after.latestStatus, "stressed");
       const human = ok(await zkrs(["insurance", "show", ...rpc, "--pool", pool])).stdout;
@@ -564,7 +565,7 @@ describe("zkrs CLI", function () {
       let block = await chain.provider.getBlockNumber();
       fails(await zkrs(["post", ...rpc, "--pool", pool, "--proof", f("solvency9.json")], env), 1, new RegExp(
         `^zkrs: posting .*solvency9\\.json would open epoch 9 with a haircut: the pool holds ${shownBefore.poolBalance}, less than the proven mark liabilities ${mark9}: ` +
-        `every settlement of epoch 9 would pay amount \\* ${shownBefore.poolBalance} / ${mark9} \\(0\\.\\d{6}\\), and the insurance fund \\(0\\) and the LP capital \\(${shownBefore.lpCapital}\\) would be written off; pass --accept-haircut to open it anyway$`));
+        `every settlement of epoch 9 would pay amount \\* ${shownBefore.poolBalance} / ${mark9} \\(0\\.\\d{6}\\), and the insurance fund \\(0\\) and the LPs' NAV \\(${shownBefore.lpCapital}\\) would be written off; pass --accept-haircut to open it anyway$`));
       assert.equal(await chain.provider.getBlockNumber(), block); // nothing sent
       const post = json(ok(await zkrs(["post", ...rpc, "--pool", pool, "--proof", f("solvency9.json"), "--accept-haircut", "--json"], env)));
       const balance = BigInt(post.poolBalance as string);
@@ -576,7 +577,7 @@ describe("zkrs CLI", function () {
       const human = ok(await zkrs(["insurance", "show", ...rpc, "--pool", pool])).stdout;
       const ratio = (balance * 1_000_000n) / BigInt(mark9);
       assert.match(human, new RegExp(`latest status +epoch 9: haircut: 0\\.${ratio.toString().padStart(6, "0")} `));
-      assert.match(human, /insurance fund +0\n +LP capital +0\n/); // written down first at the opening
+      assert.match(human, /insurance fund +0\n +LP NAV +0 /); // written down first at the opening
 
       // Settling in the haircut epoch needs --accept-haircut: without it, nothing is sent and the nullifier stays unspent.
       const paid = (1_000_000n * balance) / BigInt(mark9);

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { accountCommitment, accountKeyOf, newTraderAccount, nullifierOf, type Position, randomFieldElement, type TraderAccount } from "../src/accounts/account.js";
 import { type CircuitArtifacts, loadCircuitArtifacts } from "../src/artifacts/manifest.js";
+import { MAX_COLLATERAL, MAX_QUANTITY, MAX_VALUE, MIN_QUANTITY, MIN_VALUE } from "../src/crypto/bounds.js";
 import { FIELD_MODULUS, toField } from "../src/crypto/field.js";
 import { MerkleTree } from "../src/crypto/merkleTree.js";
+import { poseidon } from "../src/crypto/poseidon.js";
 import type { CircuitInput } from "../src/proof/groth16Prover.js";
 import { releaseProverThreads, verifyGroth16 } from "../src/proof/groth16Prover.js";
 import type { ExitInstance } from "../src/protocol/circuitCatalog.js";
@@ -105,6 +107,26 @@ describe("Exit (docs/design.md §12)", function () {
       assert.equal(i.amount, 1n);
       assert.equal(await witnessRejected(artifacts, i), false);
     });
+
+    it("at the bounds: the largest claim and the deepest loss the ranges allow keep their exact sign", async () => {
+      const extreme: RiskTable = {
+        epoch: EPOCH, scenarios: table.scenarios,
+        rows: [MIN_VALUE, MAX_VALUE].map((mark, n) => ({ id: `extreme ${n}`, values: [mark, ...Array(table.scenarios).fill(0n)] as bigint[], addon: 0n, linear: false })),
+      };
+      const cases: [bigint, Position[], bigint][] = [
+        [MAX_COLLATERAL, [{ instrument: 0, quantity: MIN_QUANTITY }, { instrument: 0, quantity: MIN_QUANTITY }], MAX_COLLATERAL + 2n * (1n << 80n)],
+        [0n, [{ instrument: 0, quantity: MAX_QUANTITY }, { instrument: 0, quantity: MAX_QUANTITY }], -2n * MAX_QUANTITY * (1n << 48n)],
+        [MAX_COLLATERAL, [{ instrument: 1, quantity: MIN_QUANTITY }, { instrument: 0, quantity: MAX_QUANTITY }], MAX_COLLATERAL + MIN_QUANTITY * MAX_VALUE + MAX_QUANTITY * MIN_VALUE],
+      ];
+      for (const [collateral, positions, e0] of cases) {
+        const i = buildExitInput({ ...request(newTraderAccount(collateral, positions)), riskTable: extreme }, params).input;
+        assert.equal(i.amount, exitClaim(e0));
+        assert.equal(await witnessRejected(artifacts, i), false, `E_0 = ${e0}`);
+        for (const amount of [exitClaim(e0) + 1n, e0 > 0n ? e0 - 1n : toField(e0)]) {
+          assert.equal(await witnessRejected(artifacts, { ...i, amount }), true, `E_0 = ${e0}, amount ${amount}`);
+        }
+      }
+    });
   });
 
   describe("dishonest exits are rejected", () => {
@@ -148,6 +170,39 @@ describe("Exit (docs/design.md §12)", function () {
       instrument[0] = 3n;
       assert.equal(await witnessRejected(artifacts, { ...i, instrument }), true);
       assert.equal(await witnessRejected(artifacts, { ...i, riskRoot: (i.riskRoot as bigint) + 1n }), true);
+    });
+
+    it("a slot's row opened in another instruments tree: every row must open to the one riskRoot", async () => {
+      // Slot 1 is a short call; a table in which that call is marked 1,000 lower pays 3,000 more.
+      const positions: Position[] = [{ instrument: 2, quantity: 1n }, { instrument: 1, quantity: -3n }];
+      const req = request(withMarkEquity(10_000n, positions));
+      const honest = input(req);
+      const cheap = { ...table, rows: table.rows.map((r, n) => (n === 1 ? { ...r, values: [r.values[0] - 1_000n, ...r.values.slice(1)] } : r)) };
+      const forged = buildExitInput({ ...req, riskTable: cheap }, params).input;
+      assert.equal(forged.amount, 13_000n);
+      assert.equal(await witnessRejected(artifacts, forged), false); // consistent against its own (unpublished) root
+      const pick = <T>(name: string): T[] => [(honest[name] as T[])[0], (forged[name] as T[])[1]];
+      const mixed = { ...honest, values: pick<bigint[]>("values"), addon: pick<bigint>("addon"), linear: pick<bigint>("linear"), instrumentSiblings: pick<bigint[]>("instrumentSiblings"), amount: 13_000n };
+      assert.equal(await witnessRejected(artifacts, mixed), true);
+    });
+
+    it("indices aliased modulo the tree sizes: an instrument i + 2^LOG_N (or a negative one) in the leaf, an account index + 2^DEPTH", async () => {
+      const account = withMarkEquity(10_000n, [{ instrument: 1, quantity: -3n }]);
+      const req = request(account);
+      const honest = input(req);
+      assert.equal(await witnessRejected(artifacts, honest), false);
+      const leafWith = (instrument: bigint): bigint =>
+        poseidon([account.accountKey, account.collateral, account.salt, poseidon([instrument, toField(-3n), 0n, 0n])]);
+      assert.equal(leafWith(1n), accountCommitment(account, params.positions));
+      for (const alias of [1n + (1n << BigInt(params.logInstruments)), FIELD_MODULUS - 3n]) {
+        const tree = new MerkleTree(params.depth);
+        tree.set(5, leafWith(alias));
+        tree.set(4, 12345n);
+        const instrument = [alias, ...(honest.instrument as bigint[]).slice(1)];
+        assert.equal(await witnessRejected(artifacts, { ...honest, instrument, accountSiblings: tree.path(5).siblings, accountsRoot: tree.root }), true, `instrument ${alias}`);
+      }
+      const index = honest.accountIndex as bigint;
+      assert.equal(await witnessRejected(artifacts, { ...honest, accountIndex: index + (1n << BigInt(params.depth)) }), true);
     });
 
     it("a wrong nullifier: off by one, another epoch's, or the epoch changed under it", async () => {
@@ -213,6 +268,12 @@ describe("Exit (docs/design.md §12)", function () {
       ["a |quantity|", /^main\.PortfolioValue_\d+_\d+\.absQuantity\[0\]$/],
       ["a quantity sign", /^main\.PortfolioValue_\d+_\d+\.AbsSigned_\d+_\d+\[0\]\.nonNeg$/],
       ["a high bit of the mark equity's range check", /^main\.SignedInRange_\d+_\d+\.bits\[82\]$/],
+      ["the mark equity", "main.markEquity[0]"],
+      ["the requirement (computed, not used by the exit rule)", "main.requirement"],
+      ["a collateral range bit", /^main\.AccountInTree_\d+_\d+\.InRange_\d+_\d+\.bits\[40\]$/],
+      ["an accounts-path index bit", /^main\.AccountInTree_\d+_\d+\.BinaryMerkleRoot_\d+_\d+\.indices\[2\]$/],
+      ["slot 1's row leaf", /^main\.RiskRowsOpening_\d+_\d+\.BinaryMerkleRoot_\d+_\d+\[1\]\.leaf$/],
+      ["slot 1's row index bit", /^main\.RiskRowsOpening_\d+_\d+\.BinaryMerkleRoot_\d+_\d+\[1\]\.indices\[0\]$/],
     ];
     for (const [label, make] of [["in profit", () => withMarkEquity(10_000n)], ["under water", underWater]] as const) {
       describe(`an account ${label}`, () => {

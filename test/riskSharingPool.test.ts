@@ -10,8 +10,9 @@ import { PROJECT_ROOT } from "../src/artifacts/paths.js";
 import { type Chain, devWallet, startAnvil } from "../src/chain/localChain.js";
 import {
   deployArtifact, deployPool, type ErrorArg, PoolError, type PoolEvent, type RiskSharingPoolClient, TEST_CIRCUITS,
-  verifierArtifact,
+  requestIdOf, verifierArtifact,
 } from "../src/chain/riskSharingPool.js";
+import { fillWithdrawals, sharesFor } from "../src/protocol/lpShares.js";
 import { FIELD_MODULUS } from "../src/crypto/field.js";
 import { type BatchProof, proveSolvency, type SolvencyProof } from "../src/operator/proveSolvency.js";
 import { liabilityTotals } from "../src/operator/solvencyTotals.js";
@@ -69,6 +70,8 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
   let faulty: Contract;
 
   const gas: Record<string, bigint> = {};
+  /** lp2's deposit request and lp1's withdrawal request made while epoch 5 was being proven. */
+  let depositId: bigint, withdrawId: bigint;
 
   before(async function () {
     const params = portfolioParams(loadCircuitArtifacts(TEST_CIRCUITS.solvency).instance);
@@ -199,7 +202,7 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
       await refused(pool, () => pool.connect(admin).setOperator("0x0000000000000000000000000000000000000000"), "ZeroAddress");
     });
 
-    it("takes trader collateral and LP capital (first LP 1:1), logging depositor and amount", async () => {
+    it("takes trader collateral and genesis LP capital (1:1, before the first risk publication), logging depositor and amount", async () => {
       await fund(token, pool, traderA, 20_001n * UNIT); // keeps 1 after depositing: settle pays a holder
       await fund(token, pool, traderB, 12_000n * UNIT);
       await fund(token, pool, lp1, 10_000n * UNIT);
@@ -208,11 +211,17 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
       await pool.connect(traderB).depositCollateral(12_000n * UNIT);
       const l1 = await pool.connect(lp1).depositLiquidity(10_000n * UNIT);
       assert.deepEqual(l1.events.map((e) => e.name === "LiquidityDeposited" && e.args), [{ provider: lp1.address, amount: 10_000n * UNIT, shares: 10_000n * UNIT }]);
+      // The second LP brings the pool to the stress bound plus 2,000.
+      const genesis2 = bound + 2_000n * UNIT - 42_000n * UNIT;
+      await fund(token, pool, lp2, genesis2);
+      await pool.connect(lp2).depositLiquidity(genesis2);
       const s = await pool.state();
-      assert.equal(s.poolBalance, 42_000n * UNIT);
-      assert.equal(s.lpCapital, 10_000n * UNIT);
+      assert.equal(s.poolBalance, bound + 2_000n * UNIT);
+      assert.deepEqual([s.navAtOpening, s.totalShares], [10_000n * UNIT + genesis2, 10_000n * UNIT + genesis2]);
+      assert.equal(await pool.sharesOf(lp2.address), genesis2);
       // No bound yet: every trader deposit is locked against LP withdrawals.
       assert.equal(s.lockedBalance, 32_000n * UNIT);
+      assert.ok(genesis2 > 0n, "test setup: the stress bound exceeds the trader deposits and lp1's 10,000");
       await refused(pool, () => pool.connect(lp1).depositLiquidity(0n), "ZeroAmount");
       await refused(pool, () => pool.connect(stranger).depositCollateral(1n), "TokenTransferFailed"); // no allowance
     });
@@ -282,25 +291,43 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
       await refused(pool, () => op.postSolvency({ ...batch1, statement: { ...s1, isLast: false } }), "InvalidProof");
     });
 
-    it("accepts the last batch once LP capital covers the bound, opening the epoch as solvent", async () => {
-      const missing = bound - (await pool.poolBalance());
-      await fund(token, pool, lp2, missing + 2_000n * UNIT);
-      const l2 = await pool.connect(lp2).depositLiquidity(missing + 2_000n * UNIT);
-      assert.deepEqual(l2.events.map((e) => e.name === "LiquidityDeposited" && e.args.shares), [missing + 2_000n * UNIT]); // price 1:1
+    it("accepts the last batch, opening the epoch as solvent; LP requests made meanwhile are escrowed, not assets, and execute at the opening's NAV per share", async () => {
+      // Requests after batch 0 (issue 16.1: an LP who read batch 0 gets the new epoch's price and status, not the old ones).
+      const extra = 3_000n * UNIT;
+      await fund(token, pool, lp2, extra);
+      const dep = await pool.connect(lp2).requestDeposit(extra);
+      gas.lpRequestDeposit = dep.gasUsed;
+      depositId = requestIdOf(dep);
+      const wd = await pool.connect(lp1).requestWithdraw(1_000n * UNIT);
+      gas.lpRequestWithdraw = wd.gasUsed;
+      withdrawId = requestIdOf(wd);
+      assert.deepEqual(wd.events.map((e) => e.name === "LpRequested" && e.args), [{ requestId: withdrawId, owner: lp1.address, batch: 0, withdrawal: true, amount: 1_000n * UNIT }]);
+      await refused(pool, () => pool.claim(withdrawId), "RequestNotExecuted", { requestId: withdrawId });
+      const before = await pool.state();
+      assert.equal(before.pendingDeposits, extra);
       const r = await pool.connect(operator).postSolvency(batch1);
       gas.postSolvencyBatch1 = r.gasUsed;
-      assert.deepEqual(names(r.events), ["SolvencyBatchAccepted", "EpochOpened"]);
-      const opened = r.events[1];
+      assert.deepEqual(names(r.events), ["SolvencyBatchAccepted", "EpochOpened", "NavPerShare", "LpWithdrawalsExecuted", "LpDepositsExecuted"]);
+      const [, opened, price, withdrawn, deposited] = r.events;
       assert.ok(opened.name === "EpochOpened");
-      assert.deepEqual(opened.args, {
+      assert.deepEqual(opened.args, { // the 3,000 in escrow are not the pool's assets
         epoch: EPOCH, riskRoot, accountsRoot: solvency.accountsRoot, stressTotal: bound, markTotal, poolBalance: bound + 2_000n * UNIT, status: "solvent",
       });
+      const nav = bound + 2_000n * UNIT - markTotal;
+      const supply = before.totalShares;
+      assert.deepEqual(price.name === "NavPerShare" && price.args, { epoch: EPOCH, nav, supply });
+      const f = fillWithdrawals(1_000n * UNIT, nav, supply, 2_000n * UNIT); // 2,000 above the lock
+      assert.deepEqual(withdrawn.name === "LpWithdrawalsExecuted" && withdrawn.args, { epoch: EPOCH, batch: 0, shares: 1_000n * UNIT, burned: f.burned, tokens: f.tokens });
+      const minted = sharesFor(extra, nav, supply);
+      assert.deepEqual(deposited.name === "LpDepositsExecuted" && deposited.args, { epoch: EPOCH, batch: 0, assets: extra, shares: minted });
       assert.deepEqual(await pool.epochStanding(EPOCH), { status: "solvent", haircutNum: 0n, haircutDen: 0n });
       assert.deepEqual(await pool.epochInfo(EPOCH), { riskRoot, openAccountsRoot: solvency.accountsRoot, settleable: true });
       const s = await pool.state();
       assert.equal(s.latestAcceptedEpoch, EPOCH);
       assert.equal(s.latestBound, bound);
       assert.equal(s.lockedBalance, bound); // trader deposits came before the epoch: the bound covers them
+      assert.deepEqual([s.navAtOpening, s.totalShares, s.pendingDeposits, s.withdrawalsOwed, s.depositBatch, s.withdrawBatch],
+        [nav - f.tokens + extra, supply - f.burned + minted, 0n, f.tokens, 1, 1]);
       assert.deepEqual(await pool.solvencyCursor(EPOCH), { nextBatch: 2, accountsRoot: solvency.accountsRoot, totalsCommitment: batch0.statement.totalsCommitment });
       await refused(pool, () => pool.connect(operator).postSolvency(batch1), "SolvencyAlreadyAccepted", { epoch: BigInt(EPOCH) });
       await refused(pool, () => pool.connect(operator).postSolvency(batch0), "SolvencyAlreadyAccepted", { epoch: BigInt(EPOCH) });
@@ -342,23 +369,50 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
       await refused(pool, () => pool.settle(proofA), "NullifierAlreadyUsed", { nullifier: proofA.statement.nullifier });
     });
 
-    it("keeps the liabilities bound (plus unbound trader deposits) in the pool against LP withdrawals", async () => {
-      const lp2Shares = await pool.sharesOf(lp2.address);
-      const balance = await pool.poolBalance();
-      const value = await pool.previewWithdraw(lp2Shares);
-      await refused(pool, () => pool.connect(lp2).withdrawLiquidity(lp2Shares), "WithdrawalBreaksReserve", { balanceAfter: balance - value, locked: bound });
-      // What is above the bound can leave.
-      const free = balance - bound;
-      const r = await pool.connect(lp1).withdrawLiquidity(free);
-      assert.deepEqual(r.events.map((e) => e.name === "LiquidityWithdrawn" && e.args), [{ provider: lp1.address, shares: free, amount: free }]);
-      assert.equal(await pool.poolBalance(), bound);
-      await refused(pool, () => pool.connect(lp1).withdrawLiquidity(1n), "WithdrawalBreaksReserve", { balanceAfter: bound - 1n, locked: bound });
+    it("pays an executed withdrawal by claim (anyone may send it) and credits a deposit's shares; the balance stays above the lock", async () => {
+      await refused(pool, () => pool.connect(lp1).cancelRequest(withdrawId), "RequestAlreadyExecuted", { requestId: withdrawId });
+      const before = await pool.tokenBalanceOf(lp1.address);
+      const c = await pool.connect(stranger).claim(withdrawId);
+      gas.lpClaimWithdrawal = c.gasUsed;
+      const w = await pool.withdrawBatchInfo(0);
+      const returned = w.fill === "partial" ? 1_000n * UNIT - w.burned : 0n; // the batch's only request
+      assert.deepEqual(c.events.map((e) => e.name === "LpClaimed" && e.args), [{ requestId: withdrawId, owner: lp1.address, shares: returned, tokens: w.tokens }]);
+      assert.equal(await pool.tokenBalanceOf(lp1.address), before + w.tokens);
+      const d = await pool.connect(stranger).claim(depositId);
+      gas.lpClaimDeposit = d.gasUsed;
+      const db = await pool.depositBatchInfo(0);
+      assert.deepEqual(d.events.map((e) => e.name === "LpClaimed" && e.args), [{ requestId: depositId, owner: lp2.address, shares: db.shares, tokens: 0n }]);
+      assert.ok((await pool.poolBalance()) >= (await pool.lockedBalance()));
+      assert.equal((await pool.state()).withdrawalsOwed, 0n);
+      await refused(pool, () => pool.claim(withdrawId), "UnknownRequest", { requestId: withdrawId });
+      await refused(pool, () => pool.connect(lp2).cancelRequest(depositId), "UnknownRequest", { requestId: depositId });
+    });
+
+    it("keeps requests made after the opening for the next one; only the owner cancels, and only before execution", async () => {
+      const shares = await pool.sharesOf(lp2.address);
+      await refused(pool, () => pool.connect(lp2).requestWithdraw(shares + 1n), "InsufficientShares", { shares, requested: shares + 1n });
+      await refused(pool, () => pool.connect(stranger).requestWithdraw(1n), "InsufficientShares", { shares: 0n, requested: 1n });
+      const w = requestIdOf(await pool.connect(lp2).requestWithdraw(shares));
+      assert.equal(await pool.sharesOf(lp2.address), 0n);
+      assert.deepEqual(await pool.lpRequest(w), { owner: lp2.address, batch: 1, era: 0, withdrawal: true, amount: shares });
+      await refused(pool, () => pool.claim(w), "RequestNotExecuted", { requestId: w });
+      await refused(pool, () => pool.connect(stranger).cancelRequest(w), "NotRequestOwner", { requestId: w, caller: stranger.address });
+      const c = await pool.connect(lp2).cancelRequest(w);
+      assert.deepEqual(c.events.map((e) => e.name === "LpRequestCancelled" && e.args), [{ requestId: w, owner: lp2.address, withdrawal: true, amount: shares }]);
+      assert.equal(await pool.sharesOf(lp2.address), shares);
+      assert.equal(await pool.lpRequest(w), undefined);
+      // A deposit request's tokens come back on cancel.
+      await fund(token, pool, lp1, 500n * UNIT);
+      const held = await pool.tokenBalanceOf(lp1.address);
+      const d = requestIdOf(await pool.connect(lp1).requestDeposit(500n * UNIT));
+      assert.equal((await pool.state()).pendingDeposits, 500n * UNIT);
+      await pool.connect(lp1).cancelRequest(d);
+      assert.equal(await pool.tokenBalanceOf(lp1.address), held);
+      assert.equal((await pool.state()).pendingDeposits, 0n);
       // A trader deposit after the epoch is not in the bound: it is locked too.
       await fund(token, pool, traderB, 300n * UNIT);
       await pool.connect(traderB).depositCollateral(300n * UNIT);
       assert.equal(await pool.lockedBalance(), bound + 300n * UNIT);
-      await refused(pool, () => pool.connect(lp1).withdrawLiquidity(1n), "WithdrawalBreaksReserve", { locked: bound + 300n * UNIT });
-      await refused(pool, () => pool.connect(stranger).withdrawLiquidity(1n), "InsufficientShares", { shares: 0n, requested: 1n });
     });
 
     it("closes the epoch when the next one is published: old proofs and batches are refused", async () => {
@@ -394,12 +448,14 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
       let balance = 0n;
       for (const e of events) {
         if (e.name === "CollateralDeposited" || e.name === "LiquidityDeposited") balance += e.args.amount;
-        if (e.name === "LiquidityWithdrawn") balance -= e.args.amount;
+        if (e.name === "LpRequested" && !e.args.withdrawal) balance += e.args.amount;
+        if (e.name === "LpRequestCancelled" && !e.args.withdrawal) balance -= e.args.amount;
+        if (e.name === "LpClaimed") balance -= e.args.tokens;
         if (e.name === "Settled") balance -= e.args.paid;
       }
       assert.equal(balance, await pool.poolBalance());
-      const flow = names(events).filter((n) => n !== "RoleTransferred" && n !== "CollateralDeposited" && n !== "LiquidityDeposited");
-      assert.deepEqual(flow, ["RiskPublished", "SolvencyBatchAccepted", "SolvencyBatchAccepted", "EpochOpened", "Settled", "LiquidityWithdrawn", "EpochClosed", "RiskPublished"]);
+      const flow = names(events).filter((n) => !["RoleTransferred", "CollateralDeposited", "LiquidityDeposited", "LpRequested", "LpRequestCancelled", "LpClaimed"].includes(n));
+      assert.deepEqual(flow, ["RiskPublished", "SolvencyBatchAccepted", "SolvencyBatchAccepted", "EpochOpened", "NavPerShare", "LpWithdrawalsExecuted", "LpDepositsExecuted", "Settled", "EpochClosed", "RiskPublished"]);
       for (let i = 1; i < events.length; i++) {
         assert.ok(events[i - 1].blockNumber < events[i].blockNumber || (events[i - 1].blockNumber === events[i].blockNumber && events[i - 1].logIndex < events[i].logIndex));
       }
@@ -412,7 +468,7 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
       assert.ok(gas.settle <= SETTLE_GAS_TARGET, `settle used ${gas.settle}`);
       assert.ok(gas.publishRisk <= PUBLISH_RISK_GAS_TARGET, `publishRisk used ${gas.publishRisk}`);
       assert.ok(gas.postSolvencyBatch0 <= POST_SOLVENCY_GAS_TARGET, `batch 0 used ${gas.postSolvencyBatch0}`);
-      assert.ok(gas.postSolvencyBatch1 <= POST_SOLVENCY_GAS_TARGET, `batch 1 used ${gas.postSolvencyBatch1}`);
+      assert.ok(gas.postSolvencyBatch1 <= POST_SOLVENCY_GAS_TARGET, `batch 1 (a deposit and a withdrawal batch to execute) used ${gas.postSolvencyBatch1}`);
     });
   });
 
@@ -430,8 +486,14 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
       await refused(pool, () => pool.connect(stranger).depositCollateral(huge), "AmountTooLarge", { amount: huge });
     });
 
-    it("withdrawLiquidity refuses zero shares; state unchanged", async () => {
-      await refused(pool, () => pool.connect(lp1).withdrawLiquidity(0n), "ZeroAmount");
+    it("LP requests refuse zero amounts, genesis deposits after the first publication, escrow above 2^96 - 1; state unchanged", async () => {
+      await refused(pool, () => pool.connect(lp1).requestWithdraw(0n), "ZeroAmount");
+      await refused(pool, () => pool.connect(lp1).requestDeposit(0n), "ZeroAmount");
+      await fund(token, pool, lp1, 1n);
+      await refused(pool, () => pool.connect(lp1).depositLiquidity(1n), "GenesisOver");
+      const huge = 1n << 96n;
+      await fund(token, pool, stranger, huge);
+      await refused(pool, () => pool.connect(stranger).requestDeposit(huge), "AmountTooLarge", { amount: huge });
     });
 
     it("the constructor refuses a token or verifier that is not a contract: nothing is deployed", async () => {
@@ -472,9 +534,6 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
       tested.add("Reentrancy"); // "blocks re-entry": the token's re-entering call returns exactly this error
       // Constructor refusals: "the constructor refuses ..." above (nothing deployed).
       tested.add("NotAContract");
-      // Unreachable: shares outstanding never fall below the LP capital (invariant_sharesNeverBelowLpCapital
-      // of the Foundry suite, test/invariant/), so a deposit of >= 1 unit always mints >= 1 share.
-      tested.add("ZeroShares");
       const missing = errors.filter((e) => !tested.has(e));
       assert.deepEqual(missing, [], `custom errors without a refusal test: ${missing.join(", ")}`);
     });
@@ -485,6 +544,7 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
   describe("a collateral token whose transfers fail", () => {
     const Mode = { Normal: 0, ReturnFalse: 1, Revert: 2, NoReturn: 3, Reenter: 4 } as const;
     const setMode = async (m: number): Promise<void> => { await (await faulty.getFunction("setMode").send(m)).wait(); };
+    let faultyClaims: bigint[] = [];
 
     before(async () => {
       const t = await deployArtifact("FaultyToken", admin);
@@ -508,6 +568,9 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
     it("refuses a settlement whose payout fails, leaving the nullifier unspent; the same proof pays later", async () => {
       await setMode(Mode.Normal);
       await faultyPool.connect(oracle).publishRisk(published);
+      // Two withdrawal requests, executed at the opening (5,000 above the lock), claimed below.
+      faultyClaims = [];
+      for (let k = 0; k < 2; k++) faultyClaims.push(requestIdOf(await faultyPool.connect(lp1).requestWithdraw(1_000n * UNIT)));
       await faultyPool.connect(operator).postSolvencyEpoch(solvency);
       assert.equal((await faultyPool.epochInfo(EPOCH)).settleable, true);
       await setMode(Mode.ReturnFalse);
@@ -521,17 +584,20 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
       assert.equal(await faultyPool.tokenBalanceOf(traderA.address), before + proofA.statement.amount);
     });
 
-    it("refuses an LP withdrawal whose payout fails", async () => {
+    it("refuses an LP claim whose payout fails", async () => {
       await setMode(Mode.ReturnFalse);
-      await refused(faultyPool, () => faultyPool.connect(lp1).withdrawLiquidity(1_000n * UNIT), "TokenTransferFailed");
+      await refused(faultyPool, () => faultyPool.claim(faultyClaims[0]), "TokenTransferFailed");
+      await setMode(Mode.Revert);
+      await refused(faultyPool, () => faultyPool.claim(faultyClaims[0]), "TokenTransferFailed");
     });
 
     it("blocks re-entry from the token during a payout", async () => {
       const iface = faultyPool.interface;
-      await (await faulty.getFunction("setReentry").send(faultyPool.address, iface.encodeFunctionData("withdrawLiquidity", [1n]))).wait();
+      await (await faulty.getFunction("setReentry").send(faultyPool.address, iface.encodeFunctionData("claim", [faultyClaims[1]]))).wait();
       await setMode(Mode.Reenter);
-      const r = await faultyPool.connect(lp1).withdrawLiquidity(1_000n * UNIT);
-      assert.deepEqual(names(r.events), ["LiquidityWithdrawn"]);
+      const r = await faultyPool.claim(faultyClaims[0]);
+      assert.deepEqual(names(r.events), ["LpClaimed"]);
+      assert.ok(await faultyPool.lpRequest(faultyClaims[1]), "the re-entered claim did not happen");
       assert.equal(await faulty.getFunction("lastReentrySucceeded").staticCall(), false);
       assert.equal(await faulty.getFunction("lastReentryReturn").staticCall(), iface.getError("Reentrancy")?.selector);
       await setMode(Mode.Normal);

@@ -1,20 +1,18 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
-import { newTraderAccount } from "../src/accounts/account.js";
+import type { BrowserContext, Page } from "playwright-core";
+import { newTraderAccount, nullifierOf } from "../src/accounts/account.js";
 import { buildAuditorPage } from "../src/auditor/node/buildAuditorPage.js";
 import { type AuditorServer, serveAuditorPage } from "../src/auditor/node/serveAuditorPage.js";
-import { nullifierOf } from "../src/accounts/account.js";
 import { releaseProverThreads } from "../src/proof/groth16Prover.js";
 import { marginReport } from "../src/risk/equity.js";
 import { paddedRows } from "../src/risk/riskCommitment.js";
 import { computeRiskTable } from "../src/risk/riskEngine.js";
 import { smallSnapshot } from "../src/demo/demoMarket.js";
+import { launchChromium } from "../src/testbed/chromium.js";
+import { injectWallet, type InjectedWallet } from "../src/testbed/injectedWallet.js";
 import { runTraderEpoch, type TraderFixture } from "../src/testbed/traderScenario.js";
 import { withdrawalHeadroom } from "../src/trader/withdrawalHeadroom.js";
+import { closedPort } from "./helpers/closedPort.js";
 
 // The trader's page (issue 21) in Debian's Chromium, headless, against a pool of the test
 // circuits on anvil: the page computes the headroom per scenario while the amount is typed,
@@ -22,15 +20,6 @@ import { withdrawalHeadroom } from "../src/trader/withdrawalHeadroom.js";
 // forwards to anvil (alice's unlocked dev account), and sends nothing about the account.
 
 const UNIT = 1_000_000n;
-
-/** A loopback port nothing listens on (for the unreachable-RPC case). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((ok) => server.close(() => ok()));
-  return port;
-}
 
 describe("withdrawal headroom (the page's rule, from marginReport)", () => {
   const table = computeRiskTable(smallSnapshot(1));
@@ -64,22 +53,12 @@ describe("trader's page in Chromium (test circuits on anvil, an injected wallet)
   let fx: TraderFixture;
   let server: AuditorServer;
   let context: BrowserContext;
-  let profile: string;
+  let closeBrowser: (() => Promise<void>) | undefined;
   let page: Page;
   /** Every request the page made (its RPC reads, the server), and every call it made to the wallet. */
   const requests: { url: string; method: string; body: string }[] = [];
-  const walletCalls: { method: string; params: string }[] = [];
-  let walletRejects = false;
+  let wallet: InjectedWallet;
   const withdrawal = 1_000n * UNIT;
-
-  async function walletRpc(method: string, params: unknown[]): Promise<{ result?: unknown; error?: { code: number; message: string } }> {
-    walletCalls.push({ method, params: JSON.stringify(params) });
-    if (method === "eth_requestAccounts" || method === "eth_accounts") return { result: [fx.alice] };
-    if (method === "eth_sendTransaction" && walletRejects) return { error: { code: 4001, message: "User rejected the request." } };
-    const res = await fetch(fx.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
-    const body = (await res.json()) as { result?: unknown; error?: { code: number; message: string } };
-    return body.error ? { error: body.error } : { result: body.result };
-  }
 
   async function openPage(query = ""): Promise<Page> {
     const p = await context.newPage();
@@ -117,29 +96,14 @@ describe("trader's page in Chromium (test circuits on anvil, an injected wallet)
     await buildAuditorPage();
     fx = await runTraderEpoch();
     server = await serveAuditorPage({ circuits: "test", tables: [fx.files.tablesDir], leafHashes: [fx.files.leafHashesDir], rpcUrl: fx.rpcUrl, pool: fx.pool.address });
-    profile = mkdtempSync(join(tmpdir(), "zkrs-chromium-"));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: "/usr/bin/chromium", headless: true,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
-    // The wallet: window.ethereum forwarding every request to anvil through the test (alice's account is unlocked there).
-    await context.exposeFunction("zkrsTestWallet", walletRpc);
-    await context.addInitScript(() => {
-      const bridge = (window as unknown as { zkrsTestWallet: (m: string, p: unknown[]) => Promise<{ result?: unknown; error?: { code: number; message: string } }> }).zkrsTestWallet;
-      (window as unknown as { ethereum: unknown }).ethereum = {
-        async request({ method, params }: { method: string; params?: unknown[] }) {
-          const r = await bridge(method, params ?? []);
-          if (r.error) throw Object.assign(new Error(r.error.message), { code: r.error.code });
-          return r.result;
-        },
-      };
-    });
+    ({ context, close: closeBrowser } = await launchChromium());
+    // The wallet: window.ethereum forwarding every request to anvil (alice's account is unlocked there).
+    wallet = await injectWallet(context, fx.rpcUrl, fx.alice);
     page = await openPage();
   });
 
   after(async () => {
-    await context?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await closeBrowser?.();
     await server?.close();
     await fx?.stop();
     await releaseProverThreads();
@@ -200,24 +164,28 @@ describe("trader's page in Chromium (test circuits on anvil, an injected wallet)
     assert.equal(await page.getAttribute("#haircut-note", "hidden"), "", "no haircut in a solvent epoch");
 
     const before = await fx.pool.tokenBalanceOf(fx.alice);
-    const sent = () => walletCalls.filter((c) => c.method === "eth_sendTransaction").length;
-    walletRejects = true;
+    const sent = () => wallet.calls.filter((c) => c.method === "eth_sendTransaction").length;
+    wallet.rejectSends = true;
     assert.equal(await click("#settle-button", "settle"), "error");
     assert.equal(await page.getAttribute("#error", "data-kind"), "wallet-rejected");
     assert.match(await errorText(), /the wallet rejected the request \(eth_sendTransaction\): nothing was sent; your proof is kept/);
     assert.equal(await fx.pool.tokenBalanceOf(fx.alice), before);
     assert.equal(await fx.pool.nullifierUsed(nullifierOf(fx.aliceSecrets.accountKey, 1)), false);
 
-    walletRejects = false;
+    wallet.rejectSends = false;
     assert.equal(await click("#settle-button", "settle"), "done", await errorText());
     assert.equal(sent(), 2);
     assert.equal(await page.getAttribute("#settle-result", "data-paid"), withdrawal.toString());
     assert.match(await page.textContent("#settle-result") ?? "", /Settled: paid 1,000,000,000 to 0x/);
     assert.equal(await fx.pool.tokenBalanceOf(fx.alice), before + withdrawal);
     assert.equal(await fx.pool.nullifierUsed(nullifierOf(fx.aliceSecrets.accountKey, 1)), true);
+    // The same files again: one settlement per account and epoch, said before any proving.
+    await pick(fx.files.aliceAccount, fx.files.alicePath);
+    assert.equal(await page.getAttribute("#error", "data-kind"), "settled");
+    assert.match(await errorText(), /Settled already: your account settled in epoch 1 already/);
   });
 
-  it("in a haircut epoch: refuses a file of the previous epoch, rebuilds the path from the published leaf hashes, says what a settlement would pay, and asks the wallet only once the haircut is accepted", async () => {
+  it("in a haircut epoch: refuses a file of the previous epoch, rebuilds the path from the published leaf hashes, says what a settlement would pay, asks the wallet only once the haircut is accepted, and not on another chain", async () => {
     const next = await fx.openHaircutEpoch(withdrawal);
     assert.equal(await click("#connect-button", "connect"), "done", await errorText());
     assert.match(await page.textContent("#pool-status") ?? "", /Epoch 2 is open for settlement with a HAIRCUT of 0\.\d{6}/);
@@ -237,14 +205,20 @@ describe("trader's page in Chromium (test circuits on anvil, an injected wallet)
     assert.equal(await click("#prove-button", "prove"), "done", await errorText());
     const pays = (amount * next.haircut.num) / next.haircut.den;
     assert.match(await page.textContent("#haircut-text") ?? "", new RegExp(`epoch 2 pays a haircut of 0\\.\\d{6}: this settlement would pay ${pays} of ${amount}`));
-    const asked = walletCalls.length;
+    const asked = wallet.calls.length;
     assert.equal(await click("#settle-button", "settle"), "error");
     assert.equal(await page.getAttribute("#error", "data-kind"), "haircut-not-accepted");
     assert.match(await errorText(), /tick "I accept the haircut" to settle anyway \(your wallet was not asked\)/);
-    assert.equal(walletCalls.length, asked, "the wallet was not asked");
+    assert.equal(wallet.calls.length, asked, "the wallet was not asked");
 
     const before = await fx.pool.tokenBalanceOf(fx.alice);
     await page.check("#accept-haircut");
+    wallet.chainId = "0x1"; // the wallet switched to another network: nothing is sent
+    assert.equal(await click("#settle-button", "settle"), "error");
+    assert.equal(await page.getAttribute("#error", "data-kind"), "wrong-chain");
+    assert.match(await errorText(), /Wrong chain: the wallet is on chain 1, the pool is on chain 31337/);
+    assert.equal(wallet.calls.filter((c) => c.method === "eth_sendTransaction").length, 2, "no transaction sent since epoch 1's");
+    wallet.chainId = undefined;
     assert.equal(await click("#settle-button", "settle"), "done", await errorText());
     assert.equal(await page.getAttribute("#settle-result", "data-paid"), pays.toString());
     assert.match(await page.textContent("#settle-result") ?? "", /Settled with the haircut: paid [\d,]+ of 500,000,000/);
@@ -258,7 +232,7 @@ describe("trader's page in Chromium (test circuits on anvil, an injected wallet)
       assert.equal(r.method, "GET", r.url);
       assert.equal(r.body, "", r.url);
     }
-    const sent = [...requests.map((r) => `${r.url} ${r.body}`), ...walletCalls.map((c) => `${c.method} ${c.params}`)].map((s) => s.toLowerCase());
+    const sent = [...requests.map((r) => `${r.url} ${r.body}`), ...wallet.calls.map((c) => `${c.method} ${c.params}`)].map((s) => s.toLowerCase());
     for (const [name, value] of Object.entries(fx.aliceSecrets)) {
       const forms = [value.toString(), value.toString(16), value.toString(16).padStart(64, "0")].map((f) => f.toLowerCase());
       const leaked = sent.find((s) => forms.some((f) => s.includes(f)));
@@ -269,7 +243,7 @@ describe("trader's page in Chromium (test circuits on anvil, an injected wallet)
 
   it("the server gives the margin circuit's wasm and zkey, and no other circuit's or file of the build", async () => {
     const status = async (path: string): Promise<number> => (await fetch(`${server.url}${path}`)).status;
-    assert.deepEqual(await Promise.all(["circuits/margin_test.wasm", "circuits/margin_test.zkey"].map(status)), [200, 200]);
+    assert.deepEqual(await Promise.all(["trader", "trader.html", "circuits/margin_test.wasm", "circuits/margin_test.zkey"].map(status)), [200, 200, 200, 200]);
     const refused = ["circuits/solvency_test.zkey", "circuits/liquidation_test.wasm", "circuits/risk_table_test.zkey", "circuits/margin_test.r1cs", "circuits/nope.zkey", "manifest.json"];
     assert.deepEqual(await Promise.all(refused.map(status)), refused.map(() => 404));
   });

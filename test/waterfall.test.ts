@@ -6,9 +6,11 @@ import { MerkleTree } from "../src/crypto/merkleTree.js";
 import { loadCircuitArtifacts, loadContractArtifact } from "../src/artifacts/manifest.js";
 import { type Chain, devWallet, startAnvil } from "../src/chain/localChain.js";
 import {
-  deployArtifact, deployPool, type ErrorArg, PoolError, type PoolEvent, type RiskSharingPoolClient, type TxResult, TEST_CIRCUITS,
+  deployArtifact, deployPool, type ErrorArg, PoolError, type PoolEvent, requestIdOf, type RiskSharingPoolClient, type TxResult, TEST_CIRCUITS,
   verifierArtifact,
 } from "../src/chain/riskSharingPool.js";
+import { replayWaterfall } from "../src/auditor/waterfall.js";
+import { sharesValue } from "../src/protocol/lpShares.js";
 import { FIELD_MODULUS } from "../src/crypto/field.js";
 import { assessLiquidation } from "../src/operator/liquidationRule.js";
 import { type LiquidationProof, proveLiquidation } from "../src/operator/proveLiquidation.js";
@@ -157,18 +159,39 @@ describe("Stress, liquidation and the loss waterfall on anvil (docs/design.md §
 
   // ------------------------------------------------------------------ the three statuses
 
-  it("opens an epoch whose balance covers the stress bound as solvent: LP capital above the bound can leave", async () => {
-    const { pool, opening } = await openPool(stressBound + 1_000n * UNIT);
-    assert.deepEqual(opening.map((e) => e.name === "EpochOpened" && e.args.status), ["solvent"]);
+  it("opens an epoch whose balance covers the stress bound as solvent: LP capital above the bound can leave, at the opening's NAV per share", async () => {
+    let request = 0n;
+    const { pool, opening } = await openPool(stressBound + 1_000n * UNIT, 0n, async (p) => {
+      request = requestIdOf(await p.connect(lp).requestWithdraw(1_000n * UNIT));
+    });
+    assert.deepEqual(opening.map((e) => e.name), ["EpochOpened", "NavPerShare", "LpWithdrawalsExecuted"]);
+    assert.ok(opening[0].name === "EpochOpened" && opening[0].args.status === "solvent");
     assert.deepEqual(await pool.epochStanding(EPOCH), { status: "solvent", haircutNum: 0n, haircutDen: 0n });
-    const r = await pool.connect(lp).withdrawLiquidity(1_000n * UNIT);
-    assert.deepEqual(r.events.map((e) => e.name), ["LiquidityWithdrawn"]);
+    const nav = stressBound + 1_000n * UNIT - markTotal;
+    const value = sharesValue(1_000n * UNIT, nav, stressBound + 1_000n * UNIT);
+    assert.ok(value <= 1_000n * UNIT, "1,000 above the lock: a full fill");
+    const before = await pool.tokenBalanceOf(lp.address);
+    const r = await pool.claim(request);
+    assert.deepEqual(r.events.map((e) => e.name === "LpClaimed" && [e.args.shares, e.args.tokens]), [[0n, value]]);
+    assert.equal(await pool.tokenBalanceOf(lp.address), before + value);
     assert.equal(paid(await pool.settle(settleA)), settleA.statement.amount);
   });
 
-  it("opens an epoch whose balance covers only the mark bound as stressed: LP withdrawals are frozen, settlements pay in full", async () => {
-    const { pool, opening } = await openPool(markTotal); // balance == markTotal: the boundary is still stressed, not haircut
-    assert.deepEqual(opening.map((e) => e.name), ["EpochOpened", "LpWithdrawalsFrozen"]);
+  it("opens an epoch whose balance covers only the mark bound as stressed: LP withdrawals wait, settlements pay in full", async () => {
+    const between = markTotal + (stressBound - markTotal) / 2n;
+    let request = 0n;
+    const stressed = await openPool(between, 0n, async (p) => {
+      request = requestIdOf(await p.connect(lp).requestWithdraw(1_000n * UNIT));
+    });
+    assert.deepEqual(stressed.opening.map((e) => e.name), ["EpochOpened", "LpWithdrawalsFrozen", "NavPerShare"]);
+    await refused(stressed.pool, () => stressed.pool.claim(request), "RequestNotExecuted", { requestId: request });
+    assert.deepEqual(await stressed.pool.lpRequest(request), { owner: lp.address, batch: 0, era: 0, withdrawal: true, amount: 1_000n * UNIT });
+    assert.equal((await stressed.pool.state()).withdrawBatch, 0, "the batch waits for a solvent opening");
+
+    // balance == markTotal: the boundary is still stressed, not haircut; the LPs' NAV is 0 (a wipe-out: a new share era).
+    const { pool, opening } = await openPool(markTotal);
+    assert.deepEqual(opening.map((e) => e.name), ["EpochOpened", "LpWithdrawalsFrozen", "ShareEraStarted", "NavPerShare"]);
+    assert.equal(await pool.sharesOf(lp.address), 0n);
     const opened = opening[0];
     assert.ok(opened.name === "EpochOpened");
     assert.deepEqual(
@@ -176,7 +199,7 @@ describe("Stress, liquidation and the loss waterfall on anvil (docs/design.md §
       ["stressed", stressBound, markTotal, markTotal],
     );
     assert.equal((await pool.state()).latestStatus, "stressed");
-    await refused(pool, () => pool.connect(lp).withdrawLiquidity(1n), "WithdrawalsFrozen", { epoch: BigInt(EPOCH), status: 1n });
+    await refused(pool, () => pool.connect(lp).requestWithdraw(1n), "InsufficientShares", { shares: 0n, requested: 1n });
     const before = await pool.tokenBalanceOf(traderA.address);
     assert.equal(paid(await pool.settle(settleA)), 1_000n * UNIT);
     assert.equal(await pool.tokenBalanceOf(traderA.address), before + 1_000n * UNIT);
@@ -188,14 +211,14 @@ describe("Stress, liquidation and the loss waterfall on anvil (docs/design.md §
     const { pool, opening } = await openPool(lpCapital, insurance);
     const balance = lpCapital + insurance;
     assert.ok(balance < markTotal);
-    assert.deepEqual(opening.map((e) => e.name), ["EpochOpened", "LpWithdrawalsFrozen", "WaterfallStep", "WaterfallStep", "WaterfallStep", "HaircutSet"]);
+    assert.deepEqual(opening.map((e) => e.name), ["EpochOpened", "LpWithdrawalsFrozen", "WaterfallStep", "WaterfallStep", "WaterfallStep", "HaircutSet", "ShareEraStarted", "NavPerShare"]);
     assert.deepEqual(opening.flatMap((e) => (e.name === "WaterfallStep" ? [[e.args.tag, e.args.stage, e.args.amount]] : [])), [
       [0n, "insuranceFund", insurance], [0n, "lpCapital", lpCapital], [0n, "haircut", markTotal - balance],
     ]);
     assert.deepEqual(await pool.epochStanding(EPOCH), { status: "haircut", haircutNum: balance, haircutDen: markTotal });
     const s = await pool.state();
-    assert.deepEqual([s.insuranceFund, s.lpCapital, s.latestStatus], [0n, 0n, "haircut"]);
-    await refused(pool, () => pool.connect(lp).withdrawLiquidity(1n), "WithdrawalsFrozen", { status: 2n });
+    assert.deepEqual([s.insuranceFund, s.navAtOpening, s.totalShares, s.shareEra, s.latestStatus], [0n, 0n, 0n, 1, "haircut"]);
+    await refused(pool, () => pool.connect(lp).requestWithdraw(1n), "InsufficientShares", { shares: 0n, requested: 1n });
 
     let total = 0n;
     for (const [proof, wallet] of [[settleA, traderA], [settleB, traderB]] as const) {
@@ -216,15 +239,9 @@ describe("Stress, liquidation and the loss waterfall on anvil (docs/design.md §
     const r = await pool.connect(operator).liquidate(liquidateD);
     assert.deepEqual(steps(r), [["haircut", 150n * UNIT, 0n, 0n]]);
 
-    // The wiped-out LP shares are worth nothing and do not dilute a new LP's deposit.
-    const oldShares = await pool.sharesOf(lp.address);
-    assert.equal(await pool.previewWithdraw(oldShares), 0n);
-    const token = new Contract((await pool.state()).token, loadContractArtifact("TestToken").abi as InterfaceAbi, admin);
-    await (await token.getFunction("mint").send(stranger.address, 500n * UNIT)).wait();
-    await pool.connect(stranger).approveToken(500n * UNIT);
-    await pool.connect(stranger).depositLiquidity(500n * UNIT);
-    assert.equal(await pool.previewWithdraw(await pool.sharesOf(stranger.address)), 500n * UNIT, "the new LP owns the whole capital");
-    assert.equal(await pool.previewWithdraw(oldShares), 0n);
+    // The wiped-out LP shares are void (a new share era): they cannot dilute a later deposit.
+    assert.equal(await pool.sharesOf(lp.address), 0n);
+    assert.equal((await pool.state()).totalShares, 0n);
   });
 
   it("issue 15: the operator cannot choose a haircut or a freeze — inflated figures are refused, the status comes from the exact ones", async () => {
@@ -243,9 +260,9 @@ describe("Stress, liquidation and the loss waterfall on anvil (docs/design.md §
       await assert.rejects(proveSolvency([accounts.A, accounts.B, accounts.P, accounts.D], table, { circuit: TEST_CIRCUITS.solvency, expect: { stressTotal: 10n ** 15n, markTotal: 10n ** 15n } }),
         /stressTotal 1000000000000000 is not exact/);
     });
-    assert.deepEqual(opening.map((e) => e.name === "EpochOpened" && e.args.status), ["solvent"]);
+    assert.deepEqual(opening.map((e) => e.name === "EpochOpened" && e.args.status), ["solvent", false]);
     const s = await pool.state();
-    assert.deepEqual([s.insuranceFund, s.lpCapital, s.latestStatus], [insurance, lpCapital, "solvent"]);
+    assert.deepEqual([s.insuranceFund, s.navAtOpening, s.latestStatus], [insurance, lpCapital - markTotal, "solvent"]);
     assert.equal(paid(await pool.settle(settleA)), settleA.statement.amount, "a valid settlement is paid in full");
   });
 
@@ -297,22 +314,24 @@ describe("Stress, liquidation and the loss waterfall on anvil (docs/design.md §
       assert.equal((await pool.state()).insuranceFund, insurance);
     });
 
-    it("runs a deficit down the waterfall: insurance fund first, then LP capital (first loss), logged step by step", async () => {
-      const lpBefore = (await pool.state()).lpCapital;
+    it("runs a deficit down the waterfall: insurance fund first, then the LPs (first loss, already in the opening's NAV), logged step by step", async () => {
+      const lpBefore = (await pool.state()).navAtOpening;
+      assert.equal(lpBefore, stressBound + 500n * UNIT - markTotal, "NAV = assets - fund - markTotal");
       const r = await pool.connect(operator).liquidate(liquidateD);
       assert.deepEqual(r.events.map((e) => e.name), ["Liquidated", "WaterfallStep", "WaterfallStep"]);
       assert.deepEqual(r.events[0].name === "Liquidated" && r.events[0].args, { epoch: EPOCH, tag: liquidateD.statement.tag, penalty: 0n, deficit: 150n * UNIT });
       const written = 150n * UNIT - insurance;
-      assert.deepEqual(steps(r), [["insuranceFund", insurance, 0n, lpBefore], ["lpCapital", written, 0n, lpBefore - written]]);
+      assert.deepEqual(steps(r), [["insuranceFund", insurance, 0n, lpBefore], ["lpCapital", written, 0n, lpBefore]]);
       const s = await pool.state();
-      assert.deepEqual([s.insuranceFund, s.lpCapital], [0n, lpBefore - written]);
+      // The LPs' part was priced at the opening (markTotal counts no negative equity); the fund's draw returns to them at the next opening.
+      assert.deepEqual([s.insuranceFund, s.navAtOpening], [0n, lpBefore]);
       // The tag is the account's nullifier of the epoch: the liquidated account can no longer settle.
       assert.equal(await pool.nullifierUsed(liquidateD.statement.tag), true);
     });
 
     it("moves a penalty into the insurance fund, which LP withdrawals cannot take", async () => {
       const penalty = liquidateP.statement.penalty;
-      const lpNow = (await pool.state()).lpCapital;
+      const lpNow = (await pool.state()).navAtOpening;
       const r = await pool.connect(operator).liquidate(liquidateP);
       assert.deepEqual(steps(r), [["penalty", penalty, penalty, lpNow]]);
       const s = await pool.state();
@@ -326,21 +345,21 @@ describe("Stress, liquidation and the loss waterfall on anvil (docs/design.md §
       }
     });
 
-    it("logs a history from which an auditor recomputes the fund and the LP capital", async () => {
+    it("logs a history from which an auditor recomputes the fund, the LPs' NAV and every waterfall step", async () => {
       let fund = 0n;
-      let capital = 0n;
       for (const e of await pool.events()) {
-        if (e.name === "LiquidityDeposited") capital += e.args.amount;
         if (e.name === "InsuranceFunded") fund += e.args.amount;
         if (e.name === "WaterfallStep") {
           if (e.args.stage === "penalty") fund += e.args.amount;
           if (e.args.stage === "insuranceFund") fund -= e.args.amount;
-          if (e.args.stage === "lpCapital") capital -= e.args.amount;
-          assert.deepEqual([e.args.insuranceFundAfter, e.args.lpCapitalAfter], [fund, capital]);
+          assert.equal(e.args.insuranceFundAfter, fund);
         }
       }
+      const replay = replayWaterfall(await pool.events(), { insuranceFund: 0n, lpCapital: 0n });
+      assert.deepEqual([replay.problems, [...replay.openings.values()].map((o) => o.mismatch), replay.liquidations.map((l) => l.mismatch)], [[], [undefined], [undefined, undefined]]);
       const s = await pool.state();
-      assert.deepEqual([s.insuranceFund, s.lpCapital], [fund, capital]);
+      assert.deepEqual([s.insuranceFund, s.navAtOpening, s.totalShares], [fund, replay.lpCapital, replay.totalShares]);
+      assert.equal(replay.insuranceFund, fund);
     });
 
     it("closes liquidation with the epoch", async () => {

@@ -2,7 +2,7 @@ import { findCircuit, portfolioParams } from "../protocol/circuitCatalog.js";
 import type { ProofVerifier } from "../protocol/checkProof.js";
 import { liquidationStatement } from "../protocol/liquidation.js";
 import { marginStatement } from "../protocol/margin.js";
-import { type EpochStatus, eventsNamed, haircutRatio, type PoolEvent } from "../protocol/poolEvents.js";
+import { type EpochStatus, eventsNamed, haircutRatio, navPerShare, type PoolEvent } from "../protocol/poolEvents.js";
 import { batchChainProblem, batchLinkProblem, type BatchStatement, batchStatement } from "../protocol/solvency.js";
 import { commitRiskTable } from "../risk/riskCommitment.js";
 import type { RiskTable } from "../risk/riskEngine.js";
@@ -55,8 +55,10 @@ export interface AuditReport {
   haircut?: Haircut;
   /** The haircut as a decimal, e.g. "0.8731". */
   haircutRatio?: string;
-  /** The opening recomputed (status, epoch-level write-offs). */
+  /** The opening recomputed (status, epoch-level write-offs, the LPs' NAV and request batches). */
   opening?: OpeningAudit;
+  /** NAV per share at the opening, (nav + 1) / (supply + 1) as a decimal, or "no shares" (docs/design.md §11). */
+  navPerShare?: string;
   /** Every liquidation of the epoch, its waterfall recomputed. */
   liquidations: LiquidationAudit[];
   /** The insurance fund and LP capital at the end of the epoch's window (next opening, or now). */
@@ -147,6 +149,7 @@ export async function auditEpochWith(options: EpochAuditOptions): Promise<AuditR
     pool: reader.address, epoch, riskRootOnChain: published?.args.riskRoot, accountsRoot: opened?.args.accountsRoot,
     stressTotal: opened?.args.stressTotal, markTotal: opened?.args.markTotal, poolBalanceAtAcceptance: opened?.args.poolBalance,
     status: opening?.status, haircut: opening?.haircut, haircutRatio: opening?.haircut && haircutRatio(opening.haircut.num, opening.haircut.den), opening,
+    navPerShare: opening?.navEmitted === undefined ? undefined : opening.supply === 0n ? "no shares" : navPerShare(opening.nav, opening.supply),
     liquidations: waterfall.liquidations.filter((l) => l.epoch === epoch),
     insuranceFundAtEnd: state.insuranceFund === undefined ? undefined : atEnd?.insuranceFund, lpCapitalAtEnd: atEnd?.lpCapital,
     batches: batches.length, solvencyChainComplete: false, settlements: settled.length,
@@ -200,7 +203,10 @@ export async function auditEpochWith(options: EpochAuditOptions): Promise<AuditR
   // 3. the epoch's status and the epoch-level waterfall, recomputed from the opening's figures
   if (opening) {
     const figures = `assets ${opening.poolBalance}, stress total ${opening.stressTotal}${opening.markTotal === undefined ? "" : `, mark total ${opening.markTotal}`}`;
-    check(!opening.mismatch, `epoch ${epoch} opened ${opening.status}${opening.haircut ? ` with haircut ${r.haircutRatio}` : ""} (recomputed from public figures)`,
+    const lp = opening.navEmitted === undefined ? ""
+      : opening.supply === 0n ? `; LP NAV ${opening.nav}, no shares outstanding, and its request batches`
+      : `; LP NAV ${opening.nav} for ${opening.supply} shares, ${r.navPerShare} per share, and its request batches`;
+    check(!opening.mismatch, `epoch ${epoch} opened ${opening.status}${opening.haircut ? ` with haircut ${r.haircutRatio}` : ""}${lp} (recomputed from public figures)`,
       opening.mismatch ?? figures);
     if (opening.haircut) {
       const stored = await reader.epochStatus(epoch);

@@ -4,7 +4,7 @@ import type { WaterfallStepCheck } from "./waterfall.js";
 
 function stepLine(s: WaterfallStepCheck): string {
   const mark = s.ok ? "" : `  MISMATCH: the pool emitted ${s.emitted}`;
-  return `      ${STAGE_LABELS[s.stage].padEnd(32)} ${s.expected.toString().padStart(16)}  (fund ${s.insuranceFundAfter}, LP capital ${s.lpCapitalAfter})${mark}`;
+  return `      ${STAGE_LABELS[s.stage].padEnd(32)} ${s.expected.toString().padStart(16)}  (fund ${s.insuranceFundAfter}, LP NAV ${s.lpCapitalAfter})${mark}`;
 }
 
 function statusLine(r: AuditReport): string | undefined {
@@ -19,6 +19,19 @@ function statusLine(r: AuditReport): string | undefined {
     case "haircut":
       return `  status: HAIRCUT ${r.haircutRatio} = ${r.haircut?.num} / ${r.haircut?.den} (${figures}): settlements pay amount x ${r.haircutRatio}`;
   }
+}
+
+/** The LPs at the opening (docs/design.md §11): NAV per share, and the request batches it executed. */
+function navLines(r: AuditReport): string[] {
+  const o = r.opening;
+  if (!o || r.navPerShare === undefined) return [];
+  const era = o.newEra !== undefined ? `; share era ${o.newEra} started` : "";
+  const lines = [o.supply === 0n
+    ? `  LP NAV at the opening: ${o.nav}, no shares outstanding (NAV = max(0, assets - insurance fund - mark total)${era})`
+    : `  LP NAV per share at the opening: ${r.navPerShare} (NAV ${o.nav} = max(0, assets - insurance fund - mark total), ${o.supply} shares${era})`];
+  if (o.withdrawals) lines.push(`    withdrawal batch ${o.withdrawals.batch}: ${o.withdrawals.burned} of ${o.withdrawals.shares} shares burned for ${o.withdrawals.tokens}`);
+  if (o.deposits) lines.push(`    deposit batch ${o.deposits.batch}: ${o.deposits.assets} for ${o.deposits.shares} shares`);
+  return lines;
 }
 
 /** A readable report of one epoch (amounts in token base units): checks, status, waterfall, figures. */
@@ -36,7 +49,7 @@ export function formatAuditReport(r: AuditReport): string {
     waterfall.push(`  liquidation tag ${l.tag.toString().slice(0, 10)}… (penalty ${l.penalty}, deficit ${l.deficit}), tx ${l.transactionHash.slice(0, 10)}…${l.mismatch ? "  MISMATCH" : "  (recomputed: matches)"}`,
       ...l.steps.map(stepLine));
   }
-  if (r.insuranceFundAtEnd !== undefined) waterfall.push(`  insurance fund ${r.insuranceFundAtEnd}, LP capital ${r.lpCapitalAtEnd} at the end of the epoch's window`);
+  if (r.insuranceFundAtEnd !== undefined) waterfall.push(`  insurance fund ${r.insuranceFundAtEnd}, LP NAV ${r.lpCapitalAtEnd} at the end of the epoch's window`);
   const account = r.account?.margin && r.account.included
     ? [`  your headroom per scenario (E_s - R, requirement ${r.account.margin.requirement}): worst ${r.account.margin.worstLabel} ${r.account.margin.headroom.reduce((m, x) => (x < m ? x : m))}`]
     : [];
@@ -44,6 +57,7 @@ export function formatAuditReport(r: AuditReport): string {
     `solvency audit of pool ${r.pool}, epoch ${r.epoch}`,
     ...r.checks.map((c) => `  [${c.ok ? "ok" : "FAIL"}] ${c.what}${c.detail ? `: ${c.detail}` : ""}`),
     ...[statusLine(r)].filter((x): x is string => x !== undefined),
+    ...navLines(r),
     ...waterfall,
     `  ${figures}`,
     ...(r.headroom !== undefined && r.headroom !== r.balanceLessBound

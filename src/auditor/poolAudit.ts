@@ -11,7 +11,10 @@ export interface EpochPoint {
   stressTotal?: bigint;
   markTotal?: bigint;
   insuranceFund?: bigint;
+  /** The LPs' NAV at the end of the epoch's window. */
   lpCapital?: bigint;
+  /** NAV per share at the epoch's opening (docs/design.md §11), as a decimal. */
+  navPerShare?: string;
   /** Sums over the epoch's waterfall steps (liquidations and the opening's write-offs). */
   penalties: bigint;
   fundDrawn: bigint;
@@ -59,7 +62,7 @@ export async function auditPoolWith(options: PoolAuditOptions): Promise<PoolAudi
     const sum = (stage: WaterfallStage): bigint => steps.filter((s) => s.stage === stage).reduce((t, s) => t + s.expected, 0n);
     return {
       epoch: r.epoch, status: r.status, poolBalance: r.poolBalanceAtAcceptance, stressTotal: r.stressTotal, markTotal: r.markTotal,
-      insuranceFund: r.insuranceFundAtEnd, lpCapital: r.lpCapitalAtEnd,
+      insuranceFund: r.insuranceFundAtEnd, lpCapital: r.lpCapitalAtEnd, navPerShare: r.navPerShare,
       penalties: sum("penalty"), fundDrawn: sum("insuranceFund"), lpWrittenDown: sum("lpCapital"), leftToHaircut: sum("haircut"),
     };
   });

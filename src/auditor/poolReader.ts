@@ -11,7 +11,10 @@ export interface PoolSnapshot {
   /** Latest epoch whose solvency was accepted, or undefined. */
   latestAcceptedEpoch: number | undefined;
   unboundDeposits: bigint;
+  /** The LPs' NAV after the last opening (docs/design.md §11; book value on pools before it). */
   lpCapital: bigint;
+  /** LP shares outstanding. */
+  totalShares: bigint;
   /** Undefined on a pool without the loss waterfall (docs/design.md §9). */
   insuranceFund: bigint | undefined;
   lockedBalance: bigint;
@@ -58,6 +61,11 @@ export class PoolReader {
     return reader;
   }
 
+  /** The LPs' NAV view: `navAtOpening`, or `lpCapital` (book value) on pools before LP shares at NAV. */
+  private get lpView(): string {
+    return this.has("navAtOpening") ? "navAtOpening" : "lpCapital";
+  }
+
   private has(method: string): boolean {
     return this.iface.getFunction(method) !== null;
   }
@@ -70,21 +78,23 @@ export class PoolReader {
   async snapshot(): Promise<PoolSnapshot> {
     const blockNumber = await this.provider.getBlockNumber();
     const at = <T>(m: string): Promise<T> => this.view<T>(m, blockNumber);
-    const [poolBalance, anyAccepted, latest, unboundDeposits, lpCapital, lockedBalance, insuranceFund] = await Promise.all([
+    const [poolBalance, anyAccepted, latest, unboundDeposits, lpCapital, lockedBalance, insuranceFund, totalShares] = await Promise.all([
       at<bigint>("poolBalance"), at<boolean>("anyAccepted"), at<bigint>("latestAcceptedEpoch"), at<bigint>("unboundDeposits"),
-      at<bigint>("lpCapital"), at<bigint>("lockedBalance"), this.has("insuranceFund") ? at<bigint>("insuranceFund") : Promise.resolve(undefined),
+      at<bigint>(this.lpView), at<bigint>("lockedBalance"), this.has("insuranceFund") ? at<bigint>("insuranceFund") : Promise.resolve(undefined),
+      at<bigint>("totalShares"),
     ]);
-    return { blockNumber, poolBalance, latestAcceptedEpoch: anyAccepted ? Number(latest) : undefined, unboundDeposits, lpCapital, lockedBalance, insuranceFund };
+    return { blockNumber, poolBalance, latestAcceptedEpoch: anyAccepted ? Number(latest) : undefined, unboundDeposits, lpCapital, totalShares, lockedBalance, insuranceFund };
   }
 
-  /** The insurance fund and LP capital at the end of `block` (the waterfall replay's starting point). */
-  async fundsAt(block: number): Promise<{ insuranceFund: bigint; lpCapital: bigint }> {
-    // Before the pool existed (the usual case: scanning from its deployment block), both were 0.
-    if (block < 0 || (await this.provider.getCode(this.address, block)) === "0x") return { insuranceFund: 0n, lpCapital: 0n };
-    const [insuranceFund, lpCapital] = await Promise.all([
-      this.has("insuranceFund") ? this.view<bigint>("insuranceFund", block) : Promise.resolve(0n), this.view<bigint>("lpCapital", block),
+  /** The insurance fund, LP NAV and shares at the end of `block` (the waterfall replay's starting point). */
+  async fundsAt(block: number): Promise<{ insuranceFund: bigint; lpCapital: bigint; totalShares: bigint }> {
+    // Before the pool existed (the usual case: scanning from its deployment block), all were 0.
+    if (block < 0 || (await this.provider.getCode(this.address, block)) === "0x") return { insuranceFund: 0n, lpCapital: 0n, totalShares: 0n };
+    const [insuranceFund, lpCapital, totalShares] = await Promise.all([
+      this.has("insuranceFund") ? this.view<bigint>("insuranceFund", block) : Promise.resolve(0n), this.view<bigint>(this.lpView, block),
+      this.view<bigint>("totalShares", block),
     ]);
-    return { insuranceFund, lpCapital };
+    return { insuranceFund, lpCapital, totalShares };
   }
 
   /** The stored status and haircut of an epoch, or undefined on a pool without them. */

@@ -111,9 +111,29 @@ export interface PoolState {
   /** Tokens LP withdrawals must leave in the pool (latestBound + unboundDeposits + insuranceFund). */
   lockedBalance: bigint;
   poolBalance: bigint;
-  lpCapital: bigint;
+  /** The LPs' book (docs/design.md §11): NAV after the last opening, shares, requests waiting. */
+  navAtOpening: bigint;
   totalShares: bigint;
+  shareEra: number;
+  pendingDeposits: bigint;
+  withdrawalsOwed: bigint;
+  depositBatch: number;
+  withdrawBatch: number;
 }
+
+/** An LP request as the pool stores it until claimed or cancelled (undefined once gone). */
+export interface LpRequestView {
+  owner: string;
+  batch: number;
+  era: number;
+  withdrawal: boolean;
+  /** Tokens escrowed (deposit) or shares escrowed (withdrawal). */
+  amount: bigint;
+}
+
+/** How a withdrawal batch was filled, in the contract's `Fill` order. */
+export const WITHDRAW_FILLS = ["pending", "full", "partial", "closed"] as const;
+export type WithdrawFill = (typeof WITHDRAW_FILLS)[number];
 
 /** What `settle` needs: a margin proof's statement and its proof points (MarginProof fits). */
 export type SettleInput = Pick<MarginProof, "statement" | "solidity">;
@@ -263,12 +283,29 @@ export class RiskSharingPoolClient {
     return this.send("depositCollateral", [amount]);
   }
 
+  /** Genesis LP capital, before the first risk publication: shares 1:1 at once. */
   depositLiquidity(amount: bigint): Promise<TxResult> {
     return this.send("depositLiquidity", [amount]);
   }
 
-  withdrawLiquidity(shares: bigint): Promise<TxResult> {
-    return this.send("withdrawLiquidity", [shares]);
+  /** LP deposit request: escrows `amount` tokens until the next opening that is not a Haircut prices them (needs an approval first). */
+  requestDeposit(amount: bigint): Promise<TxResult> {
+    return this.send("requestDeposit", [amount]);
+  }
+
+  /** LP withdrawal request: escrows `shares` until the next Solvent opening. */
+  requestWithdraw(shares: bigint): Promise<TxResult> {
+    return this.send("requestWithdraw", [shares]);
+  }
+
+  /** Cancels the runner's request while its batch has not executed. */
+  cancelRequest(requestId: bigint): Promise<TxResult> {
+    return this.send("cancelRequest", [requestId]);
+  }
+
+  /** Claims an executed request for its owner (anyone may send it). */
+  claim(requestId: bigint): Promise<TxResult> {
+    return this.send("claim", [requestId]);
   }
 
   // ---- epochs
@@ -336,6 +373,25 @@ export class RiskSharingPoolClient {
     return this.view<bigint>("previewWithdraw", shares);
   }
 
+  /** A request still stored (not claimed or cancelled), or undefined. */
+  async lpRequest(requestId: bigint): Promise<LpRequestView | undefined> {
+    const [owner, batch, era, withdrawal, amount] = await this.view<[string, bigint, bigint, boolean, bigint]>("lpRequests", requestId);
+    if (/^0x0{40}$/i.test(owner)) return undefined;
+    return { owner, batch: Number(batch), era: Number(era), withdrawal, amount };
+  }
+
+  /** A withdrawal batch: shares escrowed, tokens paid out, how it was filled, shares burned when partly filled. */
+  async withdrawBatchInfo(batch: number): Promise<{ shares: bigint; tokens: bigint; fill: WithdrawFill; burned: bigint }> {
+    const [shares, tokens, fill, burned] = await this.view<[bigint, bigint, bigint, bigint]>("withdrawBatches", batch);
+    return { shares, tokens, fill: WITHDRAW_FILLS[Number(fill)], burned };
+  }
+
+  /** A deposit batch: tokens escrowed; once executed, shares minted and their era. */
+  async depositBatchInfo(batch: number): Promise<{ assets: bigint; shares: bigint; era: number }> {
+    const [assets, shares, era] = await this.view<[bigint, bigint, bigint]>("depositBatches", batch);
+    return { assets, shares, era: Number(era) };
+  }
+
   nullifierUsed(nullifier: bigint): Promise<boolean> {
     return this.view<boolean>("nullifierUsed", nullifier);
   }
@@ -370,19 +426,23 @@ export class RiskSharingPoolClient {
       read<string>("riskTableVerifier"), read<bigint>("latestStatus"), read<bigint>("insuranceFund"),
     ]);
     const [admin, riskOracle, operator, currentEpoch, riskPublished, latestAcceptedEpoch,
-      anyAccepted, latestBound, unboundDeposits, depositsSinceRisk, lockedBalance, poolBalance, lpCapital, totalShares] = await Promise.all([
+      anyAccepted, latestBound, unboundDeposits, depositsSinceRisk, lockedBalance, poolBalance, navAtOpening, totalShares] = await Promise.all([
       read<string>("admin"),
       read<string>("riskOracle"), read<string>("operator"), read<bigint>("currentEpoch"), read<boolean>("riskPublished"),
       read<bigint>("latestAcceptedEpoch"), read<boolean>("anyAccepted"), read<bigint>("latestBound"), read<bigint>("unboundDeposits"),
-      read<bigint>("depositsSinceRisk"), read<bigint>("lockedBalance"), read<bigint>("poolBalance"), read<bigint>("lpCapital"),
+      read<bigint>("depositsSinceRisk"), read<bigint>("lockedBalance"), read<bigint>("poolBalance"), read<bigint>("navAtOpening"),
       read<bigint>("totalShares"),
+    ]);
+    const [shareEra, pendingDeposits, withdrawalsOwed, depositBatch, withdrawBatch] = await Promise.all([
+      read<bigint>("shareEra"), read<bigint>("pendingDeposits"), read<bigint>("withdrawalsOwed"), read<bigint>("depositBatch"), read<bigint>("withdrawBatch"),
     ]);
     return {
       token, marginVerifier, solvencyVerifier, liquidationVerifier, riskTableVerifier, admin, riskOracle, operator,
       currentEpoch: riskPublished ? Number(currentEpoch) : undefined,
       latestAcceptedEpoch: anyAccepted ? Number(latestAcceptedEpoch) : undefined,
       latestBound, latestStatus: EPOCH_STATUSES[Number(latestStatus)], insuranceFund,
-      unboundDeposits, depositsSinceRisk, lockedBalance, poolBalance, lpCapital, totalShares,
+      unboundDeposits, depositsSinceRisk, lockedBalance, poolBalance, navAtOpening, totalShares,
+      shareEra: Number(shareEra), pendingDeposits, withdrawalsOwed, depositBatch: Number(depositBatch), withdrawBatch: Number(withdrawBatch),
     };
   }
 
@@ -479,4 +539,11 @@ export async function deployPool(options: DeployPoolOptions): Promise<PoolDeploy
   }
   deployed.push(pool);
   return { pool: new RiskSharingPoolClient(pool.address, signer), token, marginVerifier, solvencyVerifier, liquidationVerifier, riskTableVerifier, deployed };
+}
+
+/** The id of the LP request a requestDeposit / requestWithdraw transaction made. */
+export function requestIdOf(result: TxResult): bigint {
+  const e = result.events.find((x) => x.name === "LpRequested");
+  if (e?.name !== "LpRequested") throw new Error(`transaction ${result.hash} made no LP request`);
+  return e.args.requestId;
 }

@@ -14,6 +14,7 @@ import { computeRiskTable, type RiskTable } from "../risk/riskEngine.js";
 import { columnLabel } from "../risk/scenarios.js";
 import { MarginShortfallError, proveMargin } from "../trader/proveMargin.js";
 import { demoSnapshot, instrumentIndex } from "./demoMarket.js";
+import { claimLpDeposit, type LpActResult, requestLpDeposit } from "./lpAct.js";
 import { type Liquidation, liquidateBreaches, runShockEpoch, type ShockEpochResult } from "./shockEpoch.js";
 
 const USD = 1_000_000n; // the demo token has 6 decimals
@@ -43,6 +44,8 @@ export interface DemoResult {
   shock: ShockEpochResult;
   shockAudit: AuditReport;
   firstSettlementMs: number;
+  /** The LP act: a deposit requested in epoch 1, executed at epoch 2's NAV per share. */
+  lp: LpActResult;
 }
 
 interface Trader {
@@ -210,6 +213,10 @@ export async function runDemoEpoch(options: DemoOptions): Promise<DemoResult> {
   });
   log(formatAuditReport(audit));
 
+  log(`\n— LP capital at its proven value (docs/design.md §11)`);
+  await fund(lp2, 100_000n * USD);
+  const lpRequest = await requestLpDeposit(poolAs(lp2), epoch, 100_000n * USD, log, usd);
+
   // Epoch 2: ETH rallies 25% and its volatility jumps; liquidated accounts left the ledger.
   const base = demoSnapshot(epoch + 1, 3750, 57_000);
   const shocked = { ...base, underlyings: base.underlyings.map((u) => ({ ...u, vol: u.vol + (u.symbol === "ETH" ? 0.2 : 0.05) })) };
@@ -218,6 +225,9 @@ export async function runDemoEpoch(options: DemoOptions): Promise<DemoResult> {
     circuits, oracle: poolAs(oracle), operator: poolAs(operator), previous: snapshot, snapshot: shocked, log, usd,
     ledger: named.filter((e) => !gone.has(e.name)),
   });
+  log(`\n— the LP's deposit request, at epoch ${shock.epoch}'s opening`);
+  const lpAct = await claimLpDeposit(poolAs(lp2), lpRequest, log, usd);
+  Object.assign(gas, lpAct.gas);
   log(`\n— audit of epoch ${shock.epoch} from public data: status, liquidations and the waterfall`);
   const shockAudit = await auditEpoch({ pool: deployment.pool, provider, epoch: shock.epoch, circuits, riskTable: computeRiskTable(shocked) });
   log(formatAuditReport(shockAudit));
@@ -227,6 +237,7 @@ export async function runDemoEpoch(options: DemoOptions): Promise<DemoResult> {
   const headroom = totals.map((t, s) => ({ column: columnLabel(s), liabilities: t, headroom: balance - t }));
   return {
     pool: deployment.pool.address, gas, postSolvencyGas: posted.map((r) => r.gasUsed), timings, headroom, audit, liquidations, shock, shockAudit, firstSettlementMs,
+    lp: lpAct,
   };
 }
 
@@ -247,6 +258,8 @@ export function formatDemoReport(r: DemoResult): string {
     `liquidations (tag, penalty to the insurance fund, deficit down the waterfall)`,
     ...[...r.liquidations.map((l) => ({ ...l, epoch: r.shock.epoch - 1 })), ...r.shock.liquidations.map((l) => ({ ...l, epoch: r.shock.epoch }))].map((l) =>
       `  epoch ${l.epoch} ${l.name.padEnd(10)} penalty ${usd(l.penalty).padStart(10)}  deficit ${usd(l.deficit).padStart(10)}  proof ${(l.proveMs / 1000).toFixed(1)} s  gas ${l.gasUsed.toLocaleString("en-US")}`),
+    `LP request: ${usd(r.lp.amount)} tUSD requested in epoch ${r.lp.requestedIn} (NAV per share ${r.lp.navPerShareThen}), ` +
+      (r.lp.executedAt === undefined ? "not executed yet" : `executed at epoch ${r.lp.executedAt}'s ${r.lp.navPerShareAtExecution}: ${r.lp.shares} shares worth ${usd(r.lp.worth ?? 0n)} tUSD`),
     `audit verdict epoch ${r.shock.epoch - 1}: ${r.audit.ok ? "SOLVENT, every proof re-verified" : `PROBLEMS: ${r.audit.problems.join("; ")}`}`,
     `audit verdict epoch ${r.shock.epoch}: ${r.shockAudit.ok ? "every proof re-verified, waterfall recomputed" : `PROBLEMS: ${r.shockAudit.problems.join("; ")}`}`,
   ];

@@ -1,6 +1,6 @@
 /**
  * The pool's events, decoded once for everyone (the chain client, `zkrs audit`, the auditor's
- * page): parsed with the pool's ABI, uint32 as numbers, the contract's enums (role, epoch
+ * page): parsed with the pool's ABI, uint32 and uint24 as numbers, the contract's enums (role, epoch
  * status, waterfall stage) as names. Also the enums' display and the one haircut formatter.
  * Browser-safe: ethers only, the ABI's Interface is injected.
  */
@@ -26,9 +26,18 @@ export type WaterfallStage = (typeof WATERFALL_STAGES)[number];
 export const STAGE_LABELS: Record<WaterfallStage, string> = {
   penalty: "penalty into the insurance fund",
   insuranceFund: "insurance fund drawn",
-  lpCapital: "LP capital written down",
+  lpCapital: "borne by the LPs (in the NAV)",
   haircut: "left to the haircut",
 };
+
+/**
+ * NAV per share as the pool prices requests, (nav + 1) / (supply + 1) token units per share
+ * (the virtual share and unit of docs/design.md §11), rounded down to 6 places.
+ */
+export function navPerShare(nav: bigint, supply: bigint): string {
+  const scaled = ((nav + 1n) * 1_000_000n) / (supply + 1n);
+  return `${scaled / 1_000_000n}.${(scaled % 1_000_000n).toString().padStart(6, "0")}`;
+}
 
 /** A haircut num / den as a decimal ratio rounded down to 6 places (what a settlement pays per unit); "1" when there is none. */
 export function haircutRatio(num: bigint, den: bigint): string {
@@ -67,7 +76,13 @@ export type PoolEvent =
   | PoolEventBase<"InsuranceFunded", { from: string; amount: bigint; insuranceFundAfter: bigint }>
   | PoolEventBase<"CollateralDeposited", { depositor: string; amount: bigint }>
   | PoolEventBase<"LiquidityDeposited", { provider: string; amount: bigint; shares: bigint }>
-  | PoolEventBase<"LiquidityWithdrawn", { provider: string; shares: bigint; amount: bigint }>;
+  | PoolEventBase<"LpRequested", { requestId: bigint; owner: string; batch: number; withdrawal: boolean; amount: bigint }>
+  | PoolEventBase<"LpRequestCancelled", { requestId: bigint; owner: string; withdrawal: boolean; amount: bigint }>
+  | PoolEventBase<"NavPerShare", { epoch: number; nav: bigint; supply: bigint }>
+  | PoolEventBase<"LpDepositsExecuted", { epoch: number; batch: number; assets: bigint; shares: bigint }>
+  | PoolEventBase<"LpWithdrawalsExecuted", { epoch: number; batch: number; shares: bigint; burned: bigint; tokens: bigint }>
+  | PoolEventBase<"ShareEraStarted", { era: number; nav: bigint; supply: bigint }>
+  | PoolEventBase<"LpClaimed", { requestId: bigint; owner: string; shares: bigint; tokens: bigint }>;
 
 export type PoolEventName = PoolEvent["name"];
 export type EventOf<N extends PoolEventName> = Extract<PoolEvent, { name: N }>;
@@ -89,7 +104,7 @@ export function decodePoolEvent(iface: Interface, log: Log): PoolEvent | undefin
     const v: unknown = parsed.args[i];
     const names = ENUMS[input.name];
     if (names && input.type === "uint8") args[input.name] = names[Number(v)] ?? `unknown ${input.name} ${String(v)}`;
-    else if (input.type === "uint32") args[input.name] = Number(v);
+    else if (input.type === "uint32" || input.type === "uint24") args[input.name] = Number(v);
     else if (typeof v === "bigint" || typeof v === "string" || typeof v === "boolean") args[input.name] = v;
     else if (typeof v === "number") args[input.name] = BigInt(v);
   });

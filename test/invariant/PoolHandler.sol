@@ -50,6 +50,16 @@ contract PoolHandler {
     uint256 public honestPostReverts;
     uint256 public honestLiquidationReverts;
     uint256 public badWithdrawals;
+    /// LP calls that reverted with a Panic (checked-math overflow, division by zero): the pool's own bug.
+    uint256 public lpPanics;
+    /// Claims of executed requests, and cancels of pending ones by their owner, that reverted.
+    uint256 public honestClaimReverts;
+    uint256 public honestCancelReverts;
+    /// LP request ids made so far, and their owners (an id leaves when claimed or cancelled).
+    uint256[] internal requestIds;
+    mapping(uint256 requestId => Actor) internal requestOwner;
+    uint256 public lpClaims;
+    uint256 public eraStarts;
     uint256 public unauthorizedSucceeded;
     uint256 public refusedProofsAccepted;
     mapping(bytes32 name => uint256) public calls;
@@ -125,24 +135,80 @@ contract PoolHandler {
         a.exec(address(pool), abi.encodeCall(RiskSharingPool.depositCollateral, (amount)));
     }
 
+    /// @notice Genesis LP capital: accepted only before the first risk publication.
     function depositLiquidity(uint256 actorSeed, uint256 amount) external {
         calls["depositLiquidity"]++;
         Actor a = _actor(actorSeed);
         amount = _bound(amount, 0, MAX_DEPOSIT);
         _fund(a, amount);
-        a.exec(address(pool), abi.encodeCall(RiskSharingPool.depositLiquidity, (amount)));
+        (bool ok, bytes memory ret) = a.exec(address(pool), abi.encodeCall(RiskSharingPool.depositLiquidity, (amount)));
+        _noPanic(ok, ret);
     }
 
-    function withdrawLiquidity(uint256 actorSeed, uint256 shares) external {
-        calls["withdrawLiquidity"]++;
+    function requestDeposit(uint256 actorSeed, uint256 amount) external {
+        calls["requestDeposit"]++;
         Actor a = _actor(actorSeed);
-        uint256 owned = pool.sharesOf(address(a));
-        shares = _bound(shares, 0, owned + 1);
-        RiskSharingPool.EpochStatus status = pool.latestStatus();
-        uint256 locked = pool.lockedBalance();
-        (bool ok,) = a.exec(address(pool), abi.encodeCall(RiskSharingPool.withdrawLiquidity, (shares)));
-        if (ok) lpWithdrawals++;
-        if (ok && (status != RiskSharingPool.EpochStatus.Solvent || token.balanceOf(address(pool)) < locked)) badWithdrawals++;
+        amount = _bound(amount, 0, MAX_DEPOSIT);
+        _fund(a, amount);
+        (bool ok, bytes memory ret) = a.exec(address(pool), abi.encodeCall(RiskSharingPool.requestDeposit, (amount)));
+        _noPanic(ok, ret);
+        if (ok) _track(abi.decode(ret, (uint256)), a);
+    }
+
+    function requestWithdraw(uint256 actorSeed, uint256 shares) external {
+        calls["requestWithdraw"]++;
+        Actor a = _actor(actorSeed);
+        shares = _bound(shares, 0, pool.sharesOf(address(a)) + 1);
+        (bool ok, bytes memory ret) = a.exec(address(pool), abi.encodeCall(RiskSharingPool.requestWithdraw, (shares)));
+        _noPanic(ok, ret);
+        if (ok) _track(abi.decode(ret, (uint256)), a);
+    }
+
+    /// @notice Claims a tracked request (for its owner, sent by a random actor): must succeed once executed.
+    function claim(uint256 which, uint256 actorSeed) external {
+        calls["claim"]++;
+        if (requestIds.length == 0) return;
+        uint256 k = which % requestIds.length;
+        uint256 id = requestIds[k];
+        (, uint32 batch,, bool withdrawal,) = pool.lpRequests(id);
+        bool executed = batch < (withdrawal ? pool.withdrawBatch() : pool.depositBatch());
+        (bool ok, bytes memory ret) = _actor(actorSeed).exec(address(pool), abi.encodeCall(RiskSharingPool.claim, (id)));
+        _noPanic(ok, ret);
+        if (ok) {
+            lpClaims++;
+            _untrack(k);
+        } else if (executed) {
+            honestClaimReverts++;
+        }
+    }
+
+    /// @notice The owner cancels a tracked request: must succeed while its batch is pending.
+    function cancelRequest(uint256 which) external {
+        calls["cancelRequest"]++;
+        if (requestIds.length == 0) return;
+        uint256 k = which % requestIds.length;
+        uint256 id = requestIds[k];
+        (, uint32 batch,, bool withdrawal,) = pool.lpRequests(id);
+        bool pending = batch == (withdrawal ? pool.withdrawBatch() : pool.depositBatch());
+        (bool ok, bytes memory ret) = requestOwner[id].exec(address(pool), abi.encodeCall(RiskSharingPool.cancelRequest, (id)));
+        _noPanic(ok, ret);
+        if (ok) _untrack(k);
+        else if (pending) honestCancelReverts++;
+    }
+
+    function _track(uint256 id, Actor owner) internal {
+        requestIds.push(id);
+        requestOwner[id] = owner;
+    }
+
+    function _untrack(uint256 k) internal {
+        requestIds[k] = requestIds[requestIds.length - 1];
+        requestIds.pop();
+    }
+
+    /// @dev A revert with Panic(uint256) is the pool's own arithmetic failing (issue 16.4 was one).
+    function _noPanic(bool ok, bytes memory ret) internal {
+        if (!ok && ret.length >= 4 && bytes4(ret) == bytes4(0x4e487b71)) lpPanics++;
     }
 
     function fundInsurance(uint256 actorSeed, uint256 amount) external {
@@ -202,14 +268,29 @@ contract PoolHandler {
             totalsCommitment: totals
         });
         uint256 balance = token.balanceOf(address(pool));
+        uint256 owedBefore = pool.withdrawalsOwed();
+        uint24 eraBefore = pool.shareEra();
+        // What LP withdrawals may take at this opening if it is Solvent: assets - fund - stress total.
+        uint256 lpHeld = uint256(pool.pendingDeposits()) + owedBefore + pool.depositsSinceRisk();
+        uint256 assets = balance > lpHeld ? balance - lpHeld : 0;
+        uint256 fund = pool.insuranceFund();
+        uint256 free = assets > fund + stressBound ? assets - fund - stressBound : 0;
         try pool.postSolvency(epoch, s, _proof()) {
             batchesPosted++;
             prevTotals = totals;
             if (isLast) {
                 open = true;
-                openedWithStatus[pool.latestStatus()]++;
+                RiskSharingPool.EpochStatus status = pool.latestStatus();
+                openedWithStatus[status]++;
                 openedEpochs.push(epoch);
-                balanceAtOpening[epoch] = balance;
+                // What the epoch may pay: its assets (the balance less uncredited deposits and LP requests' tokens).
+                balanceAtOpening[epoch] = assets;
+                uint256 paidToLps = pool.withdrawalsOwed() - owedBefore;
+                if (paidToLps != 0) {
+                    lpWithdrawals++;
+                    if (status != RiskSharingPool.EpochStatus.Solvent || paidToLps > free) badWithdrawals++;
+                }
+                if (pool.shareEra() != eraBefore) eraStarts++;
             }
         } catch {
             honestPostReverts++;
@@ -330,12 +411,22 @@ contract PoolHandler {
         return (false, 0, 0, 0);
     }
 
-    /// @notice Sum over every LP of what its shares would withdraw, and the sum of their shares.
-    function lpClaims() external view returns (uint256 claims, uint256 shares) {
+    /// @notice Shares held by the actors and escrowed by withdrawal requests not executed (both in the
+    ///         current era), and what each actor's holding is worth at the last opening's NAV per share, summed.
+    function lpBook() external view returns (uint256 shares, uint256 worth) {
         for (uint256 k = 0; k < actors.length; k++) {
-            uint256 s = pool.sharesOf(address(actors[k]));
-            shares += s;
-            claims += pool.previewWithdraw(s);
+            uint256 held = pool.sharesOf(address(actors[k]));
+            shares += held;
+            worth += pool.previewWithdraw(held);
+        }
+        uint32 wb = pool.withdrawBatch();
+        uint24 era = pool.shareEra();
+        for (uint256 k = 0; k < requestIds.length; k++) {
+            (, uint32 batch, uint24 reqEra, bool withdrawal, uint256 amount) = pool.lpRequests(requestIds[k]);
+            if (withdrawal && batch == wb && reqEra == era) {
+                shares += amount;
+                worth += pool.previewWithdraw(amount);
+            }
         }
     }
 }

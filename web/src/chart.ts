@@ -2,7 +2,7 @@ import type { EpochPoint } from "../../src/auditor/poolAudit.js";
 
 /**
  * A dependency-free SVG chart over epochs: the pool's balance at each opening against the
- * proven stress and mark totals, the insurance fund and the LP capital at the end of each
+ * proven stress and mark totals, the insurance fund and the LPs' NAV at the end of each
  * epoch, and the waterfall steps taken (stacked bars), each epoch's status as a coloured dot.
  */
 const SERIES = [
@@ -10,12 +10,12 @@ const SERIES = [
   { key: "stressTotal", label: "stress total (proven)", color: "#c62828", dash: "6 4" },
   { key: "markTotal", label: "mark total (proven)", color: "#b35900", dash: "2 3" },
   { key: "insuranceFund", label: "insurance fund", color: "#0969da", dash: "" },
-  { key: "lpCapital", label: "LP capital", color: "#8250df", dash: "" },
+  { key: "lpCapital", label: "LP NAV", color: "#8250df", dash: "" },
 ] as const;
 const STEPS = [
   { key: "penalties", label: "penalties in", color: "#54aeff" },
   { key: "fundDrawn", label: "fund drawn", color: "#0969da" },
-  { key: "lpWrittenDown", label: "LP written down", color: "#8250df" },
+  { key: "lpWrittenDown", label: "borne by the LPs", color: "#8250df" },
   { key: "leftToHaircut", label: "left to haircut", color: "#c62828" },
 ] as const;
 const STATUS_COLOR: Record<string, string> = { solvent: "#1a7f37", stressed: "#b35900", haircut: "#c62828" };

@@ -181,7 +181,7 @@ function render(audit: PoolAudit, h0: PoolHistory): void {
   const now = h0.snapshot;
   const latest = audit.epochs.find((e) => e.epoch === now.latestAcceptedEpoch);
   $("pool-now").textContent = `Now (block ${now.blockNumber}): balance ${n(now.poolBalance)}; locked against LP withdrawals ${n(now.lockedBalance)}; `
-    + `insurance fund ${n(now.insuranceFund)}; LP capital ${n(now.lpCapital)}; latest accepted epoch ${now.latestAcceptedEpoch ?? "none"}`
+    + `insurance fund ${n(now.insuranceFund)}; LP NAV ${n(now.lpCapital)} (${n(now.totalShares)} shares); latest accepted epoch ${now.latestAcceptedEpoch ?? "none"}`
     + (latest?.status && latest.status !== "solvent" ? ` (${latest.status}: LP withdrawals frozen)` : "") + ". Amounts in token base units.";
   const cards = $("epoch-cards");
   cards.replaceChildren(...audit.epochs.map((r) => {
@@ -200,10 +200,12 @@ function render(audit: PoolAudit, h0: PoolHistory): void {
     const rows = r.checks.map((c) => h("tr", { "data-proof": c.proof ?? "", "data-ok": String(c.ok) },
       h("td", { class: c.ok ? "pass" : "fail" }, c.ok ? (c.proof ? "valid" : "ok") : (c.proof ? "INVALID" : "FAILED")),
       h("td", {}, c.what), h("td", {}, c.detail ?? ""), h("td", {}, c.transactionHash ? `${c.transactionHash.slice(0, 12)}…` : "")));
-    const figures = h("table", {}, h("tr", {}, ...["assets at opening", "stress total", "mark total", "insurance fund (end)", "LP capital (end)", "settled", "paid"].map((t) => h("th", {}, t))),
-      h("tr", {}, ...[r.poolBalanceAtAcceptance, r.stressTotal, r.markTotal, r.insuranceFundAtEnd, r.lpCapitalAtEnd, r.settledAmount, r.paidAmount].map((v) => h("td", { class: "num" }, n(v)))));
+    const figures = h("table", {}, h("tr", {}, ...["assets at opening", "stress total", "mark total", "LP NAV per share (opening)", "insurance fund (end)", "LP NAV (end)", "settled", "paid"].map((t) => h("th", {}, t))),
+      h("tr", {}, ...[r.poolBalanceAtAcceptance, r.stressTotal, r.markTotal].map((v) => h("td", { class: "num" }, n(v))),
+        h("td", { class: "num", "data-nav-per-share": r.navPerShare ?? "" }, r.navPerShare ?? "—"),
+        ...[r.insuranceFundAtEnd, r.lpCapitalAtEnd, r.settledAmount, r.paidAmount].map((v) => h("td", { class: "num" }, n(v)))));
     const steps = r.liquidations.length === 0 ? [] : [h("table", { class: "waterfall" },
-      h("tr", {}, ...["liquidation", "penalty → fund", "fund drawn", "LP written down", "left to haircut", "recomputed"].map((t) => h("th", {}, t))),
+      h("tr", {}, ...["liquidation", "penalty → fund", "fund drawn", "borne by the LPs", "left to haircut", "recomputed"].map((t) => h("th", {}, t))),
       ...r.liquidations.map((l) => h("tr", { "data-ok": String(!l.mismatch) }, h("td", {}, `${l.tag.toString().slice(0, 10)}…`),
         ...l.steps.map((s) => h("td", { class: "num" }, n(s.expected))), h("td", { class: l.mismatch ? "fail" : "pass" }, l.mismatch ?? "matches"))))];
     return h("div", { class: "epoch-detail", id: `epoch-detail-${r.epoch}` }, h("h3", {}, `Epoch ${r.epoch}`), figures, ...steps, h("table", {}, ...rows));

@@ -20,7 +20,7 @@ export const auditCommand: Command = {
     ...RPC_OPTION, ...POOL_OPTION,
     pool: { ...POOL_OPTION.pool, required: false, description: "the pool: its address, or the deployment file (required unless --serve)" },
     epoch: { type: "string", arg: "n", description: "epoch to audit (required unless --serve)" },
-    serve: { type: "boolean", description: "serve the auditor's page on 127.0.0.1 instead: every epoch audited in your browser (Ctrl-C stops)" },
+    serve: { type: "boolean", description: "serve the auditor's page on 127.0.0.1 instead: every epoch audited in your browser; the trader's page (trader.html) beside it (Ctrl-C stops)" },
     port: { type: "string", arg: "n", description: "with --serve: the port (default: a free one)" },
     tables: { type: "string", arg: "file|dir", multiple: true, description: "with --serve: published risk tables (files or folders) served beside the page" },
     "leaf-hashes": { type: "string", arg: "file|dir", multiple: true, description: "with --serve: published leaf-hash files (files or folders, from `zkrs tree`) served beside the page" },

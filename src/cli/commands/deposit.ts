@@ -5,8 +5,11 @@ import { gas, KEY_OPTION, onChain, openPool, POOL_OPTION, poolRef, privateKey, R
 
 export const depositCommand: Command = {
   path: ["deposit"],
-  summary: "Trader or LP: approve and deposit collateral tokens into the pool (--lp for liquidity, for pool shares).",
-  details: ["A trader's deposit is credited to their account by the operator in its ledger; an LP deposit mints pool shares."],
+  summary: "Trader: approve and deposit collateral tokens into the pool (--lp: genesis LP capital, before the first epoch).",
+  details: [
+    "A trader's deposit is credited to their account by the operator in its ledger. --lp deposits the pool's first LP capital,",
+    "shares 1:1, and only before the first risk publication; afterwards LP deposits are requests at the next epoch's NAV (`zkrs lp deposit`).",
+  ],
   options: {
     ...RPC_OPTION, ...KEY_OPTION, ...POOL_OPTION,
     amount: { type: "string", arg: "n", description: "token base units to deposit", required: true },
@@ -22,9 +25,12 @@ export const depositCommand: Command = {
     return onChain(ctx, url, async (chain) => {
       const { pool, signer } = await openPool(ctx, chain, ref, key);
       const holder = await (signer as NonceManager).getAddress();
+      if (lp && (await pool.state()).currentEpoch !== undefined) {
+        throw new InputError("the pool has published an epoch: LP deposits are requests priced at the next opening's NAV now; use `zkrs lp deposit`");
+      }
       const have = await pool.tokenBalanceOf(holder);
       if (have < amount) throw new InputError(`${holder} holds ${have} of the pool's token, less than --amount ${amount}`);
-      const results = await ctx.step(`depositing ${amount} ${lp ? "as LP" : "as trader collateral"}`, async () => {
+      const results = await ctx.step(`depositing ${amount} ${lp ? "as genesis LP capital" : "as trader collateral"}`, async () => {
         const approve = await pool.approveToken(amount);
         const deposit = lp ? await pool.depositLiquidity(amount) : await pool.depositCollateral(amount);
         return [approve, deposit];

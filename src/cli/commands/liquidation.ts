@@ -32,7 +32,7 @@ function stepJson(e: WaterfallStepEvent): Record<string, string> {
 
 function stepLine(e: WaterfallStepEvent): string {
   const a = e.args;
-  return `  ${STAGE_LABELS[a.stage].padEnd(32)} ${String(a.amount).padStart(14)}   insurance fund after ${a.insuranceFundAfter}, LP capital after ${a.lpCapitalAfter}`;
+  return `  ${STAGE_LABELS[a.stage].padEnd(32)} ${String(a.amount).padStart(14)}   insurance fund after ${a.insuranceFundAfter}, LP NAV ${a.lpCapitalAfter}`;
 }
 
 const proveLiquidationCommand: Command = {
@@ -137,7 +137,7 @@ const liquidateCommand: Command = {
       const steps = r.events.filter((e): e is WaterfallStepEvent => e.name === "WaterfallStep");
       const last = steps.at(-1);
       const fund = last ? last.args.insuranceFundAfter : await pool.insuranceFund();
-      const lp = last ? last.args.lpCapitalAfter : (await pool.state()).lpCapital;
+      const lp = last ? last.args.lpCapitalAfter : (await pool.state()).navAtOpening;
       return {
         json: {
           pool: ref.address, epoch: s.epoch, tag: s.tag.toString(), penalty: s.penalty.toString(), deficit: s.deficit.toString(),
@@ -146,7 +146,7 @@ const liquidateCommand: Command = {
         human: [
           `liquidated in epoch ${s.epoch}: penalty ${s.penalty}, deficit ${s.deficit} (tag ${s.tag})`,
           ...(steps.length > 0 ? steps.map(stepLine) : ["  (no waterfall step: nothing to move)"]),
-          `  insurance fund ${fund}, LP capital ${lp}`,
+          `  insurance fund ${fund}, LP NAV at the epoch's opening ${lp}`,
           `  tx ${r.hash} (${r.gasUsed} gas)`,
         ],
       };
@@ -198,7 +198,7 @@ const insuranceShowCommand: Command = {
       const status = epoch === undefined || standing === undefined ? "no accepted epoch yet" : `epoch ${epoch}: ${describeStatus(st.latestStatus, standing)}`;
       return {
         json: {
-          pool: ref.address, insuranceFund: st.insuranceFund.toString(), lpCapital: st.lpCapital.toString(), latestAcceptedEpoch: epoch ?? null,
+          pool: ref.address, insuranceFund: st.insuranceFund.toString(), lpCapital: st.navAtOpening.toString(), totalShares: st.totalShares.toString(), latestAcceptedEpoch: epoch ?? null,
           latestStatus: epoch === undefined ? null : st.latestStatus,
           ...(standing && st.latestStatus === "haircut" ? { haircut: { num: standing.haircutNum.toString(), den: standing.haircutDen.toString() } } : {}),
           lockedBalance: st.lockedBalance.toString(), poolBalance: st.poolBalance.toString(), latestBound: st.latestBound.toString(),
@@ -206,7 +206,7 @@ const insuranceShowCommand: Command = {
         human: [
           `pool ${ref.address}`,
           `  insurance fund  ${st.insuranceFund}`,
-          `  LP capital      ${st.lpCapital}`,
+          `  LP NAV          ${st.navAtOpening} (${st.totalShares} shares, at the last opening)`,
           `  latest status   ${status}`,
           `  locked balance  ${st.lockedBalance} of ${st.poolBalance} (bound ${st.latestBound} + unbound deposits ${st.unboundDeposits} + insurance fund ${st.insuranceFund})`,
         ],

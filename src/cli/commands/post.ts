@@ -37,12 +37,13 @@ export const postCommand: Command = {
       const start = cursor.nextBatch > 0 && cursor.accountsRoot === proof.accountsRoot ? cursor.nextBatch : 0;
       if (start > 0) ctx.log(`  batches 0..${start - 1} were accepted already: resuming at batch ${start}`);
       // The last batch opens the epoch against the assets at that moment (the balance less the trader
-      // deposits made since the risk was published): say what a haircut means before it happens.
-      const assets = state.poolBalance > state.depositsSinceRisk ? state.poolBalance - state.depositsSinceRisk : 0n;
+      // deposits made since the risk was published and what LP requests hold): say what a haircut means before it happens.
+      const held = state.depositsSinceRisk + state.pendingDeposits + state.withdrawalsOwed;
+      const assets = state.poolBalance > held ? state.poolBalance - held : 0n;
       if (expectedStatus(assets, proof.stressTotal, proof.markTotal) === "haircut") {
         const what = `the pool holds ${assets}, less than the proven mark liabilities ${proof.markTotal}: every settlement of epoch ${proof.epoch} ` +
           `would pay amount * ${assets} / ${proof.markTotal} (${haircutRatio(assets, proof.markTotal)}), and the insurance fund (${state.insuranceFund}) ` +
-          `and the LP capital (${state.lpCapital}) would be written off`;
+          `and the LPs' NAV (${state.navAtOpening}) would be written off`;
         if (!args.flag("accept-haircut")) throw new InputError(`posting ${file} would open epoch ${proof.epoch} with a haircut: ${what}; pass --accept-haircut to open it anyway`);
         ctx.log(`opening epoch ${proof.epoch} with a haircut (--accept-haircut): ${what}`);
       }

@@ -3,8 +3,8 @@ import type { WithdrawalHeadroom } from "../../../src/trader/withdrawalHeadroom.
 /**
  * The headroom E_s − R − amount in every column (mark and each stress scenario) as SVG bars
  * around a zero line: green above, red below (not compliant), the binding column outlined.
- * Redrawn on every keystroke of the amount; the scale is the headroom with nothing withdrawn,
- * so the bars visibly fall as the amount grows.
+ * Redrawn on every keystroke of the amount; a dashed outline shows each column's headroom with
+ * nothing withdrawn, so the bars visibly fall inside it as the amount grows.
  */
 const NS = "http://www.w3.org/2000/svg";
 
@@ -48,7 +48,9 @@ export function renderHeadroomChart(h: WithdrawalHeadroom): SVGSVGElement {
   const binding = h.binding.kind === "scenario" ? h.binding.column : -1;
   h.headroom.forEach((v, s) => {
     const x = L + s * slot + slot * 0.15;
-    const y0 = y(0n), y1 = y(v);
+    const y0 = y(0n), y1 = y(v), yFree = y(free[s]);
+    // what the account had before this withdrawal: a dashed outline the bar falls inside as the amount grows
+    svg.append(el("rect", { x, width: slot * 0.7, y: Math.min(y0, yFree), height: Math.max(1, Math.abs(yFree - y0)), fill: "none", stroke: "#8c959f", "stroke-dasharray": "3 3" }));
     const bar = el("rect", {
       x, width: slot * 0.7, y: Math.min(y0, y1), height: Math.max(1, Math.abs(y1 - y0)),
       fill: v < 0n ? "#c62828" : "#1a7f37", opacity: s === h.worstColumn ? 0.95 : 0.65,
@@ -58,7 +60,7 @@ export function renderHeadroomChart(h: WithdrawalHeadroom): SVGSVGElement {
     bar.append(el("title", {}, `${h.labels[s]}: E − R − amount = ${v.toLocaleString("en-US")}`));
     svg.append(bar, el("text", { x: x + slot * 0.35, y: H - B + 16, "text-anchor": "middle" }, s === 0 ? "mark" : String(s)));
   });
-  svg.append(el("text", { x: L, y: H - 22 }, "column: mark, then the 16 stress scenarios of the epoch's risk table (outlined: the one that binds)"));
+  svg.append(el("text", { x: L, y: H - 22 }, "column: mark, then the 16 stress scenarios of the epoch's risk table (outlined: the one that binds; dashed: before the withdrawal)"));
   svg.append(el("text", { x: L, y: H - 6 }, `headroom E_s − R − amount, R = ${h.requirement.toLocaleString("en-US")}, amount = ${h.amount.toLocaleString("en-US")} (token base units)`));
   return svg;
 }

@@ -9,7 +9,7 @@
  */
 import { Contract, type InterfaceAbi, JsonRpcProvider, Network } from "ethers";
 import type { VerificationKey } from "snarkjs";
-import type { TraderAccount } from "../../../src/accounts/account.js";
+import { nullifierOf, type TraderAccount } from "../../../src/accounts/account.js";
 import { AuditError } from "../../../src/auditor/auditErrors.js";
 import type { AuditCircuits } from "../../../src/auditor/epochAudit.js";
 import { keyedVerifier } from "../../../src/auditor/keyedVerifier.js";
@@ -131,7 +131,7 @@ const TITLES: Record<string, string> = {
   "not-a-pool": "Not a risk pool", "wrong-epoch": "Wrong epoch", "wrong-path": "Not in the accounts root", "wrong-table": "Wrong risk table",
   "bad-input": "Cannot use this", "over-max": "Amount refused", "haircut-not-accepted": "Haircut not accepted", "no-wallet": "No wallet",
   "wallet-rejected": "Wallet request rejected", "wallet-error": "Wallet error", "wrong-chain": "Wrong chain", refused: "The pool would refuse this",
-  "not-open": "Epoch not open", "prove-failed": "Proving failed",
+  "not-open": "Epoch not open", "prove-failed": "Proving failed", settled: "Settled already",
 };
 
 function showError(err: unknown): void {
@@ -301,6 +301,9 @@ async function loadFiles(): Promise<void> {
   if (commitRiskTable(table, circuit.params.logInstruments).riskRoot !== info.riskRoot) {
     throw new PageError("wrong-table", `${tableName} is not the risk table epoch ${epoch} published on chain (its root differs from ${info.riskRoot})`);
   }
+  if (current(await chain.view.nullifierUsed(nullifierOf(account.accountKey, epoch)))) {
+    throw new PageError("settled", `your account settled in epoch ${epoch} already (its nullifier is spent): one settlement per epoch — the next one is from epoch ${epoch + 1}'s files`);
+  }
   loaded = { account, path, table, circuit };
   const status = $("account-status");
   status.dataset.included = "true";
@@ -402,7 +405,8 @@ async function prove(): Promise<void> {
   bar.hidden = false;
   bar.value = 0;
   button.disabled = true;
-  for (const id of ["amount", "recipient"]) $<HTMLInputElement>(id).disabled = true;
+  const frozen = ["amount", "recipient", "max-button", "wallet-address", "account-file", "path-file", "table-file", "use-leaf-hashes"].map((id) => $<HTMLInputElement>(id));
+  for (const e of frozen) e.disabled = true;
   // How long the page's own thread was ever kept busy while the worker proved (it should stay free).
   let last = performance.now(), stall = 0;
   const beat = setInterval(() => { const t = performance.now(); stall = Math.max(stall, t - last); last = t; }, 50);
@@ -431,7 +435,7 @@ async function prove(): Promise<void> {
     document.body.dataset.maxStallMs = String(Math.round(stall));
     delete document.body.dataset.proving;
     button.disabled = false;
-    for (const id of ["amount", "recipient"]) $<HTMLInputElement>(id).disabled = false;
+    for (const e of frozen) e.disabled = false;
   }
 }
 
