@@ -323,6 +323,8 @@ contract RiskSharingPool {
     error NotRequestOwner(uint256 requestId, address caller);
     error RequestNotExecuted(uint256 requestId);
     error RequestAlreadyExecuted(uint256 requestId);
+    error LpBookSealed(uint32 epoch);
+    error HaircutPool(uint32 epoch);
 
     // ---------------------------------------------------------------- modifiers
 
@@ -396,7 +398,11 @@ contract RiskSharingPool {
 
     /// @notice Deposits trader collateral; the operator credits `amount` to the depositor's
     ///         account in its ledger from the CollateralDeposited event.
+    ///         Refused while the latest opened epoch is a Haircut: every claim of that pool is paid
+    ///         assets / markTotal, and a new deposit would be paid the same ratio (it would pay
+    ///         the old claimants' shortfall).
     function depositCollateral(uint256 amount) external nonReentrant {
+        if (latestStatus == EpochStatus.Haircut) revert HaircutPool(latestAcceptedEpoch);
         uint256 received = _pull(amount);
         if (received > type(uint128).max - unboundDeposits || received > type(uint128).max - depositsSinceRisk) {
             revert AmountTooLarge(received);
@@ -426,6 +432,7 @@ contract RiskSharingPool {
     ///         NAV per share (docs/design.md §11). Escrowed tokens are not the pool's assets: they price nothing
     ///         and pay nobody until then. Cancel with `cancelRequest`, claim shares with `claim`.
     function requestDeposit(uint256 amount) external nonReentrant returns (uint256 requestId) {
+        _checkLpBookOpen();
         uint256 received = _pull(amount);
         uint256 pending = pendingDeposits + received;
         if (pending > MAX_ESCROW) revert AmountTooLarge(received);
@@ -441,6 +448,7 @@ contract RiskSharingPool {
     ///         the lock allows only part, every request of the batch is filled the same fraction
     ///         and the rest of its shares is returned at `claim`.
     function requestWithdraw(uint256 shares) external nonReentrant returns (uint256 requestId) {
+        _checkLpBookOpen();
         if (shares == 0) revert ZeroAmount();
         uint256 owned = _settleHolding(msg.sender);
         if (shares > owned) revert InsufficientShares(owned, shares);
@@ -455,6 +463,7 @@ contract RiskSharingPool {
     /// @notice Cancels the caller's request while its batch has not executed: the escrowed tokens
     ///         or shares come back.
     function cancelRequest(uint256 requestId) external nonReentrant {
+        _checkLpBookOpen();
         LpRequest memory r = _request(requestId);
         if (r.owner != msg.sender) revert NotRequestOwner(requestId, msg.sender);
         if (r.batch != (r.withdrawal ? withdrawBatch : depositBatch)) revert RequestAlreadyExecuted(requestId);
@@ -494,6 +503,20 @@ contract RiskSharingPool {
             emit LpClaimed(requestId, r.owner, shares, 0);
             _credit(r.owner, shares, b.era);
         }
+    }
+
+    /// @dev LP requests and cancels are refused between an epoch's `publishRisk` and its opening:
+    ///      the table that prices the next batch is public then and the opening's figures can be
+    ///      read from its solvency batches, so a request or a cancel made in that window would
+    ///      trade at a NAV already known. Every request of a batch was made before the table
+    ///      pricing it was published (docs/design.md §11).
+    function _checkLpBookOpen() private view {
+        if (lpBookSealed()) revert LpBookSealed(currentEpoch);
+    }
+
+    /// @notice True between an epoch's `publishRisk` and its opening: LP requests and cancels wait.
+    function lpBookSealed() public view returns (bool) {
+        return riskPublished && (!anyAccepted || latestAcceptedEpoch != currentEpoch);
     }
 
     /// @dev Stores a request of the caller and logs it.

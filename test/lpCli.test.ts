@@ -112,7 +112,13 @@ describe("zkrs lp (LP requests at the next epoch's NAV)", function () {
   });
 
   it("executes both at the next opening; status shows NAV per share per epoch and the account's requests; claim pays (anyone may send it)", async () => {
-    await open(e10); // traders lost 600: NAV 3,000 - 400 = 2,600 for 2,000 shares
+    await pool.publishRisk(e10.table);
+    // Epoch 10's table is public and the epoch not open: its NAV could be worked out, so no request or cancel is taken.
+    const sealed = /^zkrs: epoch 10's risk table is published and the epoch is not open yet: no LP (request|cancel) is taken until it opens \(its price would be known already\)$/;
+    fails(await zkrs(["lp", "deposit", ...p(), "--amount", "5"], lp2Env), sealed);
+    fails(await zkrs(["lp", "withdraw", ...p(), "--shares", "5"], lp1Env), sealed);
+    fails(await zkrs(["lp", "cancel", ...p(), "--request", "1"], lp2Env), sealed);
+    await pool.postSolvencyEpoch(e10.solvency); // traders lost 600: NAV 3,000 - 400 = 2,600 for 2,000 shares
     const s = json(await zkrs(["lp", "status", ...p(), "--account", devWallet(0, chain.provider).address, "--json"]));
     const history = s.history as { epoch: number; nav: string; supply: string; navPerShare: string }[];
     assert.deepEqual(history.map((h) => [h.epoch, h.nav, h.supply, h.navPerShare]), [

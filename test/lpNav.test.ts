@@ -349,16 +349,17 @@ describe("LP shares at the proven NAV (docs/design.md §11)", function () {
 
   // ------------------------------------------------------------------ the lock and the front-run
 
-  it("issue 16.1: an LP who reads batch 0 of a bad opening can only request; the request waits while the epoch is Stressed and traders are paid in full", async () => {
+  it("issue 16.1: an LP who reads batch 0 of a bad opening cannot act on it; a request after the opening waits while the epoch is Stressed and traders are paid in full", async () => {
     const { pool } = await newPool([[lp1, stressedGenesis[0]], [lp2, stressedGenesis[1]]]);
     const assets = stressedGenesis[0] + stressedGenesis[1];
-    let leave = 0n;
     const opening = await open(pool, e9stressed, async () => {
       // Batch 0 is on-chain: its reader asks to leave with everything. Paid at book value now (the rule before requests),
       // the pool would keep assets - lp1's capital < markTotal: the epoch would open as a Haircut for the traders.
+      // Between publishRisk and the opening no LP request is taken at all.
       assert.ok(assets - stressedGenesis[0] < e9stressed.solvency.markTotal);
-      leave = requestIdOf(await pool.connect(lp1).requestWithdraw(stressedGenesis[0]));
+      await refused(pool, () => pool.connect(lp1).requestWithdraw(stressedGenesis[0]), "LpBookSealed", { epoch: BigInt(E9) });
     });
+    const leave = requestIdOf(await pool.connect(lp1).requestWithdraw(stressedGenesis[0]));
     const opened = event(opening, "EpochOpened");
     assert.deepEqual([opened.args.status, opened.args.poolBalance], ["stressed", assets]);
     assert.ok(!opening.some((e) => e.name === "LpWithdrawalsExecuted"), "the withdrawal waits");

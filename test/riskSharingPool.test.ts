@@ -244,6 +244,16 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
         await refused(pool, () => oracleCall.publishRisk(claiming(p, { epoch: EPOCH, riskRoot: mixedRoot })), "InvalidProof");
       }
       await refused(pool, () => pool.connect(operator).postSolvency(batch0), "NotCurrentEpoch", { epoch: BigInt(EPOCH) });
+      // LP requests made before the table is published: they execute at the opening's NAV per share.
+      const extra = 3_000n * UNIT;
+      await fund(token, pool, lp2, extra);
+      const dep = await pool.connect(lp2).requestDeposit(extra);
+      gas.lpRequestDeposit = dep.gasUsed;
+      depositId = requestIdOf(dep);
+      const wd = await pool.connect(lp1).requestWithdraw(1_000n * UNIT);
+      gas.lpRequestWithdraw = wd.gasUsed;
+      withdrawId = requestIdOf(wd);
+      assert.deepEqual(wd.events.map((e) => e.name === "LpRequested" && e.args), [{ requestId: withdrawId, owner: lp1.address, batch: 0, withdrawal: true, amount: 1_000n * UNIT }]);
       const r = await oracleCall.publishRisk(published);
       gas.publishRisk = r.gasUsed;
       assert.deepEqual(r.events.map((e) => e.name === "RiskPublished" && e.args), [{ epoch: EPOCH, riskRoot }]);
@@ -291,17 +301,14 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
       await refused(pool, () => op.postSolvency({ ...batch1, statement: { ...s1, isLast: false } }), "InvalidProof");
     });
 
-    it("accepts the last batch, opening the epoch as solvent; LP requests made meanwhile are escrowed, not assets, and execute at the opening's NAV per share", async () => {
-      // Requests after batch 0 (issue 16.1: an LP who read batch 0 gets the new epoch's price and status, not the old ones).
+    it("accepts the last batch, opening the epoch as solvent; LP requests made before the table are escrowed, not assets, and execute at the opening's NAV per share", async () => {
       const extra = 3_000n * UNIT;
-      await fund(token, pool, lp2, extra);
-      const dep = await pool.connect(lp2).requestDeposit(extra);
-      gas.lpRequestDeposit = dep.gasUsed;
-      depositId = requestIdOf(dep);
-      const wd = await pool.connect(lp1).requestWithdraw(1_000n * UNIT);
-      gas.lpRequestWithdraw = wd.gasUsed;
-      withdrawId = requestIdOf(wd);
-      assert.deepEqual(wd.events.map((e) => e.name === "LpRequested" && e.args), [{ requestId: withdrawId, owner: lp1.address, batch: 0, withdrawal: true, amount: 1_000n * UNIT }]);
+      // Between publishRisk and the opening the pricing table is public and batch 0 is on-chain (issue 16.1): no LP
+      // request or cancel is taken then, so none can trade at a NAV already known.
+      await fund(token, pool, lp1, 1n);
+      await refused(pool, () => pool.connect(lp1).requestDeposit(1n), "LpBookSealed", { epoch: BigInt(EPOCH) });
+      await refused(pool, () => pool.connect(lp1).requestWithdraw(1n), "LpBookSealed", { epoch: BigInt(EPOCH) });
+      await refused(pool, () => pool.connect(lp2).cancelRequest(depositId), "LpBookSealed", { epoch: BigInt(EPOCH) });
       await refused(pool, () => pool.claim(withdrawId), "RequestNotExecuted", { requestId: withdrawId });
       const before = await pool.state();
       assert.equal(before.pendingDeposits, extra);
@@ -487,13 +494,18 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
     });
 
     it("LP requests refuse zero amounts, genesis deposits after the first publication, escrow above 2^96 - 1; state unchanged", async () => {
-      await refused(pool, () => pool.connect(lp1).requestWithdraw(0n), "ZeroAmount");
-      await refused(pool, () => pool.connect(lp1).requestDeposit(0n), "ZeroAmount");
       await fund(token, pool, lp1, 1n);
       await refused(pool, () => pool.connect(lp1).depositLiquidity(1n), "GenesisOver");
+      // The main pool's next epoch is published and not open (its LP book is sealed): a fresh pool takes requests.
+      const fresh = await deployPool({ signer: admin, marginVerifier, solvencyVerifier, liquidationVerifier, riskTableVerifier, oracle: oracle.address, operator: operator.address, circuits: TEST_CIRCUITS });
+      const freshToken = erc20(fresh.token, admin);
+      await fund(freshToken, fresh.pool, lp1, 10n);
+      await fresh.pool.connect(lp1).depositLiquidity(10n);
+      await refused(fresh.pool, () => fresh.pool.connect(lp1).requestWithdraw(0n), "ZeroAmount");
+      await refused(fresh.pool, () => fresh.pool.connect(lp1).requestDeposit(0n), "ZeroAmount");
       const huge = 1n << 96n;
-      await fund(token, pool, stranger, huge);
-      await refused(pool, () => pool.connect(stranger).requestDeposit(huge), "AmountTooLarge", { amount: huge });
+      await fund(freshToken, fresh.pool, stranger, huge);
+      await refused(fresh.pool, () => fresh.pool.connect(stranger).requestDeposit(huge), "AmountTooLarge", { amount: huge });
     });
 
     it("the constructor refuses a token or verifier that is not a contract: nothing is deployed", async () => {
@@ -567,10 +579,10 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
 
     it("refuses a settlement whose payout fails, leaving the nullifier unspent; the same proof pays later", async () => {
       await setMode(Mode.Normal);
-      await faultyPool.connect(oracle).publishRisk(published);
-      // Two withdrawal requests, executed at the opening (5,000 above the lock), claimed below.
+      // Two withdrawal requests (made before the table is published), executed at the opening (5,000 above the lock), claimed below.
       faultyClaims = [];
       for (let k = 0; k < 2; k++) faultyClaims.push(requestIdOf(await faultyPool.connect(lp1).requestWithdraw(1_000n * UNIT)));
+      await faultyPool.connect(oracle).publishRisk(published);
       await faultyPool.connect(operator).postSolvencyEpoch(solvency);
       assert.equal((await faultyPool.epochInfo(EPOCH)).settleable, true);
       await setMode(Mode.ReturnFalse);

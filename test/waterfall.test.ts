@@ -114,6 +114,7 @@ describe("Stress, liquidation and the loss waterfall on anvil (docs/design.md §
    */
   async function openPool(
     lpCapital: bigint, insurance = 0n, beforeLastBatch?: (pool: RiskSharingPoolClient, token: Contract) => Promise<void>,
+    beforePublish?: (pool: RiskSharingPoolClient) => Promise<void>,
   ): Promise<{ pool: RiskSharingPoolClient; opening: PoolEvent[] }> {
     const { pool, token } = await deployPool({ signer: admin, ...verifiers, oracle: admin.address, operator: operator.address, circuits: TEST_CIRCUITS });
     const t = new Contract(token, loadContractArtifact("TestToken").abi as InterfaceAbi, admin);
@@ -127,6 +128,7 @@ describe("Stress, liquidation and the loss waterfall on anvil (docs/design.md §
       const r = await pool.connect(stranger).fundInsurance(insurance);
       assert.deepEqual(r.events.map((e) => e.name === "InsuranceFunded" && e.args), [{ from: stranger.address, amount: insurance, insuranceFundAfter: insurance }]);
     }
+    await beforePublish?.(pool); // LP requests: none are taken between publishRisk and the opening
     await pool.publishRisk(await tableProof(table));
     for (const b of solvency.batches.slice(0, -1)) await pool.connect(operator).postSolvency(b);
     await beforeLastBatch?.(pool, t);
@@ -161,7 +163,7 @@ describe("Stress, liquidation and the loss waterfall on anvil (docs/design.md §
 
   it("opens an epoch whose balance covers the stress bound as solvent: LP capital above the bound can leave, at the opening's NAV per share", async () => {
     let request = 0n;
-    const { pool, opening } = await openPool(stressBound + 1_000n * UNIT, 0n, async (p) => {
+    const { pool, opening } = await openPool(stressBound + 1_000n * UNIT, 0n, undefined, async (p) => {
       request = requestIdOf(await p.connect(lp).requestWithdraw(1_000n * UNIT));
     });
     assert.deepEqual(opening.map((e) => e.name), ["EpochOpened", "NavPerShare", "LpWithdrawalsExecuted"]);
@@ -180,7 +182,7 @@ describe("Stress, liquidation and the loss waterfall on anvil (docs/design.md §
   it("opens an epoch whose balance covers only the mark bound as stressed: LP withdrawals wait, settlements pay in full", async () => {
     const between = markTotal + (stressBound - markTotal) / 2n;
     let request = 0n;
-    const stressed = await openPool(between, 0n, async (p) => {
+    const stressed = await openPool(between, 0n, undefined, async (p) => {
       request = requestIdOf(await p.connect(lp).requestWithdraw(1_000n * UNIT));
     });
     assert.deepEqual(stressed.opening.map((e) => e.name), ["EpochOpened", "LpWithdrawalsFrozen", "NavPerShare"]);
@@ -219,6 +221,9 @@ describe("Stress, liquidation and the loss waterfall on anvil (docs/design.md §
     const s = await pool.state();
     assert.deepEqual([s.insuranceFund, s.navAtOpening, s.totalShares, s.shareEra, s.latestStatus], [0n, 0n, 0n, 1, "haircut"]);
     await refused(pool, () => pool.connect(lp).requestWithdraw(1n), "InsufficientShares", { shares: 0n, requested: 1n });
+    // New trader collateral would be paid the same ratio as every claim of the pool (it would pay the old claimants'
+    // shortfall): refused while the latest opening is a Haircut.
+    await refused(pool, () => pool.connect(traderA).depositCollateral(1_000n * UNIT), "HaircutPool", { epoch: BigInt(EPOCH) });
 
     let total = 0n;
     for (const [proof, wallet] of [[settleA, traderA], [settleB, traderB]] as const) {

@@ -119,6 +119,8 @@ export interface PoolState {
   withdrawalsOwed: bigint;
   depositBatch: number;
   withdrawBatch: number;
+  /** Between publishRisk and the epoch's opening: LP requests and cancels are refused (docs/design.md §11). */
+  lpBookSealed: boolean;
 }
 
 /** An LP request as the pool stores it until claimed or cancelled (undefined once gone). */
@@ -433,8 +435,9 @@ export class RiskSharingPoolClient {
       read<bigint>("depositsSinceRisk"), read<bigint>("lockedBalance"), read<bigint>("poolBalance"), read<bigint>("navAtOpening"),
       read<bigint>("totalShares"),
     ]);
-    const [shareEra, pendingDeposits, withdrawalsOwed, depositBatch, withdrawBatch] = await Promise.all([
+    const [shareEra, pendingDeposits, withdrawalsOwed, depositBatch, withdrawBatch, lpBookSealed] = await Promise.all([
       read<bigint>("shareEra"), read<bigint>("pendingDeposits"), read<bigint>("withdrawalsOwed"), read<bigint>("depositBatch"), read<bigint>("withdrawBatch"),
+      read<boolean>("lpBookSealed"),
     ]);
     return {
       token, marginVerifier, solvencyVerifier, liquidationVerifier, riskTableVerifier, admin, riskOracle, operator,
@@ -443,6 +446,7 @@ export class RiskSharingPoolClient {
       latestBound, latestStatus: EPOCH_STATUSES[Number(latestStatus)], insuranceFund,
       unboundDeposits, depositsSinceRisk, lockedBalance, poolBalance, navAtOpening, totalShares,
       shareEra: Number(shareEra), pendingDeposits, withdrawalsOwed, depositBatch: Number(depositBatch), withdrawBatch: Number(withdrawBatch),
+      lpBookSealed,
     };
   }
 

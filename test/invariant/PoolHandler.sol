@@ -55,6 +55,8 @@ contract PoolHandler {
     /// Claims of executed requests, and cancels of pending ones by their owner, that reverted.
     uint256 public honestClaimReverts;
     uint256 public honestCancelReverts;
+    /// @notice LP requests or cancels taken while the LP book was sealed (publishRisk to opening).
+    uint256 public sealedLpCallsTaken;
     /// LP request ids made so far, and their owners (an id leaves when claimed or cancelled).
     uint256[] internal requestIds;
     mapping(uint256 requestId => Actor) internal requestOwner;
@@ -150,8 +152,10 @@ contract PoolHandler {
         Actor a = _actor(actorSeed);
         amount = _bound(amount, 0, MAX_DEPOSIT);
         _fund(a, amount);
+        bool sealedBefore = pool.lpBookSealed();
         (bool ok, bytes memory ret) = a.exec(address(pool), abi.encodeCall(RiskSharingPool.requestDeposit, (amount)));
         _noPanic(ok, ret);
+        if (ok && sealedBefore) sealedLpCallsTaken++;
         if (ok) _track(abi.decode(ret, (uint256)), a);
     }
 
@@ -159,8 +163,10 @@ contract PoolHandler {
         calls["requestWithdraw"]++;
         Actor a = _actor(actorSeed);
         shares = _bound(shares, 0, pool.sharesOf(address(a)) + 1);
+        bool sealedBefore = pool.lpBookSealed();
         (bool ok, bytes memory ret) = a.exec(address(pool), abi.encodeCall(RiskSharingPool.requestWithdraw, (shares)));
         _noPanic(ok, ret);
+        if (ok && sealedBefore) sealedLpCallsTaken++;
         if (ok) _track(abi.decode(ret, (uint256)), a);
     }
 
@@ -189,9 +195,11 @@ contract PoolHandler {
         uint256 k = which % requestIds.length;
         uint256 id = requestIds[k];
         (, uint32 batch,, bool withdrawal,) = pool.lpRequests(id);
-        bool pending = batch == (withdrawal ? pool.withdrawBatch() : pool.depositBatch());
+        bool sealedBefore = pool.lpBookSealed();
+        bool pending = batch == (withdrawal ? pool.withdrawBatch() : pool.depositBatch()) && !sealedBefore;
         (bool ok, bytes memory ret) = requestOwner[id].exec(address(pool), abi.encodeCall(RiskSharingPool.cancelRequest, (id)));
         _noPanic(ok, ret);
+        if (ok && sealedBefore) sealedLpCallsTaken++;
         if (ok) _untrack(k);
         else if (pending) honestCancelReverts++;
     }

@@ -87,6 +87,11 @@ contract RiskSharingPoolInvariants {
         require(handler.honestCancelReverts() == 0, "a cancel of a pending request reverted");
     }
 
+    /// No LP request or cancel is taken between publishRisk and the opening it would trade at.
+    function invariant_noLpCallWhileSealed() public view {
+        require(handler.sealedLpCallsTaken() == 0, "an LP request or cancel was taken while the LP book was sealed");
+    }
+
     /// Honest settlements, liquidations and solvency posts never revert.
     function invariant_honestCallsNeverRevert() public view {
         require(handler.honestSettleReverts() == 0, "an honest settlement reverted");

@@ -5,7 +5,7 @@
  * within the lock), and are claimed afterwards.
  */
 import { getAddress, NonceManager } from "ethers";
-import { requestIdOf, type RiskSharingPoolClient } from "../../chain/riskSharingPool.js";
+import { type PoolState, requestIdOf, type RiskSharingPoolClient } from "../../chain/riskSharingPool.js";
 import { InputError } from "../../io/json.js";
 import { sharesFor, sharesValue } from "../../protocol/lpShares.js";
 import { eventsNamed, navPerShare, type PoolEvent } from "../../protocol/poolEvents.js";
@@ -14,6 +14,13 @@ import { gas, KEY_OPTION, onChain, openPool, POOL_OPTION, poolRef, privateKey, R
 
 const REQUEST_OPTION = { request: { type: "string", arg: "id", description: "the request's id (printed by lp deposit / lp withdraw)", required: true } } as const;
 const ACCEPT_LOSS = { "accept-loss": { type: "boolean", description: "send it even though, at the last opening's NAV per share, it would get nothing for what it gives" } } as const;
+
+/** One clear error when the LP book is sealed: the next epoch's table is published and the epoch is not open yet. */
+function refuseWhileSealed(st: PoolState, what: string): void {
+  if (st.lpBookSealed) {
+    throw new InputError(`epoch ${st.currentEpoch}'s risk table is published and the epoch is not open yet: no LP ${what} is taken until it opens (its price would be known already)`);
+  }
+}
 
 /** The request, still stored, or one clear error naming why it is not. */
 async function storedRequest(pool: RiskSharingPoolClient, id: bigint) {
@@ -43,6 +50,7 @@ const lpDepositCommand: Command = {
       const from = await (signer as NonceManager).getAddress();
       const st = await pool.state();
       if (st.currentEpoch === undefined) throw new InputError("no epoch is published yet: genesis LP capital is `zkrs deposit --lp` (shares 1:1 at once)");
+      refuseWhileSealed(st, "request");
       const have = await pool.tokenBalanceOf(from);
       if (have < amount) throw new InputError(`${from} holds ${have} of the pool's token, less than --amount ${amount}`);
       const estimate = sharesFor(amount, st.navAtOpening, st.totalShares);
@@ -93,6 +101,7 @@ const lpWithdrawCommand: Command = {
       if (shares === 0n) throw new InputError(`${from} holds no shares of the pool`);
       if (shares > owned) throw new InputError(`${from} holds ${owned} shares, less than --shares ${shares}`);
       const st = await pool.state();
+      refuseWhileSealed(st, "request");
       const estimate = sharesValue(shares, st.navAtOpening, st.totalShares);
       if (estimate === 0n && !args.flag("accept-loss")) {
         throw new InputError(`at the last opening's NAV per share (${navPerShare(st.navAtOpening, st.totalShares)}) ${shares} shares are worth nothing: they would be burned for 0; pass --accept-loss to send it anyway`);
@@ -159,9 +168,10 @@ const lpCancelCommand: Command = {
     return onChain(ctx, url, async (chain) => {
       const { pool, signer } = await openPool(ctx, chain, ref, key);
       const from = await (signer as NonceManager).getAddress();
-      const { r, executed } = await storedRequest(pool, id);
+      const { r, executed, st } = await storedRequest(pool, id);
       if (getAddress(r.owner) !== getAddress(from)) throw new InputError(`request ${id} belongs to ${r.owner}, not to ${from}`);
       if (executed) throw new InputError(`request ${id} has executed already: claim it with \`zkrs lp claim --request ${id}\``);
+      refuseWhileSealed(st, "cancel");
       const tx = await ctx.step(`cancelling request ${id}`, () => pool.cancelRequest(id));
       return {
         json: { pool: ref.address, requestId: id.toString(), withdrawal: r.withdrawal, amount: r.amount.toString(), tx: tx.hash, gasUsed: tx.gasUsed.toString() },
