@@ -8,8 +8,8 @@
  * with no trusted setup and no manifest change (how bench pins the reference sizes).
  */
 import { parseArgs } from "node:util";
-import { curves } from "snarkjs";
 import { buildArtifacts, compileOnly } from "../src/build/buildArtifacts.js";
+import { stopCurveEngines } from "../src/proof/curveEngines.js";
 import type { CircuitSet } from "../src/protocol/circuitCatalog.js";
 
 async function main(): Promise<void> {
@@ -45,11 +45,9 @@ async function main(): Promise<void> {
 }
 
 main()
-  .then(async () => {
-    // snarkjs caches curves with worker threads; end them so the process can exit.
-    const bn128 = await curves.getCurveFromName("bn128");
-    await bn128.terminate();
-  })
+  // snarkjs and the key maker build BN254 curve engines with worker threads; end every one of them
+  // (not only the one cached last) so the process can exit.
+  .then(stopCurveEngines)
   .catch((err: unknown) => {
     console.error(`build failed: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);

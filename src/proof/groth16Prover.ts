@@ -7,6 +7,9 @@ import type { ProvenStatement } from "../protocol/proofFile.js";
 import { toSolidityProof } from "../protocol/solidityProof.js";
 import { NATIVE_PROVER_PATH, nativeProverBuilt, proveNative, stopNativeProver } from "./nativeProver.js";
 import { calculateWitness } from "./witnessCalculator.js";
+import { stopCurveEngines, watchCurveEngines } from "./curveEngines.js";
+
+watchCurveEngines();
 
 export type { ProofTimings, ProvenStatement } from "../protocol/proofFile.js";
 
@@ -97,6 +100,5 @@ export async function verifyGroth16(circuit: string | VerificationKey, publicSig
  */
 export async function releaseProverThreads(): Promise<void> {
   stopNativeProver();
-  const holder = globalThis as { curve_bn128?: { terminate(): Promise<void> } | null };
-  if (holder.curve_bn128) await holder.curve_bn128.terminate();
+  await stopCurveEngines();
 }

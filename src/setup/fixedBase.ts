@@ -7,6 +7,9 @@
  */
 
 import { buildBn128 } from "ffjavascript";
+import { watchCurveEngines } from "../proof/curveEngines.js";
+
+watchCurveEngines(); // its private engines and snarkjs' shared one are all stopped at the end
 // ---------------------------------------------------------------------------------------
 // Minimal shapes of the ffjavascript / wasmbuilder objects used below (both are untyped).
 
