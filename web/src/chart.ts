@@ -1,4 +1,5 @@
 import type { EpochPoint } from "../../src/auditor/poolAudit.js";
+import { el, short } from "./svg.js";
 
 /**
  * A dependency-free SVG chart over epochs: the pool's balance at each opening against the
@@ -20,24 +21,6 @@ const STEPS = [
 ] as const;
 const STATUS_COLOR: Record<string, string> = { solvent: "#1a7f37", stressed: "#b35900", haircut: "#c62828" };
 
-const NS = "http://www.w3.org/2000/svg";
-
-function el(name: string, attrs: Record<string, string | number>, text?: string): SVGElement {
-  const e = document.createElementNS(NS, name);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
-
-function short(x: bigint): string {
-  const n = Number(x);
-  const abs = Math.abs(n);
-  if (abs >= 1e12) return `${(n / 1e12).toFixed(1)}T`;
-  if (abs >= 1e9) return `${(n / 1e9).toFixed(1)}G`;
-  if (abs >= 1e6) return `${(n / 1e6).toFixed(1)}M`;
-  if (abs >= 1e3) return `${(n / 1e3).toFixed(1)}k`;
-  return String(n);
-}
 
 export function renderChart(points: readonly EpochPoint[]): SVGSVGElement {
   // Two bands, one x axis: balances and bounds on top, the waterfall steps below on their own

@@ -1,4 +1,5 @@
 import type { WithdrawalHeadroom } from "../../../src/trader/withdrawalHeadroom.js";
+import { el, short } from "../svg.js";
 
 /**
  * The headroom E_s − R − amount in every column (mark and each stress scenario) as SVG bars
@@ -6,24 +7,6 @@ import type { WithdrawalHeadroom } from "../../../src/trader/withdrawalHeadroom.
  * Redrawn on every keystroke of the amount; a dashed outline shows each column's headroom with
  * nothing withdrawn, so the bars visibly fall inside it as the amount grows.
  */
-const NS = "http://www.w3.org/2000/svg";
-
-function el(name: string, attrs: Record<string, string | number>, text?: string): SVGElement {
-  const e = document.createElementNS(NS, name);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
-
-function short(x: bigint): string {
-  const n = Number(x);
-  const abs = Math.abs(n);
-  if (abs >= 1e12) return `${(n / 1e12).toFixed(1)}T`;
-  if (abs >= 1e9) return `${(n / 1e9).toFixed(1)}G`;
-  if (abs >= 1e6) return `${(n / 1e6).toFixed(1)}M`;
-  if (abs >= 1e3) return `${(n / 1e3).toFixed(1)}k`;
-  return String(n);
-}
 
 const abs = (x: bigint): bigint => (x < 0n ? -x : x);
 
