@@ -16,7 +16,7 @@ import { assessLiquidation } from "../src/operator/liquidationRule.js";
 import { planSolvencyBatches } from "../src/operator/solvencyBatches.js";
 import { liabilityTotals } from "../src/operator/solvencyTotals.js";
 import { type CircuitInput, type ProverKind, proveCircuit, proveWitness, releaseProverThreads, selectedProver, verifyGroth16 } from "../src/proof/groth16Prover.js";
-import { NATIVE_PROVER_PATH, nativeProverBuilt, nativeProverPeakRssMB, nativeProverPid } from "../src/proof/nativeProver.js";
+import { NATIVE_PROVER_PATH, nativeProverBuilt, nativeProverPeakRssMB, nativeProverPid, stopNativeProver } from "../src/proof/nativeProver.js";
 import { type SolidityProof, toSolidityProof } from "../src/protocol/solidityProof.js";
 import { marginReport } from "../src/risk/equity.js";
 import { commitRiskTable } from "../src/risk/riskCommitment.js";
@@ -136,6 +136,18 @@ describe("native Groth16 prover", function () {
       assert.equal(await verifyGroth16(TEST_CIRCUITS.margin, other, native.proof), false);
       assert.equal(await onChain(TEST_CIRCUITS.margin, native.solidity, other), false);
     });
+  });
+
+  it("a proof asked right after the prover process is stopped gets a new process: the old one's exit fails nothing", async () => {
+    // (Seen in the suite: one file's after hook stopped the prover and the next file's first proof failed with
+    // "native prover exited (SIGTERM)", the old process's exit reported to the new request.)
+    const [input] = randomInputs(TEST_CIRCUITS.margin, 1, 41);
+    await proveCircuit(TEST_CIRCUITS.margin, input, "native");
+    const old = nativeProverPid();
+    stopNativeProver();
+    const again = await proveCircuit(TEST_CIRCUITS.margin, input, "native");
+    assert.notEqual(nativeProverPid(), old);
+    assert.equal(await verifyGroth16(TEST_CIRCUITS.margin, again.publicSignals, again.proof), true);
   });
 
   describe("corrupted witnesses: an invalid proof or a clean error, never a crash", () => {

@@ -69,7 +69,9 @@ class NativeProverProcess {
       stderr = (stderr + chunk.toString()).slice(-2000);
     });
     const fail = (why: string) => {
-      if (this.child === child) this.child = null;
+      // A process stopped and already replaced: the request waiting now is the new process's.
+      if (this.child !== child && this.child !== null) return;
+      this.child = null;
       this.buffered = "";
       if (this.waiting) {
         const done = this.waiting;
