@@ -119,8 +119,8 @@ export const CIRCUITS: readonly CircuitInstance[] = [
   exit("exit", "reference", referenceMargin),
 ];
 
-/** The proof kinds whose verifiers a pool is deployed with. */
-export type PoolKind = Exclude<CircuitKind, "exit">;
+/** The proof kinds whose verifiers a pool is deployed with (all of them). */
+export type PoolKind = CircuitKind;
 
 /** The circuits whose verifiers a pool is deployed with: one per proof kind. */
 export type PoolCircuits = Record<PoolKind, string>;
@@ -131,7 +131,7 @@ function poolCircuits(set: CircuitSet): PoolCircuits {
     if (!found) throw new Error(`the catalog has no ${kind} circuit in set ${set}`);
     return found.name;
   };
-  return { margin: of("margin"), solvency: of("solvency"), liquidation: of("liquidation"), riskTable: of("riskTable") };
+  return { margin: of("margin"), solvency: of("solvency"), liquidation: of("liquidation"), riskTable: of("riskTable"), exit: of("exit") };
 }
 
 /** Each set's pool circuits ("test": margin_test, …; "reference": margin, …). */
