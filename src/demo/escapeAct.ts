@@ -20,8 +20,9 @@ import { proveExit } from "../trader/proveExit.js";
 export interface EscapeActOptions {
   circuits: PoolCircuits;
   provider: JsonRpcProvider;
-  /** The pool as anyone (the freezer), and as each LP. */
+  /** The pool as anyone (the freezer, named `freezer`), and as each LP. */
   stranger: RiskSharingPoolClient;
+  freezer: string;
   lps: { name: string; pool: RiskSharingPoolClient; address: string }[];
   /** The last opened epoch: its table, its accounts as their owners hold them (in leaf order of `tree`) and tree. */
   epoch: number;
@@ -76,7 +77,7 @@ export async function runEscapeAct(o: EscapeActOptions): Promise<EscapeActResult
   gas.freeze = frozen.gasUsed;
   const f = frozen.events.find((e) => e.name === "Frozen");
   if (f?.name !== "Frozen") throw new Error("freeze logged no Frozen event");
-  log(`  a stranger freezes the pool (gas ${frozen.gasUsed.toLocaleString("en-US")}): exits use epoch ${f.args.epoch}'s roots; traders are owed ${usd(f.args.markTotal)} tUSD at mark, the pot is ${usd(f.args.pot)} tUSD`);
+  log(`  anyone may now: ${o.freezer} freezes the pool (gas ${frozen.gasUsed.toLocaleString("en-US")}): exits use epoch ${f.args.epoch}'s roots; traders are owed ${usd(f.args.markTotal)} tUSD at mark, the pot is ${usd(f.args.pot)} tUSD`);
 
   const instance = loadCircuitArtifacts(o.circuits.exit).instance;
   if (instance.kind !== "exit") throw new Error(`${o.circuits.exit} is not an exit circuit`);

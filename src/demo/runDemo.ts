@@ -246,7 +246,7 @@ export async function runDemoEpoch(options: DemoOptions): Promise<DemoResult> {
     return secret;
   };
   const escape = await runEscapeAct({
-    circuits, provider, stranger: poolAs(traders[2].wallet), epoch: shock.epoch, table: shockTable, tree: shock.tree,
+    circuits, provider, stranger: poolAs(traders[2].wallet), freezer: traders[2].name, epoch: shock.epoch, table: shockTable, tree: shock.tree,
     // Each owner's account file of the epoch: the operator's opening and the owner's own secret.
     ledger: shock.ledger.map((e) => ({ name: e.name, account: { ...e.account, secret: secretOf(e.name) } })),
     lps: [{ name: "LP 1", pool: poolAs(lp1), address: lp1.address }, { name: "LP 2", pool: poolAs(lp2), address: lp2.address }],
