@@ -16,7 +16,7 @@ export const deployCommand: Command = {
     token: { type: "string", arg: "0x...", description: "collateral ERC-20 (default: deploy a TestToken)" },
     oracle: { type: "string", arg: "0x...", description: "risk oracle address (default: the sender)" },
     operator: { type: "string", arg: "0x...", description: "operator address (default: the sender)" },
-    out: { type: "string", arg: "pool.json", description: "deployment file to write (zkrs/deployment@3), usable as --pool" },
+    out: { type: "string", arg: "pool.json", description: "deployment file to write (zkrs/deployment@4), usable as --pool" },
     "max-epoch-delay": { type: "string", arg: "seconds", description: "escape hatch: seconds without an opening (or a path request unanswered) before anyone may freeze (default 604800, a week)" },
     "path-fee": { type: "string", arg: "wei", description: "what a path request pays the operator (default 10000000000000000, 0.01 ether)" },
     "allow-insecure-keys": { type: "boolean", description: "deploy verifiers of an insecure development setup on a chain other than anvil's local one (anyone can forge their proofs)" },
