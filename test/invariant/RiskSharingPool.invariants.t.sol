@@ -3,6 +3,9 @@ pragma solidity ^0.8.28;
 
 import {PoolHandler} from "./PoolHandler.sol";
 import {RiskSharingPool} from "../../contracts/RiskSharingPool.sol";
+import {PathRequests} from "../../contracts/PathRequests.sol";
+import {Actor} from "./Mocks.sol";
+import {Vm} from "./PoolHandler.sol";
 
 /// @notice Foundry invariant suite of RiskSharingPool (issue 16 item 6; LP shares at NAV, docs/design.md §11): the fuzzer calls
 ///         PoolHandler's functions in random sequences (runs x depth in foundry.toml, fixed seed),
@@ -174,5 +177,32 @@ contract RiskSharingPoolInvariants {
         require(handler.token().balanceOf(address(pool)) >= owed, "the frozen pool holds less than it owes");
         require(pool.refundsOwed() == handler.refundsOwedInModel(), "refundsOwed differs from the model");
         require(handler.lpExitsPaidModel() == pool.lpExitPaidTotal(), "LP exits paid differ from lpExitPaidTotal");
+    }
+
+    // ---------------------------------------------------------------- findings of the escape hatch's review
+
+    Vm internal constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
+
+    /// A path request needs a root to answer against. Before any opening the operator cannot answer
+    /// (there is no accounts root), yet a request made then ran its deadline all the same: a stranger
+    /// who asked at deployment could freeze a pool whose first epoch opened one second before the
+    /// delay ran out, leaving the operator two seconds in which an answer was possible at all.
+    /// Requests wait for the first accepted root.
+    function test_noPathRequestBeforeAnyRoot() public {
+        PoolHandler h = new PoolHandler();
+        RiskSharingPool pool = h.pool();
+        PathRequests paths = h.paths();
+        Actor stranger = new Actor();
+        uint256 t0 = block.timestamp;
+        (bool asked,) = stranger.exec(address(paths), abi.encodeCall(PathRequests.request, (0)));
+        vm.warp(t0 + h.DELAY() - 1);
+        h.publishNextEpoch(0, 0, 0); // one batch
+        h.postNextBatch(0);
+        require(h.openedCount() == 1, "the first epoch did not open");
+        vm.warp(t0 + h.DELAY() + 1);
+        (bool froze,) = stranger.exec(address(pool), abi.encodeCall(RiskSharingPool.freezeOnRequest, (0)));
+        require(!asked && !froze && !pool.frozen(), "frozen on a request made before any root could answer it");
+        (bool askedAfter,) = stranger.exec(address(paths), abi.encodeCall(PathRequests.request, (0)));
+        require(askedAfter, "a request after the first opening was refused");
     }
 }
