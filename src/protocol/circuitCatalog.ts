@@ -62,7 +62,32 @@ export interface ExitInstance extends InstanceBase {
   params: MarginParams;
 }
 
-export type CircuitInstance = MarginInstance | SolvencyInstance | LiquidationInstance | RiskTableInstance | ExitInstance;
+/**
+ * The epoch transition's accounts pass (circuits/epoch_transition.circom, EpochTransition):
+ * batches of 2^logBatch account slots, the portfolio parameters of the risk model.
+ */
+export interface TransitionInstance extends InstanceBase {
+  kind: "transition";
+  params: SolvencyParams;
+}
+
+/**
+ * The epoch transition's events pass (EpochEvents): batches of 2^logEvents recorded events. Its
+ * template takes only positions, depth and logEvents; the other fields name the risk model of
+ * the accounts pass it belongs to.
+ */
+export interface TransitionEventsParams extends SolvencyParams {
+  /** log2 of the event slots per batch. */
+  logEvents: number;
+}
+
+export interface TransitionEventsInstance extends InstanceBase {
+  kind: "transitionEvents";
+  params: TransitionEventsParams;
+}
+
+export type CircuitInstance =
+  | MarginInstance | SolvencyInstance | LiquidationInstance | RiskTableInstance | ExitInstance | TransitionInstance | TransitionEventsInstance;
 export type CircuitKind = CircuitInstance["kind"];
 
 export const MARGIN_PUBLIC_SIGNALS = ["epoch", "riskRoot", "accountsRoot", "nullifier", "recipient", "amount"] as const;
@@ -74,6 +99,17 @@ export const LIQUIDATION_PUBLIC_SIGNALS = ["epoch", "riskRoot", "accountsRoot", 
 
 /** docs/design.md §12: a frozen pool's exit; `nullifier` is the account's epoch nullifier, `amount` = max(E_0, 0). */
 export const EXIT_PUBLIC_SIGNALS = ["epoch", "riskRoot", "accountsRoot", "nullifier", "recipient", "amount"] as const;
+
+/**
+ * docs/design.md "Epoch transitions", accounts pass: both epochs, e+1's risk root and variation
+ * digest, the fee rate, and on the last batch e+1's accounts root and the net flow to the LPs.
+ */
+export const TRANSITION_PUBLIC_SIGNALS = [
+  "epoch", "nextEpoch", "riskRoot", "variationDigest", "feeRate", "nextAccountsRoot", "netFlow", "batchIndex", "isLast", "prevState", "nextState",
+] as const;
+
+/** Events pass: epoch e, its accounts root (batch 0), the contract's events digest (last batch). */
+export const TRANSITION_EVENTS_PUBLIC_SIGNALS = ["epoch", "accountsRoot", "eventsDigest", "batchIndex", "isLast", "prevState", "nextState"] as const;
 
 /** The publisher's RiskTable proof: the epoch and the root publishRisk records. */
 export const RISK_TABLE_PUBLIC_SIGNALS = ["epoch", "riskRoot"] as const;
@@ -98,6 +134,14 @@ function riskTable(name: string, set: CircuitSet, params: RiskTableParams): Risk
   return { kind: "riskTable", name, set, file: "risk_table.circom", template: "RiskTable", publicSignals: RISK_TABLE_PUBLIC_SIGNALS, params };
 }
 
+function transition(name: string, set: CircuitSet, params: SolvencyParams): TransitionInstance {
+  return { kind: "transition", name, set, file: "epoch_transition.circom", template: "EpochTransition", publicSignals: TRANSITION_PUBLIC_SIGNALS, params };
+}
+
+function transitionEvents(name: string, set: CircuitSet, params: TransitionEventsParams): TransitionEventsInstance {
+  return { kind: "transitionEvents", name, set, file: "epoch_transition.circom", template: "EpochEvents", publicSignals: TRANSITION_EVENTS_PUBLIC_SIGNALS, params };
+}
+
 /** The reference risk model: 16 SPAN scenarios, 64 instruments, 8 positions, depth-20 accounts tree. */
 export const REFERENCE_PARAMS: SolvencyParams = { scenarios: 16, logInstruments: 6, positions: 8, depth: 20, logBatch: 4 };
 /** Small instance for tests: same 16 scenarios, 4 instruments, 2 positions, depth 6, batches of 4. */
@@ -112,15 +156,19 @@ export const CIRCUITS: readonly CircuitInstance[] = [
   liquidation("liquidation_test", "test", testMargin),
   riskTable("risk_table_test", "test", { scenarios: TEST_PARAMS.scenarios, logInstruments: TEST_PARAMS.logInstruments }),
   exit("exit_test", "test", testMargin),
+  transition("epoch_transition_test", "test", TEST_PARAMS),
+  transitionEvents("epoch_events_test", "test", { ...TEST_PARAMS, logEvents: 2 }),
   margin("margin", "reference", referenceMargin),
   solvency("solvency", "reference", REFERENCE_PARAMS),
   liquidation("liquidation", "reference", referenceMargin),
   riskTable("risk_table", "reference", { scenarios: REFERENCE_PARAMS.scenarios, logInstruments: REFERENCE_PARAMS.logInstruments }),
   exit("exit", "reference", referenceMargin),
+  transition("epoch_transition", "reference", REFERENCE_PARAMS),
+  transitionEvents("epoch_events", "reference", { ...REFERENCE_PARAMS, logEvents: 4 }),
 ];
 
 /** The proof kinds whose verifiers a pool is deployed with. */
-export type PoolKind = Exclude<CircuitKind, "exit">;
+export type PoolKind = Exclude<CircuitKind, "exit" | "transition" | "transitionEvents">;
 
 /** The circuits whose verifiers a pool is deployed with: one per proof kind. */
 export type PoolCircuits = Record<PoolKind, string>;
@@ -139,9 +187,10 @@ export const CIRCUIT_SETS: Readonly<Record<CircuitSet, PoolCircuits>> = { test: 
 
 export function templateArgs(instance: CircuitInstance): number[] {
   if (instance.kind === "riskTable") return [instance.params.scenarios, instance.params.logInstruments];
+  if (instance.kind === "transitionEvents") return [instance.params.positions, instance.params.depth, instance.params.logEvents];
   const p = instance.params;
   const base = [p.scenarios, p.logInstruments, p.positions, p.depth];
-  return instance.kind === "solvency" ? [...base, instance.params.logBatch] : base;
+  return instance.kind === "solvency" || instance.kind === "transition" ? [...base, instance.params.logBatch] : base;
 }
 
 /** "margin_test" -> "MarginTestVerifier": the name under which a circuit's verifier contract is built. */
