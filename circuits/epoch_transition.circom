@@ -199,7 +199,8 @@ template EpochEvents(P, DEPTH, LOG_E) {
 //   Per slot j: active; accountKey, collateral, Ax, Ay, saltKey, instrument[P], quantity[P] (the
 //   opening after the events: salt = AccountSalt(Ax, Ay, saltKey, e)); newInstrument[P],
 //   newQuantity[P] (after the order); hasOrder, sigS, sigR8x, sigR8y (the owner's signature);
-//   compliant (which half of the margin rule is shown).
+//   compliant (which half of the margin rule is shown), worstColumn[S+1] (one-hot: the column of
+//   the least slack before the trade).
 // Proves, per slot: an inactive slot is empty before and after; an active one keeps its key, its
 //   index and its public key, and gets the salt AccountSalt(Ax, Ay, saltKey, e+1);
 //   collateral' = collateral + sum_i x_i * variation_i - sum_i (x'_i - x_i) * mark_i
@@ -209,13 +210,15 @@ template EpochEvents(P, DEPTH, LOG_E) {
 //   EdDSA-Poseidon signature by (Ax, Ay) of
 //       M = HashList(e + 1, accountKey, newInstrument[0..P-1], newQuantity[k] - quantity[k] ...);
 //   and with an order, either (compliant) E'_s >= R' in every column s = 0..S, or (only reducing)
-//   every position moves toward 0 without changing sign and E'_s - R' >= E_s - R in every column
-//   (E_s, R before the trade, after the variation; StarkEx's "smaller and no worse").
+//   every position moves toward 0 without changing sign and the worst slack does not get worse:
+//   min_s (E'_s - R') >= min_s (E_s - R), with E_s, R before the trade, after the variation
+//   (StarkEx's "smaller and no worse"; a per-column comparison would forbid closing any
+//   directional position, which always gives up its gain in the scenarios that favoured it).
 // Bounds: |quantity| <= 2^32, collateral < 2^64, |variation|, |value|, addon < 2^48 (the table's
 //   RiskTable proof; the variation is range-checked here). Net exposure sum_i |x_i| <= P * 2^32 =
 //   2^35, so the variation, trade cash and requirement are below 2^84 in size, fees below 2^68,
-//   equities below 2^86 and each rule slack (or its difference) below 2^88: checked in [0, 2^90),
-//   a negative one is a field element above p - 2^88 and fails.
+//   equities below 2^86 and each slack (and a slack minus the old worst slack) below 2^88 in
+//   size: checked in [0, 2^90), a negative one is a field element above p - 2^88 and fails.
 template EpochTransition(S, LOG_N, P, DEPTH, LOG_B) {
     assert(P >= 1 && P <= 8);
     assert(DEPTH > LOG_B && DEPTH <= 32);
@@ -264,6 +267,7 @@ template EpochTransition(S, LOG_N, P, DEPTH, LOG_B) {
     signal input sigR8x[B];
     signal input sigR8y[B];
     signal input compliant[B];
+    signal input worstColumn[B][S1];
 
     InRange(32)(epoch);
     nextEpoch === epoch + 1;
@@ -309,7 +313,8 @@ template EpochTransition(S, LOG_N, P, DEPTH, LOG_B) {
     signal newCollateral[B];
     signal oldValueTerm[B][S1][N];
     signal newValueTerm[B][S1][N];
-    signal picked[B][S1];
+    signal worstTerm[B][S1];
+    signal floor[B];
     signal checked[B][S1];
     signal reducing[B];
     signal shrinkCheck[B][P];
@@ -393,6 +398,11 @@ template EpochTransition(S, LOG_N, P, DEPTH, LOG_B) {
             reqOld += reqOldTerm[j][k];
             reqNew += reqNewTerm[j][k];
         }
+        // worstOld = the slack E_s - R of the old-position column picked by the one-hot worstColumn:
+        // the prover picks the minimum (any other column only makes the check stricter).
+        var slackNew[S1];
+        var worstOld = 0;
+        var worstCount = 0;
         for (var s = 0; s < S1; s++) {
             var equityOld = cashBefore;
             var equityNew = newCollateral[j];
@@ -402,10 +412,17 @@ template EpochTransition(S, LOG_N, P, DEPTH, LOG_B) {
                 newValueTerm[j][s][i] <== exposureNew[i] * values[i][s];
                 equityNew += newValueTerm[j][s][i];
             }
-            var slackNew = equityNew - reqNew;
-            var noWorse = slackNew - (equityOld - reqOld);
-            picked[j][s] <== compliant[j] * (slackNew - noWorse);
-            checked[j][s] <== hasOrder[j] * (picked[j][s] + noWorse);
+            slackNew[s] = equityNew - reqNew;
+            worstColumn[j][s] * (worstColumn[j][s] - 1) === 0;
+            worstCount += worstColumn[j][s];
+            worstTerm[j][s] <== worstColumn[j][s] * (equityOld - reqOld);
+            worstOld += worstTerm[j][s];
+        }
+        worstCount === 1;
+        // compliant: every E'_s - R' >= 0; reducing: every E'_s - R' >= worstOld.
+        floor[j] <== (1 - compliant[j]) * worstOld;
+        for (var s = 0; s < S1; s++) {
+            checked[j][s] <== hasOrder[j] * (slackNew[s] - floor[j]);
             InRange(SLACK_BITS)(checked[j][s]);
         }
         reducing[j] <== hasOrder[j] * (1 - compliant[j]);

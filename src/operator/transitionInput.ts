@@ -37,6 +37,8 @@ function fieldInput(input: Record<string, unknown>): CircuitInput {
 export interface TransitionBatch {
   input: CircuitInput;
   publicSignals: bigint[];
+  /** The accounts root after this batch (the running root, private to the operator). */
+  root: bigint;
 }
 
 /** The leaves of a ledger in a tree of the given depth. */
@@ -114,7 +116,7 @@ export function planEventsBatches(
       eventsState(epoch, BigInt(k - 1), prevRoot, prevChain), eventsState(epoch, BigInt(k), tree.root, chain),
     ];
     const names = ["epoch", "accountsRoot", "eventsDigest", "batchIndex", "isLast", "prevState", "nextState"];
-    batches.push({ input: fieldInput({ ...Object.fromEntries(names.map((nm, i) => [nm, publicSignals[i]])), prevRoot, prevChain, ...input }), publicSignals });
+    batches.push({ input: fieldInput({ ...Object.fromEntries(names.map((nm, i) => [nm, publicSignals[i]])), prevRoot, prevChain, ...input }), publicSignals, root: tree.root });
   }
   return { batches, ledger: after, last: { batchIndex: count - 1, root: tree.root, chain } };
 }
@@ -163,7 +165,7 @@ export async function planAccountsBatches(
     const siblings = tree.pathFrom(params.logBatch, k).siblings;
     const slots: Record<string, unknown[]> = {
       active: [], accountKey: [], collateral: [], Ax: [], Ay: [], saltKey: [], instrument: [], quantity: [], newInstrument: [], newQuantity: [],
-      hasOrder: [], sigS: [], sigR8x: [], sigR8y: [], compliant: [],
+      hasOrder: [], sigS: [], sigR8x: [], sigR8y: [], compliant: [], worstColumn: [],
     };
     for (let j = 0; j < B; j++) {
       const index = k * B + j;
@@ -188,6 +190,7 @@ export async function planAccountsBatches(
       slots.sigR8x.push(sig.R8[0]);
       slots.sigR8y.push(sig.R8[1]);
       slots.compliant.push(step?.rule === "compliant" ? 1n : 0n);
+      slots.worstColumn.push(Array.from({ length: params.scenarios + 1 }, (_, s) => (s === (step?.worstColumn ?? 0) ? 1n : 0n)));
       if (step) {
         if (acc && step.account.salt !== epochSalt(acc.publicKey, acc.saltKey, epoch + 1)) throw new Error("internal: the model's salt is not the epoch salt");
         flow += step.flow;
@@ -210,6 +213,7 @@ export async function planAccountsBatches(
         subtreeSiblings: siblings, blinding, ...slots,
       }),
       publicSignals,
+      root: tree.root,
     });
   }
   return { batches, ledger: next, netFlow, nextAccountsRoot: tree.root };

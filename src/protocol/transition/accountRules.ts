@@ -63,8 +63,10 @@ export function marginSlacks(collateral: bigint, positions: readonly Position[],
 
 /**
  * StarkEx's rule for a position change: allowed if the account obeys the margin rule after it
- * ("compliant"), or if every position only moves toward zero without changing sign and no
- * column's slack E_s - R gets worse ("reducing"); otherwise refused (null).
+ * ("compliant"), or if every position only moves toward zero without changing sign and the
+ * account's worst slack min_s (E_s - R) does not get worse ("reducing"); otherwise refused (null).
+ * (The worst column, not every column: closing a directional position gives up its gain in the
+ * scenarios that favoured it, so a per-column rule would forbid every reduction.)
  */
 export function orderRule(
   before: { collateral: bigint; positions: readonly Position[] }, after: { collateral: bigint; positions: readonly Position[] }, market: TransitionMarket,
@@ -76,7 +78,8 @@ export function orderRule(
     return p.quantity * q >= 0n && abs(p.quantity) <= abs(q);
   });
   const slacksBefore = marginSlacks(before.collateral, before.positions, market);
-  return smaller && slacksAfter.every((s, i) => s >= slacksBefore[i]) ? "reducing" : null;
+  const worstBefore = slacksBefore.reduce((m, s) => (s < m ? s : m));
+  return smaller && slacksAfter.every((s) => s >= worstBefore) ? "reducing" : null;
 }
 
 /** One account's step into epoch e+1 (after the events pass), and what the circuit needs to show it. */
@@ -85,6 +88,8 @@ export interface AccountTransition {
   /** Collateral after the events minus collateral in e+1: what moved to the LPs. */
   flow: bigint;
   rule: "compliant" | "reducing" | "none";
+  /** The column of least slack E_s - R before the trade (the circuit's worstColumn). */
+  worstColumn: number;
 }
 
 /**
@@ -110,8 +115,10 @@ export async function transitionAccount(
     if (!allowed) throw new RangeError("order leaves the account below its margin requirement and does not only reduce its risk");
     rule = allowed;
   }
+  const slacksBefore = marginSlacks(cashBefore, before, market);
+  const worstColumn = slacksBefore.indexOf(slacksBefore.reduce((m, s) => (s < m ? s : m)));
   if (collateral < 0n) throw new RangeError(`the account's collateral would be ${collateral} in epoch ${market.epoch}: liquidate it first`);
   if (collateral > MAX_COLLATERAL) throw new RangeError(`the account's collateral would be ${collateral}, above ${MAX_COLLATERAL}`);
   // Slot by slot, as the circuit commits them (a closed slot keeps its instrument, quantity 0).
-  return { account: resalted({ ...account, collateral, positions: after }, market.epoch), flow: account.collateral - collateral, rule };
+  return { account: resalted({ ...account, collateral, positions: after }, market.epoch), flow: account.collateral - collateral, rule, worstColumn };
 }
