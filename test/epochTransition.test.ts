@@ -34,7 +34,6 @@ function claimedOutputs(
   override: { price?: (i: number) => bigint; variation?: (i: number) => bigint; salt?: (j: number) => bigint } = {},
 ): { root: bigint; flow: bigint; nextState: bigint } {
   const B = 2 ** params.logBatch;
-  const N = 2 ** params.logInstruments;
   const P = params.positions;
   const values = grid(input, "values").map((r) => r.map(fromField));
   const variation = list(input, "variation").map(fromField);
@@ -63,7 +62,6 @@ function claimedOutputs(
     const salt = override.salt ? override.salt(j) : epochSalt(publicKey, list(input, "saltKey")[j], epoch + 1);
     leaves.push(accountCommitment({ accountKey: list(input, "accountKey")[j], collateral: cash, salt, positions: instr.map((instrument, k) => ({ instrument, quantity: q2[k] })) }, P));
   }
-  void N;
   let node = new MerkleTree(params.logBatch, leaves).root;
   let index = Number(input.batchIndex);
   for (const sibling of list(input, "subtreeSiblings")) {
@@ -128,6 +126,237 @@ describe("EpochTransition (docs/design.md, Epoch transitions)", function () {
     ]);
     evPlan = eventsPlan(events);
     acPlan = await planAccountsBatches(evPlan.ledger, orders, market, risk, EPOCH, trParams, evPlan.last);
+  });
+
+  describe("events pass: every recorded event applied exactly once, to the account it names", () => {
+    /** The operator's events pass over its own event list, claimed against the contract's digest. */
+    async function claimedAgainstContract(evs: LedgerEvent[]): Promise<{ own: boolean; contract: boolean }> {
+      const plan = eventsPlan(evs);
+      const last = plan.batches.at(-1) as EventsPlan["batches"][number];
+      const own = (await Promise.all(plan.batches.map((b) => accepts(ev, b.input)))).every(Boolean);
+      return { own, contract: await accepts(ev, { ...last.input, eventsDigest: eventsDigest(events) }) };
+    }
+
+    it("the sock credit: a deposit nobody made is refused (the chain is not the contract's)", async () => {
+      const sock = await newOwner();
+      const fake = deposit(sock, 50_000n * USD, notes, { index: 7, publicKey: sock.publicKey, saltKey: sock.saltKey });
+      // A valid pass over the operator's own list, but not over what the contract recorded.
+      assert.deepEqual(await claimedAgainstContract([...events, fake]), { own: true, contract: false });
+      assert.deepEqual(await claimedAgainstContract([...events.slice(0, 2), fake, ...events.slice(2)]), { own: true, contract: false });
+    });
+
+    it("a deposit credited twice, or not at all, and a settlement not debited are refused", async () => {
+      assert.deepEqual(await claimedAgainstContract([...events, events[0]]), { own: true, contract: false }, "credited twice");
+      assert.deepEqual(await claimedAgainstContract(events.filter((_, n) => n !== 0)), { own: true, contract: false }, "not credited");
+      assert.deepEqual(await claimedAgainstContract(events.filter((_, n) => n !== 1)), { own: true, contract: false }, "settlement not debited");
+      const swapped = [events[1], events[0], ...events.slice(2)];
+      assert.deepEqual(await claimedAgainstContract(swapped), { own: true, contract: false }, "reordered");
+      const lighter = events.map((e, n) => (n === 1 ? { ...e, amount: 1n } : e));
+      assert.deepEqual(await claimedAgainstContract(lighter), { own: true, contract: false }, "settlement debited less");
+      assert.equal(await accepts(ev, evPlan.batches[1].input), true, "the honest last batch");
+    });
+
+    it("an event cannot be applied as another kind (a settlement credited instead of debited)", async () => {
+      const input = evPlan.batches[0].input;
+      assert.equal(await accepts(ev, { ...input, isDeposit: [1n, 1n, 1n, 1n], isSettlement: [0n, 0n, 0n, 0n] }), false);
+      assert.equal(await accepts(ev, { ...input, isSettlement: [1n, 1n, 0n, 0n] }), false, "deposit and settlement at once");
+    });
+
+    it("a deposit credited to another account than its note names is refused", async () => {
+      // Owner 0's deposit applied to owner 1's leaf (1): a complete, consistent opening of leaf 1.
+      const input = evPlan.batches[0].input;
+      const tree = ledgerTree(ledger, trParams.depth, trParams.positions);
+      const other = ledger.get(1) as TransitionAccount;
+      const dishonest = {
+        ...input,
+        leafIndex: [1n, ...list(input, "leafIndex").slice(1)],
+        siblings: [tree.path(1).siblings, ...grid(input, "siblings").slice(1)],
+        accountKey: [other.accountKey, ...list(input, "accountKey").slice(1)],
+        collateral: [other.collateral, ...list(input, "collateral").slice(1)],
+        salt: [other.salt, ...list(input, "salt").slice(1)],
+        positionsHash: [poseidon(paddedPositions(other.positions, trParams.positions).flatMap((p) => [BigInt(p.instrument), toField(p.quantity)])), ...list(input, "positionsHash").slice(1)],
+      };
+      assert.equal(await witnessRejected(ev, dishonest), true);
+      // The same note cannot be opened as owner 1's: the nonce would have to make Poseidon(key1, nonce) = note.
+      assert.equal(await witnessRejected(ev, { ...dishonest, nonce: [123n, ...list(input, "nonce").slice(1)] }), true);
+    });
+
+    it("a settlement debited from another account than its nullifier names is refused", async () => {
+      const input = evPlan.batches[0].input;
+      // Slot 1 is owner 1's settlement; apply it to leaf 0 (owner 0, after its deposit in slot 0).
+      assert.equal(list(input, "isSettlement")[1], 1n);
+      assert.equal(await witnessRejected(ev, { ...input, accountKey: [list(input, "accountKey")[0], list(input, "accountKey")[0], ...list(input, "accountKey").slice(2)] }), true);
+    });
+
+    it("a new account smuggled into a non-empty leaf is refused; a new account holds only its deposit", async () => {
+      const input = evPlan.batches[0].input;
+      // Slot 0 credits owner 0's existing leaf: claiming it opens a new account there (wiping owner 0).
+      assert.equal(list(input, "isNew")[0], 0n);
+      const empty = list(input, "positionsHash")[2];
+      assert.equal(await witnessRejected(ev, { ...input, isNew: [1n, 0n, 1n, 0n], positionsHash: [empty, ...list(input, "positionsHash").slice(1)] }), true);
+      // Slot 2 opens leaf 3: it may not start with positions, and a settlement cannot open an account.
+      assert.equal(list(input, "isNew")[2], 1n);
+      assert.equal(await witnessRejected(ev, { ...input, positionsHash: [...list(input, "positionsHash").slice(0, 2), empty + 1n, list(input, "positionsHash")[3]] }), true);
+      assert.equal(await witnessRejected(ev, { ...input, isNew: [0n, 1n, 1n, 0n] }), true);
+    });
+
+    it("a settlement above the collateral is refused; batches chain from e's root to the contract's digest", async () => {
+      const over = [...events.slice(0, 1), { ...events[1], amount: 10_001n * USD } as LedgerEvent];
+      assert.throws(() => eventsPlan(over), /more than the collateral/);
+      const first = evPlan.batches[0].input;
+      const second = evPlan.batches[1].input;
+      assert.equal(await witnessRejected(ev, { ...first, accountsRoot: 1n }), true, "batch 0 starts elsewhere than e's root");
+      assert.equal(await witnessRejected(ev, { ...first, eventsDigest: eventsDigest(events) }), true, "an inner batch names the digest");
+      assert.equal(await witnessRejected(ev, { ...second, prevState: evPlan.batches[0].publicSignals[5] }), true, "batch 1 does not continue batch 0");
+      assert.equal(await witnessRejected(ev, { ...second, batchIndex: 2n, prevState: eventsState(EPOCH, 1n, BigInt(second.prevRoot as bigint), BigInt(second.prevChain as bigint)) }), true, "a skipped index");
+      assert.equal(await witnessRejected(ev, { ...first, isLast: 1n, eventsDigest: eventsDigest(events.slice(0, 4)) }), false, "(a batch may be last: the contract compares the digest)");
+    });
+  });
+
+  describe("accounts pass: variation, signed orders at the mark, the margin rule, same accounts", () => {
+    const lastBatch = () => acPlan.batches[1].input;
+    const firstBatch = () => acPlan.batches[0].input;
+    /** Slot 1 of the last batch is leaf 5 (owner 3, reducing); slot 0 of batch 0 is leaf 0 (owner 0). */
+    const setSlot = (input: CircuitInput, name: string, j: number, value: bigint | bigint[]): CircuitInput => {
+      const arr = [...(input[name] as (bigint | bigint[])[])];
+      arr[j] = value;
+      return { ...input, [name]: arr as bigint[] };
+    };
+    const setSig = (input: CircuitInput, j: number, signed: SignedOrder): CircuitInput =>
+      setSlot(setSlot(setSlot(input, "sigS", j, signed.signature.S), "sigR8x", j, signed.signature.R8[0]), "sigR8y", j, signed.signature.R8[1]);
+
+    it("the claimed-outputs helper reproduces the honest batches (so the edits below change one thing)", async () => {
+      for (const batch of acPlan.batches) {
+        const out = claimedOutputs(batch.input, trParams);
+        assert.equal(out.nextState, batch.publicSignals[10]);
+        assert.equal(await accepts(tr, withClaims(batch.input, trParams)), true);
+      }
+    });
+
+    it("a position changed without a signature, or with another key's, is refused", async () => {
+      assert.equal(list(lastBatch(), "hasOrder")[1], 1n);
+      assert.equal(await witnessRejected(tr, setSlot(lastBatch(), "hasOrder", 1, 0n)), true, "no signature");
+      const legs = (orders.get(owners[3].accountKey) as SignedOrder).order.legs;
+      const forged = await signOrder({ epoch: EPOCH + 1, accountKey: owners[3].accountKey, legs }, owners[4].signingKey);
+      assert.equal(await verifyOrder(forged, owners[3].publicKey), false);
+      assert.equal(await witnessRejected(tr, setSig(lastBatch(), 1, forged)), true, "another key's signature");
+      // Owner 1 placed no order: giving it one (signed by the operator's own key) is refused.
+      const opIdx = 1;
+      assert.equal(list(firstBatch(), "hasOrder")[opIdx], 0n);
+      const quantities = grid(firstBatch(), "newQuantity");
+      quantities[opIdx] = [quantities[opIdx][0] + toField(1n), quantities[opIdx][1]];
+      assert.equal(await witnessRejected(tr, withClaims({ ...firstBatch(), newQuantity: quantities }, trParams)), true, "unsigned change, outputs claimed");
+    });
+
+    it("a replayed signature (an older epoch's order, or another account's) is refused", async () => {
+      const legs = (orders.get(owners[3].accountKey) as SignedOrder).order.legs;
+      const older = await order(owners[3], EPOCH, legs);
+      assert.equal(await witnessRejected(tr, setSig(lastBatch(), 1, older)), true, "epoch e's order replayed in e+1");
+      const elsewhere = await signOrder({ epoch: EPOCH + 1, accountKey: owners[0].accountKey, legs }, owners[3].signingKey);
+      assert.equal(await witnessRejected(tr, setSig(lastBatch(), 1, elsewhere)), true, "signed for another account");
+      assert.equal(await accepts(tr, setSig(lastBatch(), 1, orders.get(owners[3].accountKey) as SignedOrder)), true, "the order itself");
+    });
+
+    it("a trade at a price other than the mark is refused", async () => {
+      // Owner 0 buys 2 calls (instrument 1) in batch 0: claim them at half the mark.
+      const mark = fromField(grid(firstBatch(), "values")[1][0]);
+      assert.ok(mark > 0n);
+      assert.equal(await accepts(tr, withClaims(firstBatch(), trParams, { price: (i) => (i === 1 ? mark / 2n : fromField(grid(firstBatch(), "values")[i][0])) })), false, "claimed outputs at another price");
+      const values = grid(firstBatch(), "values");
+      values[1][0] = toField(mark / 2n);
+      assert.equal(await witnessRejected(tr, withClaims({ ...firstBatch(), values }, trParams)), true, "another mark in the table");
+    });
+
+    it("a wrong variation is refused", async () => {
+      const v = fromField(list(lastBatch(), "variation")[0]);
+      assert.ok(v > 0n, "fixture: ETH rose");
+      assert.equal(await accepts(tr, withClaims(lastBatch(), trParams, { variation: (i) => (i === 0 ? 0n : fromField(list(lastBatch(), "variation")[i])) })), false, "no variation credited");
+      const variation = list(lastBatch(), "variation");
+      variation[0] = toField(v - 1n);
+      assert.equal(await witnessRejected(tr, withClaims({ ...lastBatch(), variation }, trParams)), true, "another vector than the digest");
+      const optionVariation = list(lastBatch(), "variation");
+      optionVariation[1] = 5n;
+      assert.equal(await witnessRejected(tr, { ...lastBatch(), variation: optionVariation, variationDigest: poseidon(optionVariation) }), true, "variation on an option");
+    });
+
+    it("an order that breaks the margin rule without only reducing is refused", async () => {
+      const owner = owners[3];
+      const j = 1;
+      const signedEdit = async (legs: SignedOrder["order"]["legs"], compliant: bigint): Promise<CircuitInput> => {
+        const signed = await order(owner, EPOCH + 1, legs);
+        const q = grid(lastBatch(), "quantity")[j].map(fromField);
+        let input = setSig(lastBatch(), j, signed);
+        input = setSlot(input, "newQuantity", j, q.map((x, k) => toField(x + legs[k].delta)));
+        input = setSlot(input, "newInstrument", j, legs.map((l) => BigInt(l.instrument)));
+        input = setSlot(input, "compliant", j, compliant);
+        return withClaims(input, trParams);
+      };
+      // Baseline: the honest order through this same edit is accepted.
+      assert.equal(await accepts(tr, await signedEdit([{ instrument: 0, delta: 1n }, { instrument: 0, delta: 0n }], 0n)), true);
+      for (const compliant of [0n, 1n]) {
+        assert.equal(await accepts(tr, await signedEdit([{ instrument: 0, delta: -3n }, { instrument: 0, delta: 0n }], compliant)), false, `more short (compliant=${compliant})`);
+        assert.equal(await accepts(tr, await signedEdit([{ instrument: 0, delta: 8n }, { instrument: 0, delta: 0n }], compliant)), false, `flips to long (compliant=${compliant})`);
+        assert.equal(await accepts(tr, await signedEdit([{ instrument: 0, delta: 1n }, { instrument: 1, delta: -1n }], compliant)), false, `reduces but sells a call (compliant=${compliant})`);
+      }
+      assert.equal(await accepts(tr, await signedEdit([{ instrument: 0, delta: 1n }, { instrument: 0, delta: 0n }], 1n)), false, "a reduction claimed compliant");
+      // The worst column is one column: two would add up to a lower floor; a better one is stricter.
+      const worst = grid(lastBatch(), "worstColumn")[j];
+      const w = worst.indexOf(1n);
+      const twoColumns = worst.map((x, s) => (s === w || s === (w + 1) % worst.length ? 1n : 0n));
+      assert.equal(await witnessRejected(tr, setSlot(lastBatch(), "worstColumn", j, twoColumns)), true, "two columns picked");
+      assert.equal(await witnessRejected(tr, setSlot(lastBatch(), "worstColumn", j, worst.map(() => 0n))), true, "no column picked");
+      const better = worst.map((_, s) => (s === 0 && w !== 0 ? 1n : s === 1 && w === 0 ? 1n : 0n));
+      assert.equal(await witnessRejected(tr, setSlot(lastBatch(), "worstColumn", j, better)), true, "a column with more slack than the worst");
+    });
+
+    it("a slot's instrument changes only when it held nothing", async () => {
+      const j = 1;
+      const legs = [{ instrument: 2, delta: 1n }, { instrument: 0, delta: 0n }];
+      const signed = await order(owners[3], EPOCH + 1, legs);
+      let input = setSig(lastBatch(), j, signed);
+      const q = grid(lastBatch(), "quantity")[j].map(fromField);
+      input = setSlot(input, "newQuantity", j, q.map((x, k) => toField(x + legs[k].delta)));
+      input = setSlot(input, "newInstrument", j, legs.map((l) => BigInt(l.instrument)));
+      assert.equal(await accepts(tr, withClaims(input, trParams)), false);
+    });
+
+    it("an account dropped, duplicated, or smuggled into an empty slot is refused", async () => {
+      const input = firstBatch();
+      // Batch 0: leaves 0 (owner 0), 1 (owner 1), 2 (empty), 3 (opened by a deposit).
+      assert.deepEqual(list(input, "active"), [1n, 1n, 0n, 1n]);
+      const drop = { ...input, active: [1n, 0n, 0n, 1n], collateral: [list(input, "collateral")[0], 0n, 0n, list(input, "collateral")[3]] };
+      const zeroSlot = (i: CircuitInput, j: number): CircuitInput => setSlot(setSlot(setSlot(i, "quantity", j, [0n, 0n]), "newQuantity", j, [0n, 0n]), "hasOrder", j, 0n);
+      assert.equal(await witnessRejected(tr, withClaims(zeroSlot(drop, 1), trParams)), true, "owner 1 dropped");
+      // Owner 1's opening copied into the empty leaf 2.
+      let dup: CircuitInput = { ...input };
+      for (const name of ["active", "accountKey", "collateral", "Ax", "Ay", "saltKey", "instrument", "quantity", "newInstrument", "newQuantity", "hasOrder", "sigS", "sigR8x", "sigR8y", "compliant", "worstColumn"]) {
+        dup = setSlot(dup, name, 2, (input[name] as (bigint | bigint[])[])[1]);
+      }
+      assert.equal(await witnessRejected(tr, withClaims(dup, trParams)), true, "owner 1 duplicated");
+      const sock = await newOwner();
+      let smuggled = setSlot(setSlot(setSlot(input, "active", 2, 1n), "accountKey", 2, sock.accountKey), "collateral", 2, 50_000n * USD);
+      smuggled = setSlot(setSlot(setSlot(smuggled, "Ax", 2, sock.publicKey[0]), "Ay", 2, sock.publicKey[1]), "saltKey", 2, sock.saltKey);
+      assert.equal(await witnessRejected(tr, withClaims(smuggled, trParams)), true, "a new account in an empty slot");
+      assert.equal(await witnessRejected(tr, withClaims(setSlot(input, "collateral", 2, 1n), trParams)), true, "an empty slot holding collateral");
+      assert.equal(await witnessRejected(tr, withClaims(setSlot(input, "collateral", 1, list(input, "collateral")[1] + 1n), trParams)), true, "more collateral than the leaf");
+    });
+
+    it("the new salt is the epoch salt and the key the same; the pass covers every subtree, in order", async () => {
+      const random = 12345n;
+      assert.equal(await accepts(tr, withClaims(lastBatch(), trParams, { salt: (j) => (j === 1 ? random : epochSalt([list(lastBatch(), "Ax")[j], list(lastBatch(), "Ay")[j]], list(lastBatch(), "saltKey")[j], EPOCH + 1)) })), false, "another salt");
+      assert.equal(await witnessRejected(tr, withClaims(setSlot(lastBatch(), "saltKey", 1, 7n), trParams)), true, "another salt key");
+      // Batch 0 claimed last: the subtree to its right (leaf 5) would never be transitioned.
+      assert.equal(await witnessRejected(tr, withClaims({ ...firstBatch(), isLast: 1n }, trParams)), true, "stops early");
+      assert.equal(await witnessRejected(tr, { ...lastBatch(), prevState: evPlan.batches[1].publicSignals[6] }), true, "batch 1 continues the events pass");
+      assert.equal(await witnessRejected(tr, { ...firstBatch(), nextAccountsRoot: acPlan.batches[0].root }), true, "an inner batch names a root");
+      assert.equal(await witnessRejected(tr, { ...firstBatch(), nextEpoch: BigInt(EPOCH + 2) }), true, "epochs not consecutive");
+      assert.equal(await witnessRejected(tr, { ...lastBatch(), netFlow: toField(acPlan.netFlow + 1n) }), true, "another net flow");
+    });
+  });
+
+  it("pins the test instances' constraint counts (reference counts: docs/design.md, Epoch transitions)", () => {
+    assert.equal(ev.circuit.constraints, 18_464);
+    assert.equal(tr.circuit.constraints, 44_239);
   });
 
   describe("honest transitions", () => {
