@@ -8,6 +8,7 @@ import { MerkleTree } from "../src/crypto/merkleTree.js";
 import { loadCircuitArtifacts, loadContractArtifact } from "../src/artifacts/manifest.js";
 import { PROJECT_ROOT } from "../src/artifacts/paths.js";
 import { type Chain, devWallet, startAnvil } from "../src/chain/localChain.js";
+import { deployPoseidon2 } from "../src/chain/poseidonContract.js";
 import {
   deployArtifact, deployPool, type ErrorArg, PoolError, type PoolEvent, type RiskSharingPoolClient, TEST_CIRCUITS,
   requestIdOf, verifierArtifact,
@@ -45,7 +46,7 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
   let chain: Chain;
   let admin: HDNodeWallet, oracle: HDNodeWallet, operator: HDNodeWallet, lp1: HDNodeWallet, lp2: HDNodeWallet;
   let traderA: HDNodeWallet, traderB: HDNodeWallet, stranger: HDNodeWallet;
-  let marginVerifier: string, solvencyVerifier: string, liquidationVerifier: string, riskTableVerifier: string;
+  let marginVerifier: string, solvencyVerifier: string, liquidationVerifier: string, riskTableVerifier: string, exitVerifier: string, poseidon2: string;
   /** The epoch's table proof; the next epoch's (another table); a root mixing two tables' halves. */
   let published: RiskTableProof, nextPublished: RiskTableProof;
   let mixedRoot: bigint;
@@ -126,6 +127,8 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
     solvencyVerifier = (await deployArtifact(verifierArtifact(TEST_CIRCUITS.solvency), admin)).address;
     liquidationVerifier = (await deployArtifact(verifierArtifact(TEST_CIRCUITS.liquidation), admin)).address;
     riskTableVerifier = (await deployArtifact(verifierArtifact(TEST_CIRCUITS.riskTable), admin)).address;
+    exitVerifier = (await deployArtifact(verifierArtifact(TEST_CIRCUITS.exit), admin)).address;
+    poseidon2 = (await deployPoseidon2(admin)).address;
   });
 
   after(async () => {
@@ -179,7 +182,7 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
     it("deploys with the roles set and logged", async () => {
       const d = await deployPool({ signer: admin, marginVerifier, solvencyVerifier, liquidationVerifier, riskTableVerifier, oracle: oracle.address, operator: operator.address, circuits: TEST_CIRCUITS });
       pool = d.pool;
-      assert.deepEqual(d.deployed.map((c) => c.name), ["TestToken", "RiskSharingPool"]);
+      assert.deepEqual(d.deployed.map((c) => c.name), ["TestToken", "ExitTestVerifier", "Poseidon2", "RiskSharingPool"]);
       token = erc20(d.token, admin);
       const s = await pool.state();
       assert.equal(s.admin, admin.address);
@@ -207,7 +210,7 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
       await fund(token, pool, traderB, 12_000n * UNIT);
       await fund(token, pool, lp1, 10_000n * UNIT);
       const dA = await pool.connect(traderA).depositCollateral(20_000n * UNIT);
-      assert.deepEqual(dA.events.map((e) => e.name === "CollateralDeposited" && e.args), [{ depositor: traderA.address, amount: 20_000n * UNIT }]);
+      assert.deepEqual(dA.events.map((e) => e.name === "CollateralDeposited" && e.args), [{ depositor: traderA.address, amount: 20_000n * UNIT, depositId: 0n, creditEpoch: 0 }]);
       await pool.connect(traderB).depositCollateral(12_000n * UNIT);
       const l1 = await pool.connect(lp1).depositLiquidity(10_000n * UNIT);
       assert.deepEqual(l1.events.map((e) => e.name === "LiquidityDeposited" && e.args), [{ provider: lp1.address, amount: 10_000n * UNIT, shares: 10_000n * UNIT }]);
@@ -508,29 +511,39 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
       await refused(fresh.pool, () => fresh.pool.connect(stranger).requestDeposit(huge), "AmountTooLarge", { amount: huge });
     });
 
-    it("the constructor refuses a token or verifier that is not a contract: nothing is deployed", async () => {
+    it("the constructor refuses a token or verifier that is not a contract, or a zero maxEpochDelay: nothing is deployed", async () => {
       const nonce = await chain.provider.getTransactionCount(admin.address);
       const predicted = getCreateAddress({ from: admin.address, nonce });
       await assert.rejects(
-        deployPool({ signer: admin, token: stranger.address, marginVerifier, solvencyVerifier, liquidationVerifier, riskTableVerifier, oracle: oracle.address, operator: operator.address }),
+        deployPool({ signer: admin, token: stranger.address, marginVerifier, solvencyVerifier, liquidationVerifier, riskTableVerifier, exitVerifier, poseidon2, oracle: oracle.address, operator: operator.address, circuits: TEST_CIRCUITS }),
         (err: unknown) => {
           assert.match(String(err instanceof Error ? err.message : err), /NotAContract/);
           return true;
         },
       );
       assert.equal(await chain.provider.getCode(predicted), "0x");
+      const okToken = (await deployArtifact("TestToken", admin, "T", "T", 6)).address;
+      const predicted2 = getCreateAddress({ from: admin.address, nonce: await chain.provider.getTransactionCount(admin.address) });
       await assert.rejects(
-        deployPool({ signer: admin, marginVerifier: stranger.address, solvencyVerifier, liquidationVerifier, riskTableVerifier, oracle: oracle.address, operator: operator.address }),
+        deployPool({ signer: admin, token: okToken, marginVerifier, solvencyVerifier, liquidationVerifier, riskTableVerifier, exitVerifier, poseidon2, oracle: oracle.address, operator: operator.address, circuits: TEST_CIRCUITS, maxEpochDelay: 0 }),
+        (err: unknown) => {
+          assert.match(String(err instanceof Error ? err.message : err), /BadConfig\(what=maxEpochDelay\)/);
+          return true;
+        },
+      );
+      assert.equal(await chain.provider.getCode(predicted2), "0x", "the refused pool was not deployed");
+      await assert.rejects(
+        deployPool({ signer: admin, marginVerifier: stranger.address, solvencyVerifier, liquidationVerifier, riskTableVerifier, oracle: oracle.address, operator: operator.address, circuits: TEST_CIRCUITS }),
         /NotAContract/,
       );
       await assert.rejects(
-        deployPool({ signer: admin, marginVerifier, solvencyVerifier, liquidationVerifier, riskTableVerifier: stranger.address, oracle: oracle.address, operator: operator.address }),
+        deployPool({ signer: admin, marginVerifier, solvencyVerifier, liquidationVerifier, riskTableVerifier: stranger.address, oracle: oracle.address, operator: operator.address, circuits: TEST_CIRCUITS }),
         /NotAContract/,
       );
     });
 
     it("publishRisk refuses a first epoch above 2^31, so the epoch counter can never be pushed to its end (issue 16.3); state unchanged", async () => {
-      const fresh = (await deployPool({ signer: admin, marginVerifier, solvencyVerifier, liquidationVerifier, riskTableVerifier, oracle: oracle.address, operator: operator.address })).pool;
+      const fresh = (await deployPool({ signer: admin, marginVerifier, solvencyVerifier, liquidationVerifier, riskTableVerifier, oracle: oracle.address, operator: operator.address, circuits: TEST_CIRCUITS })).pool;
       await refused(fresh, () => fresh.connect(oracle).publishRisk(claiming(published, { epoch: 2 ** 32 - 1, riskRoot })), "FirstEpochTooLarge", { epoch: 2n ** 32n - 1n, max: 2n ** 31n });
       await refused(fresh, () => fresh.connect(oracle).publishRisk(claiming(published, { epoch: 2 ** 31 + 1, riskRoot })), "FirstEpochTooLarge", { epoch: 2n ** 31n + 1n, max: 2n ** 31n });
     });
@@ -539,13 +552,14 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
       const abi = loadContractArtifact("RiskSharingPool").abi as { type: string; name?: string }[];
       const errors = abi.filter((e) => e.type === "error").map((e) => e.name as string).sort();
       const tested = new Set<string>();
-      for (const file of ["riskSharingPool.test.ts", "waterfall.test.ts"]) {
+      for (const file of ["riskSharingPool.test.ts", "waterfall.test.ts", "escapeHatch.test.ts"]) {
         const text = readFileSync(join(PROJECT_ROOT, "test", file), "utf8");
         for (const m of text.matchAll(/await refused\([^;]*?, "([A-Za-z]+)"/gs)) tested.add(m[1]);
       }
       tested.add("Reentrancy"); // "blocks re-entry": the token's re-entering call returns exactly this error
       // Constructor refusals: "the constructor refuses ..." above (nothing deployed).
       tested.add("NotAContract");
+      tested.add("BadConfig");
       const missing = errors.filter((e) => !tested.has(e));
       assert.deepEqual(missing, [], `custom errors without a refusal test: ${missing.join(", ")}`);
     });
@@ -561,7 +575,7 @@ describe("RiskSharingPool on anvil (test circuits)", function () {
     before(async () => {
       const t = await deployArtifact("FaultyToken", admin);
       faulty = erc20(t.address, admin);
-      faultyPool = (await deployPool({ signer: admin, token: t.address, marginVerifier, solvencyVerifier, liquidationVerifier, riskTableVerifier, oracle: oracle.address, operator: operator.address })).pool;
+      faultyPool = (await deployPool({ signer: admin, token: t.address, marginVerifier, solvencyVerifier, liquidationVerifier, riskTableVerifier, oracle: oracle.address, operator: operator.address, circuits: TEST_CIRCUITS })).pool;
       await fund(faulty, faultyPool, lp1, bound + 5_000n * UNIT);
       await fund(faulty, faultyPool, traderA, 100n * UNIT);
     });

@@ -10,7 +10,9 @@ import {
   type Signer,
   type TransactionReceipt,
 } from "ethers";
-import { CIRCUIT_SETS, type PoolCircuits, verifierName } from "../protocol/circuitCatalog.js";
+import { CIRCUIT_SETS, findCircuit, type PoolCircuits, verifierName } from "../protocol/circuitCatalog.js";
+import { exitArgs, type ExitProof } from "../protocol/exit.js";
+import { deployPoseidon2 } from "./poseidonContract.js";
 
 export type { PoolCircuits };
 import { loadContractArtifact } from "../artifacts/manifest.js";
@@ -64,7 +66,7 @@ export class PoolError extends Error {
     options?: { cause?: unknown },
   ) {
     const shown = Object.entries(args).map(([k, v]) => `${k}=${String(v)}`).join(", ");
-    super(`RiskSharingPool.${method} reverted with ${errorName}(${shown})`, options);
+    super(`${method.includes(".") ? method : `RiskSharingPool.${method}`} reverted with ${errorName}(${shown})`, options);
     this.name = "PoolError";
   }
 }
@@ -121,6 +123,48 @@ export interface PoolState {
   withdrawBatch: number;
   /** Between publishRisk and the epoch's opening: LP requests and cancels are refused (docs/design.md §11). */
   lpBookSealed: boolean;
+  /** The escape hatch (docs/design.md §12). */
+  hatch: HatchState;
+}
+
+/** The escape hatch's side of the pool: when anyone may freeze, and once frozen what is owed to whom. */
+export interface HatchState {
+  frozen: boolean;
+  maxEpochDelay: bigint;
+  /** Unix seconds of the last opening (the deployment before any). */
+  lastOpenedAt: bigint;
+  /** Unix seconds from which anyone may freeze for want of an opening. */
+  freezeAllowedAt: bigint;
+  pathRequests: string;
+  /** Frozen: the pot for traders and LPs fixed at the freeze. */
+  frozenPot: bigint;
+  /** Frozen: uncredited trader deposits not refunded yet. */
+  refundsOwed: bigint;
+  /** Frozen: settlements and penalties of the frozen epoch counted as paid before the freeze. */
+  claimsNoted: bigint;
+  /** Frozen: the traders' outstanding claims, as they will be paid (haircut applied, rounded up). */
+  outstandingClaims: bigint;
+  /** Frozen: the LPs' whole entitlement (paid and not). */
+  lpSurplus: bigint;
+  lpExitPaidTotal: bigint;
+}
+
+/** A spent nullifier (settlement, liquidation tag or exit) as the pool records it. */
+export interface NullifierRecord {
+  used: boolean;
+  epoch: number;
+  /** The settlement's amount or the liquidation's penalty. */
+  taken: bigint;
+  exited: boolean;
+  noted: boolean;
+}
+
+/** A trader deposit kept for a frozen pool's refund (undefined once refunded). */
+export interface TraderDepositView {
+  depositor: string;
+  /** The first epoch whose accounts root may credit it. */
+  creditEpoch: number;
+  amount: bigint;
 }
 
 /** An LP request as the pool stores it until claimed or cancelled (undefined once gone). */
@@ -198,7 +242,7 @@ export function decodePoolError(iface: Interface, method: string, err: unknown):
  * requests for 250 ms, so on an automining dev chain a transaction sent right after another one
  * from the same account can get the previous nonce. The node rejected it, so a retry is safe.
  */
-async function retryStaleNonce<T>(send: () => Promise<T>): Promise<T> {
+export async function retryStaleNonce<T>(send: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await send();
@@ -348,6 +392,81 @@ export class RiskSharingPoolClient {
     return this.send("fundInsurance", [amount]);
   }
 
+  // ---- escape hatch (docs/design.md §12)
+
+  /** Freezes the pool for want of an opening (anyone, once `freezeAllowedAt` has passed). */
+  freeze(): Promise<TxResult> {
+    return this.send("freeze", []);
+  }
+
+  /** Freezes the pool on a path request left unanswered past its deadline (anyone). */
+  freezeOnRequest(requestId: bigint): Promise<TxResult> {
+    return this.send("freezeOnRequest", [requestId]);
+  }
+
+  /** Pays an exit proof from a frozen pool (anyone may submit it: the proof binds recipient and amount). */
+  exit(proof: Pick<ExitProof, "statement" | "solidity">): Promise<TxResult> {
+    return this.send("exit", [proof.statement.epoch, ...exitArgs(proof.statement, proof.solidity)]);
+  }
+
+  /** Counts a settlement or liquidation of the frozen epoch as paid before the freeze (anyone). */
+  noteSettled(nullifier: bigint): Promise<TxResult> {
+    return this.send("noteSettled", [nullifier]);
+  }
+
+  /** Refunds an uncredited trader deposit of a frozen pool to its depositor (anyone). */
+  refundDeposit(depositId: bigint): Promise<TxResult> {
+    return this.send("refundDeposit", [depositId]);
+  }
+
+  /** Pays the runner its share of the LPs' surplus in a frozen pool. */
+  lpExit(): Promise<TxResult> {
+    return this.send("lpExit", []);
+  }
+
+  /** What `provider` has taken by lpExit so far. */
+  lpExitPaid(provider: string): Promise<bigint> {
+    return this.view<bigint>("lpExitPaid", provider);
+  }
+
+  lpExitPreview(provider: string): Promise<bigint> {
+    return this.view<bigint>("lpExitPreview", provider);
+  }
+
+  async nullifierRecord(nullifier: bigint): Promise<NullifierRecord> {
+    const [used, epoch, taken, exited, noted] = await this.view<[boolean, bigint, bigint, boolean, boolean]>("nullifierRecord", nullifier);
+    return { used, epoch: Number(epoch), taken, exited, noted };
+  }
+
+  async traderDeposit(depositId: bigint): Promise<TraderDepositView | undefined> {
+    const [depositor, creditEpoch, amount] = await this.view<[string, bigint, bigint]>("traderDeposits", depositId);
+    if (/^0x0{40}$/i.test(depositor)) return undefined;
+    return { depositor, creditEpoch: Number(creditEpoch), amount };
+  }
+
+  /** The latest accepted epoch and its accounts root (what a path answer and an exit use). */
+  async latestAccountsRoot(): Promise<{ epoch: number; root: bigint }> {
+    const [epoch, root] = await this.view<[bigint, bigint]>("latestAccountsRoot");
+    return { epoch: Number(epoch), root };
+  }
+
+  pathRequestsAddress(): Promise<string> {
+    return this.view<string>("pathRequests");
+  }
+
+  /** The escape hatch's state, read at one block. */
+  async hatchState(blockTag?: number): Promise<HatchState> {
+    const tag = blockTag ?? (await this.provider.getBlockNumber());
+    const read = async <T>(method: string): Promise<T> => (await this.contract.getFunction(method).staticCall({ blockTag: tag })) as T;
+    const [frozen, maxEpochDelay, lastOpenedAt, freezeAllowedAt, pathRequests, frozenPot, refundsOwed, claimsNoted, outstandingClaims, lpSurplus, lpExitPaidTotal] =
+      await Promise.all([
+        read<boolean>("frozen"), read<bigint>("maxEpochDelay"), read<bigint>("lastOpenedAt"), read<bigint>("freezeAllowedAt"), read<string>("pathRequests"),
+        read<bigint>("frozenPot"), read<bigint>("refundsOwed"), read<bigint>("claimsNoted"), read<bigint>("outstandingClaims"), read<bigint>("lpSurplus"),
+        read<bigint>("lpExitPaidTotal"),
+      ]);
+    return { frozen, maxEpochDelay, lastOpenedAt, freezeAllowedAt, pathRequests, frozenPot, refundsOwed, claimsNoted, outstandingClaims, lpSurplus, lpExitPaidTotal };
+  }
+
   // ---- views
 
   async tokenAddress(): Promise<string> {
@@ -435,9 +554,9 @@ export class RiskSharingPoolClient {
       read<bigint>("depositsSinceRisk"), read<bigint>("lockedBalance"), read<bigint>("poolBalance"), read<bigint>("navAtOpening"),
       read<bigint>("totalShares"),
     ]);
-    const [shareEra, pendingDeposits, withdrawalsOwed, depositBatch, withdrawBatch, lpBookSealed] = await Promise.all([
+    const [shareEra, pendingDeposits, withdrawalsOwed, depositBatch, withdrawBatch, lpBookSealed, hatch] = await Promise.all([
       read<bigint>("shareEra"), read<bigint>("pendingDeposits"), read<bigint>("withdrawalsOwed"), read<bigint>("depositBatch"), read<bigint>("withdrawBatch"),
-      read<boolean>("lpBookSealed"),
+      read<boolean>("lpBookSealed"), this.hatchState(blockTag),
     ]);
     return {
       token, marginVerifier, solvencyVerifier, liquidationVerifier, riskTableVerifier, admin, riskOracle, operator,
@@ -446,7 +565,7 @@ export class RiskSharingPoolClient {
       latestBound, latestStatus: EPOCH_STATUSES[Number(latestStatus)], insuranceFund,
       unboundDeposits, depositsSinceRisk, lockedBalance, poolBalance, navAtOpening, totalShares,
       shareEra: Number(shareEra), pendingDeposits, withdrawalsOwed, depositBatch: Number(depositBatch), withdrawBatch: Number(withdrawBatch),
-      lpBookSealed,
+      lpBookSealed, hatch,
     };
   }
 
@@ -475,9 +594,22 @@ export interface DeployPoolOptions {
   oracle?: string;
   /** Operator address; default: the signer. */
   operator?: string;
+  /** An already deployed exit verifier; default: deploy the one of `circuits.exit`. */
+  exitVerifier?: string;
+  /** An already deployed Poseidon(2) contract; default: deploy circomlibjs' generated one. */
+  poseidon2?: string;
   /** Which circuits' verifiers to deploy (default: the reference ones). */
   circuits?: PoolCircuits;
+  /** Seconds without an opening (or a path request unanswered) before anyone may freeze; default 7 days. */
+  maxEpochDelay?: number;
+  /** Wei a path request pays (the operator's answer costs gas); default 0.01 ether. */
+  pathFee?: bigint;
 }
+
+/** Default escape-hatch delay: a week without an epoch (or a path answer) lets anyone freeze. */
+export const DEFAULT_MAX_EPOCH_DELAY = 7 * 24 * 3600;
+/** Default path-request fee: 0.01 ether, above the gas of an answer on a depth-20 tree. */
+export const DEFAULT_PATH_FEE = 10_000_000_000_000_000n;
 
 export interface DeployedContract {
   /** Artifact name, e.g. "RiskSharingPool", "MarginTestVerifier". */
@@ -493,6 +625,8 @@ export interface PoolDeployment {
   solvencyVerifier: string;
   liquidationVerifier: string;
   riskTableVerifier: string;
+  exitVerifier: string;
+  poseidon2: string;
   /** Every contract this call deployed, with its deployment gas from the receipt. */
   deployed: DeployedContract[];
 }
@@ -533,16 +667,30 @@ export async function deployPool(options: DeployPoolOptions): Promise<PoolDeploy
   const solvencyVerifier = await need(options.solvencyVerifier, verifierArtifact(circuits.solvency));
   const liquidationVerifier = await need(options.liquidationVerifier, verifierArtifact(circuits.liquidation));
   const riskTableVerifier = await need(options.riskTableVerifier, verifierArtifact(circuits.riskTable));
+  const exitVerifier = await need(options.exitVerifier, verifierArtifact(circuits.exit));
+  let poseidon2 = options.poseidon2;
+  if (!poseidon2) {
+    const d = await retryStaleNonce(() => deployPoseidon2(signer));
+    deployed.push(d);
+    poseidon2 = d.address;
+  }
+  const margin = findCircuit(circuits.margin);
+  const accountsDepth = margin.kind === "riskTable" ? 0 : margin.params.depth;
+  const config = {
+    token, marginVerifier, solvencyVerifier, liquidationVerifier, riskTableVerifier, exitVerifier, poseidon2,
+    riskOracle: options.oracle ?? me, operator: options.operator ?? me,
+    maxEpochDelay: options.maxEpochDelay ?? DEFAULT_MAX_EPOCH_DELAY, pathFee: options.pathFee ?? DEFAULT_PATH_FEE, accountsDepth,
+  };
   let pool: DeployedContract;
   try {
-    pool = await deployArtifact(
-      "RiskSharingPool", signer, token, marginVerifier, solvencyVerifier, liquidationVerifier, riskTableVerifier, options.oracle ?? me, options.operator ?? me,
-    );
+    pool = await deployArtifact("RiskSharingPool", signer, config);
   } catch (err) {
     throw decodePoolError(poolInterface(), "constructor", err);
   }
   deployed.push(pool);
-  return { pool: new RiskSharingPoolClient(pool.address, signer), token, marginVerifier, solvencyVerifier, liquidationVerifier, riskTableVerifier, deployed };
+  return {
+    pool: new RiskSharingPoolClient(pool.address, signer), token, marginVerifier, solvencyVerifier, liquidationVerifier, riskTableVerifier, exitVerifier, poseidon2, deployed,
+  };
 }
 
 /** The id of the LP request a requestDeposit / requestWithdraw transaction made. */

@@ -16,6 +16,7 @@ import { auditCommand } from "./commands/audit.js";
 import { deployCommand } from "./commands/deploy.js";
 import { depositCommand } from "./commands/deposit.js";
 import { exitCommands } from "./commands/exit.js";
+import { hatchCommands } from "./commands/hatch.js";
 import { lpCommands } from "./commands/lp.js";
 import { liquidationCommands } from "./commands/liquidation.js";
 import { pathCommands } from "./commands/path.js";
@@ -34,7 +35,7 @@ import { releaseProver } from "./lazy.js";
 
 export const COMMANDS: Command[] = [
   ...setupCommands, ...riskCommands, ...accountCommands, ...treeCommands, ...pathCommands, ...proveCommands, ...exitCommands, ...verifyCommands,
-  deployCommand, publishCommand, postCommand, settleCommand, depositCommand, ...lpCommands, auditCommand, ...liquidationCommands, ...workerCommands,
+  deployCommand, publishCommand, postCommand, settleCommand, depositCommand, ...lpCommands, auditCommand, ...liquidationCommands, ...workerCommands, ...hatchCommands,
 ];
 
 function globalHelp(): string {

@@ -59,7 +59,7 @@ export function poolRef(args: Args): PoolRef {
     const f = new Fields(value, readTagged(value, ["deployment"], "--pool").data);
     const c = f.object("circuits");
     const address = f.string("pool", /^0x[0-9a-fA-F]{40}$/, "an address");
-    ref = { address: getAddress(address.toLowerCase()), circuits: { margin: c.string("margin"), solvency: c.string("solvency"), liquidation: c.string("liquidation"), riskTable: c.string("riskTable") }, chainId: f.bigint("chainId", { min: 0n }), file: value,
+    ref = { address: getAddress(address.toLowerCase()), circuits: { margin: c.string("margin"), solvency: c.string("solvency"), liquidation: c.string("liquidation"), riskTable: c.string("riskTable"), exit: c.string("exit") }, chainId: f.bigint("chainId", { min: 0n }), file: value,
       block: f.has("block") ? f.int("block", 0, Number.MAX_SAFE_INTEGER) : undefined };
   }
   if (args.has("circuits")) {

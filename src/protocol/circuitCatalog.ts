@@ -167,8 +167,8 @@ export const CIRCUITS: readonly CircuitInstance[] = [
   transitionEvents("epoch_events", "reference", { ...REFERENCE_PARAMS, logEvents: 4 }),
 ];
 
-/** The proof kinds whose verifiers a pool is deployed with. */
-export type PoolKind = Exclude<CircuitKind, "exit" | "transition" | "transitionEvents">;
+/** The proof kinds whose verifiers a pool is deployed with (all but the epoch transition's, not deployed yet). */
+export type PoolKind = Exclude<CircuitKind, "transition" | "transitionEvents">;
 
 /** The circuits whose verifiers a pool is deployed with: one per proof kind. */
 export type PoolCircuits = Record<PoolKind, string>;
@@ -179,7 +179,7 @@ function poolCircuits(set: CircuitSet): PoolCircuits {
     if (!found) throw new Error(`the catalog has no ${kind} circuit in set ${set}`);
     return found.name;
   };
-  return { margin: of("margin"), solvency: of("solvency"), liquidation: of("liquidation"), riskTable: of("riskTable") };
+  return { margin: of("margin"), solvency: of("solvency"), liquidation: of("liquidation"), riskTable: of("riskTable"), exit: of("exit") };
 }
 
 /** Each set's pool circuits ("test": margin_test, …; "reference": margin, …). */

@@ -74,7 +74,7 @@ export type PoolEvent =
     epoch: number; tag: bigint; stage: WaterfallStage; amount: bigint; insuranceFundAfter: bigint; lpCapitalAfter: bigint;
   }>
   | PoolEventBase<"InsuranceFunded", { from: string; amount: bigint; insuranceFundAfter: bigint }>
-  | PoolEventBase<"CollateralDeposited", { depositor: string; amount: bigint }>
+  | PoolEventBase<"CollateralDeposited", { depositor: string; amount: bigint; depositId: bigint; creditEpoch: number }>
   | PoolEventBase<"LiquidityDeposited", { provider: string; amount: bigint; shares: bigint }>
   | PoolEventBase<"LpRequested", { requestId: bigint; owner: string; batch: number; withdrawal: boolean; amount: bigint }>
   | PoolEventBase<"LpRequestCancelled", { requestId: bigint; owner: string; withdrawal: boolean; amount: bigint }>
@@ -82,7 +82,15 @@ export type PoolEvent =
   | PoolEventBase<"LpDepositsExecuted", { epoch: number; batch: number; assets: bigint; shares: bigint }>
   | PoolEventBase<"LpWithdrawalsExecuted", { epoch: number; batch: number; shares: bigint; burned: bigint; tokens: bigint }>
   | PoolEventBase<"ShareEraStarted", { era: number; nav: bigint; supply: bigint }>
-  | PoolEventBase<"LpClaimed", { requestId: bigint; owner: string; shares: bigint; tokens: bigint }>;
+  | PoolEventBase<"LpClaimed", { requestId: bigint; owner: string; shares: bigint; tokens: bigint }>
+  | PoolEventBase<"Frozen", { epoch: number; accountsRoot: bigint; markTotal: bigint; pot: bigint; uncredited: bigint; requestId: bigint }>
+  | PoolEventBase<"Exited", { epoch: number; nullifier: bigint; recipient: string; amount: bigint; taken: bigint; paid: bigint }>
+  | PoolEventBase<"SettlementNoted", { nullifier: bigint; taken: bigint; claimsNoted: bigint }>
+  | PoolEventBase<"DepositRefunded", { depositId: bigint; depositor: string; amount: bigint }>
+  | PoolEventBase<"LpExited", { provider: string; shares: bigint; paid: bigint }>;
+
+/** The `requestId` of a Frozen event when the freeze was for want of an opening, not a path request. */
+export const FROZEN_BY_DELAY = (1n << 256n) - 1n;
 
 export type PoolEventName = PoolEvent["name"];
 export type EventOf<N extends PoolEventName> = Extract<PoolEvent, { name: N }>;

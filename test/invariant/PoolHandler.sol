@@ -23,6 +23,7 @@ contract PoolHandler {
     MockVerifier6 public immutable marginVerifier;
     MockVerifier9 public immutable solvencyVerifier;
     MockVerifier6 public immutable liquidationVerifier;
+    MockVerifier6 public immutable exitVerifier;
     MockVerifier2 public immutable riskTableVerifier;
     Actor[] public actors;
 
@@ -77,14 +78,22 @@ contract PoolHandler {
         solvencyVerifier = new MockVerifier9();
         liquidationVerifier = new MockVerifier6();
         riskTableVerifier = new MockVerifier2();
+        exitVerifier = new MockVerifier6();
         pool = new RiskSharingPool(
-            IERC20Minimal(address(token)),
-            IGroth16Verifier6(address(marginVerifier)),
-            IGroth16Verifier9(address(solvencyVerifier)),
-            IGroth16Verifier6(address(liquidationVerifier)),
-            IGroth16Verifier2(address(riskTableVerifier)),
-            address(this),
-            address(this)
+            RiskSharingPool.PoolConfig({
+                token: IERC20Minimal(address(token)),
+                marginVerifier: IGroth16Verifier6(address(marginVerifier)),
+                solvencyVerifier: IGroth16Verifier9(address(solvencyVerifier)),
+                liquidationVerifier: IGroth16Verifier6(address(liquidationVerifier)),
+                riskTableVerifier: IGroth16Verifier2(address(riskTableVerifier)),
+                exitVerifier: IGroth16Verifier6(address(exitVerifier)),
+                poseidon2: address(marginVerifier), // any contract: path answers are not exercised here
+                riskOracle: address(this),
+                operator: address(this),
+                maxEpochDelay: 7 days,
+                pathFee: 0,
+                accountsDepth: 20
+            })
         );
         for (uint256 i = 0; i < 4; i++) actors.push(new Actor());
     }

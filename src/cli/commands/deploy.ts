@@ -17,6 +17,8 @@ export const deployCommand: Command = {
     oracle: { type: "string", arg: "0x...", description: "risk oracle address (default: the sender)" },
     operator: { type: "string", arg: "0x...", description: "operator address (default: the sender)" },
     out: { type: "string", arg: "pool.json", description: "deployment file to write (zkrs/deployment@3), usable as --pool" },
+    "max-epoch-delay": { type: "string", arg: "seconds", description: "escape hatch: seconds without an opening (or a path request unanswered) before anyone may freeze (default 604800, a week)" },
+    "path-fee": { type: "string", arg: "wei", description: "what a path request pays the operator (default 10000000000000000, 0.01 ether)" },
     "allow-insecure-keys": { type: "boolean", description: "deploy verifiers of an insecure development setup on a chain other than anvil's local one (anyone can forge their proofs)" },
     ...JSON_OPTION,
   },
@@ -35,8 +37,11 @@ export const deployCommand: Command = {
     const { deployPool, verifierArtifact } = await import("../../chain/riskSharingPool.js");
     const { loadContractArtifact, readManifest } = await import("../../artifacts/manifest.js");
     const manifest = readManifest();
-    const insecure = [circuits.margin, circuits.solvency, circuits.liquidation, circuits.riskTable].filter((c) => manifest.circuits[c]?.insecure);
-    for (const name of ["RiskSharingPool", ...(token ? [] : ["TestToken"]), verifierArtifact(circuits.margin), verifierArtifact(circuits.solvency), verifierArtifact(circuits.liquidation), verifierArtifact(circuits.riskTable)]) {
+    const pooled = [circuits.margin, circuits.solvency, circuits.liquidation, circuits.riskTable, circuits.exit];
+    const insecure = pooled.filter((c) => manifest.circuits[c]?.insecure);
+    const maxEpochDelay = args.has("max-epoch-delay") ? args.int("max-epoch-delay", 1, 2 ** 39) : undefined;
+    const pathFee = args.has("path-fee") ? args.bigint("path-fee", { min: 0n }) : undefined;
+    for (const name of ["RiskSharingPool", ...(token ? [] : ["TestToken"]), ...pooled.map(verifierArtifact)]) {
       try {
         loadContractArtifact(name);
       } catch (err) {
@@ -55,11 +60,12 @@ export const deployCommand: Command = {
       if (insecure.length > 0) ctx.log(`warning: deploying verifiers of an insecure development setup (${insecure.join(", ")}): anyone can forge their proofs`);
       const wallet = new Wallet(key, chain.provider);
       const d = await ctx.step(`deploying RiskSharingPool (${set} circuits) on chain ${chainId}`, () =>
-        deployPool({ signer: new NonceManager(wallet), token, oracle, operator, circuits }));
+        deployPool({ signer: new NonceManager(wallet), token, oracle, operator, circuits, maxEpochDelay, pathFee }));
       const block = await chain.provider.getBlockNumber();
       const deployment = {
         format: FORMATS.deployment, chainId: chainId.toString(), pool: d.pool.address, token: d.token,
-        marginVerifier: d.marginVerifier, solvencyVerifier: d.solvencyVerifier, liquidationVerifier: d.liquidationVerifier, riskTableVerifier: d.riskTableVerifier, circuits, deployer: wallet.address, block,
+        marginVerifier: d.marginVerifier, solvencyVerifier: d.solvencyVerifier, liquidationVerifier: d.liquidationVerifier, riskTableVerifier: d.riskTableVerifier,
+        exitVerifier: d.exitVerifier, poseidon2: d.poseidon2, pathRequests: await d.pool.pathRequestsAddress(), circuits, deployer: wallet.address, block,
         contracts: d.deployed.map((c) => ({ name: c.name, address: c.address, gasUsed: c.gasUsed.toString() })),
       };
       if (out) writeOutputs([jsonOutput(out, deployment)]);
