@@ -67,8 +67,12 @@ include "./lib/transition.circom";
 //   accountKey[E], collateral[E], salt[E], positionsHash[E]   the leaf's opening (for a new
 //                                  account: its key, its salt, and positionsHash = no positions).
 //   nonce[E]                       a deposit's nonce: id = Poseidon(accountKey, nonce).
+//   Ax[E], Ay[E], saltKey[E]       for a new account: its owner's public key and salt key (the
+//                                  nonce of an opening deposit is Poseidon(Ax, Ay, saltKey)).
 // Proves, slot by slot in order: a used slot's event hash extends the chain; the leaf at leafIndex
-//   is the opening (or empty, for a new account, whose positions must be empty); the event names
+//   is the opening (or empty, for a new account, whose positions must be empty, whose note's nonce
+//   is Poseidon(Ax, Ay, saltKey) and whose salt is AccountSalt(Ax, Ay, saltKey, e): the operator
+//   cannot open the depositor's account under a key of its own); the event names
 //   the leaf's key (deposit: id = Poseidon(accountKey, nonce); settlement: id = Poseidon(accountKey,
 //   e)); the new leaf is the same opening with collateral + amount (deposit; 0 + amount for a new
 //   account) or collateral - amount (settlement), which must stay in [0, 2^64); the root moves from
@@ -101,6 +105,9 @@ template EpochEvents(P, DEPTH, LOG_E) {
     signal input salt[E];
     signal input positionsHash[E];
     signal input nonce[E];
+    signal input Ax[E];
+    signal input Ay[E];
+    signal input saltKey[E];
 
     InRange(32)(epoch);
     InRange(32)(batchIndex);
@@ -122,6 +129,8 @@ template EpochEvents(P, DEPTH, LOG_E) {
     signal idHash[E];
     signal oldCommitment[E];
     signal oldLeaf[E];
+    signal openingNonce[E];
+    signal openingSalt[E];
     signal keptCollateral[E];
     signal change[E];
     signal newCollateral[E];
@@ -149,6 +158,12 @@ template EpochEvents(P, DEPTH, LOG_E) {
         oldCommitment[j] <== Poseidon(4)([accountKey[j], collateral[j], salt[j], positionsHash[j]]);
         oldLeaf[j] <== (1 - isNew[j]) * oldCommitment[j];
         isNew[j] * (positionsHash[j] - EMPTY_POSITIONS_HASH(P)) === 0;
+        // A new account's key material is the depositor's: the note's nonce commits to the
+        // owner's public key and salt key, and the leaf's salt is derived from them.
+        openingNonce[j] <== Poseidon(3)([Ax[j], Ay[j], saltKey[j]]);
+        isNew[j] * (nonce[j] - openingNonce[j]) === 0;
+        openingSalt[j] <== AccountSalt()(Ax[j], Ay[j], saltKey[j], epoch);
+        isNew[j] * (salt[j] - openingSalt[j]) === 0;
         keptCollateral[j] <== (1 - isNew[j]) * collateral[j];
         change[j] <== (isDeposit[j] - isSettlement[j]) * amount[j];
         newCollateral[j] <== keptCollateral[j] + change[j];
@@ -171,9 +186,12 @@ template EpochEvents(P, DEPTH, LOG_E) {
     nextState === computedNext;
 }
 
-// EpochTransition(S, LOG_N, P, DEPTH, LOG_B) — the accounts pass, one batch of 2^LOG_B account
-// slots: batch k replaces the subtree at index k of the running root by the same accounts in
-// epoch e+1 form.
+// EpochTransition(S, LOG_N, P, DEPTH, LOG_B, LOG_O) — the accounts pass, one batch of 2^LOG_B
+// account slots and 2^LOG_O order slots: batch k replaces the subtree at index k of the running
+// root by the same accounts in epoch e+1 form. Every account slot is re-salted and settled to the
+// variation; an order slot applies one signed order to one account slot of the batch (its
+// target), so only the accounts that trade pay for the signature check, the trade and the margin
+// rule. At most 2^LOG_O accounts of a batch trade in one epoch.
 //
 // Public inputs (in this order):
 //   epoch, nextEpoch   e and e + 1 (e in [0, 2^32)).
@@ -196,21 +214,23 @@ template EpochEvents(P, DEPTH, LOG_E) {
 //   prevRoot, prevNetFlow, prevBlinding    the state before this batch (root: the running root).
 //   eventsBatch, eventsChain               on batch 0: the rest of the events pass's last state.
 //   subtreeSiblings[DEPTH - LOG_B], blinding.
-//   Per slot j: active; accountKey, collateral, Ax, Ay, saltKey, instrument[P], quantity[P] (the
-//   opening after the events: salt = AccountSalt(Ax, Ay, saltKey, e)); newInstrument[P],
-//   newQuantity[P] (after the order); hasOrder, sigS, sigR8x, sigR8y (the owner's signature);
-//   compliant (which half of the margin rule is shown), worstColumn[S+1] (one-hot: the column of
-//   the least slack before the trade).
-// Proves, per slot: an inactive slot is empty before and after; an active one keeps its key, its
-//   index and its public key, and gets the salt AccountSalt(Ax, Ay, saltKey, e+1);
-//   collateral' = collateral + sum_i x_i * variation_i - sum_i (x'_i - x_i) * mark_i
-//                 - feeRate * sum_k |newQuantity_k - quantity_k|,  in [0, 2^64),
-//   where x_i, x'_i are the account's net quantities of instrument i before and after; a slot's
-//   instrument changes only if it held nothing; any change needs hasOrder = 1 and a valid
-//   EdDSA-Poseidon signature by (Ax, Ay) of
+//   Per account slot j: active; accountKey, collateral, Ax, Ay, saltKey, instrument[P],
+//   quantity[P] (the opening after the events: salt = AccountSalt(Ax, Ay, saltKey, e)).
+//   Per order slot o: target[o][B] (one-hot: the account slot it applies to; all 0 = unused);
+//   newInstrument[P], newQuantity[P] (the target's positions after the order); sigS, sigR8x,
+//   sigR8y (the owner's signature); compliant (which half of the margin rule is shown);
+//   worstColumn[S+1] (one-hot: the column of least slack before the trade).
+// Proves, per account slot: an inactive slot is empty before and after; an active one keeps its
+//   key, its index and its public key, and gets the salt AccountSalt(Ax, Ay, saltKey, e+1); at most
+//   one order slot targets it, none if inactive; without an order its positions stay and
+//   collateral' = collateral + sum_i x_i * variation_i (x_i: its net quantity of instrument i);
+//   with one, its positions become the order's and collateral' also pays
+//   sum_i (x'_i - x_i) * mark_i + feeRate * sum_k |newQuantity_k - quantity_k|, at epoch e+1's
+//   marks; collateral' in [0, 2^64). Per used order slot: a slot's instrument changes only if it
+//   held nothing; the target's owner signed, with EdDSA-Poseidon under (Ax, Ay),
 //       M = HashList(e + 1, accountKey, newInstrument[0..P-1], newQuantity[k] - quantity[k] ...);
-//   and with an order, either (compliant) E'_s >= R' in every column s = 0..S, or (only reducing)
-//   every position moves toward 0 without changing sign and the worst slack does not get worse:
+//   and either (compliant) E'_s >= R' in every column s = 0..S, or (only reducing) every position
+//   moves toward 0 without changing sign and the worst slack does not get worse:
 //   min_s (E'_s - R') >= min_s (E_s - R), with E_s, R before the trade, after the variation
 //   (StarkEx's "smaller and no worse"; a per-column comparison would forbid closing any
 //   directional position, which always gives up its gain in the scenarios that favoured it).
@@ -219,12 +239,13 @@ template EpochEvents(P, DEPTH, LOG_E) {
 //   2^35, so the variation, trade cash and requirement are below 2^84 in size, fees below 2^68,
 //   equities below 2^86 and each slack (and a slack minus the old worst slack) below 2^88 in
 //   size: checked in [0, 2^90), a negative one is a field element above p - 2^88 and fails.
-template EpochTransition(S, LOG_N, P, DEPTH, LOG_B) {
+template EpochTransition(S, LOG_N, P, DEPTH, LOG_B, LOG_O) {
     assert(P >= 1 && P <= 8);
-    assert(DEPTH > LOG_B && DEPTH <= 32);
+    assert(DEPTH > LOG_B && DEPTH <= 32 && LOG_O <= LOG_B);
     var S1 = S + 1;
     var N = 1 << LOG_N;
     var B = 1 << LOG_B;
+    var O = 1 << LOG_O;
     var SLACK_BITS = 90;
 
     signal input epoch;
@@ -260,14 +281,15 @@ template EpochTransition(S, LOG_N, P, DEPTH, LOG_B) {
     signal input saltKey[B];
     signal input instrument[B][P];
     signal input quantity[B][P];
-    signal input newInstrument[B][P];
-    signal input newQuantity[B][P];
-    signal input hasOrder[B];
-    signal input sigS[B];
-    signal input sigR8x[B];
-    signal input sigR8y[B];
-    signal input compliant[B];
-    signal input worstColumn[B][S1];
+
+    signal input target[O][B];
+    signal input newInstrument[O][P];
+    signal input newQuantity[O][P];
+    signal input sigS[O];
+    signal input sigR8x[O];
+    signal input sigR8y[O];
+    signal input compliant[O];
+    signal input worstColumn[O][S1];
 
     InRange(32)(epoch);
     nextEpoch === epoch + 1;
@@ -291,87 +313,159 @@ template EpochTransition(S, LOG_N, P, DEPTH, LOG_B) {
     signal computedVariationDigest <== HashList(N)(variation);
     variationDigest === computedVariationDigest;
 
+    // ---- Account slots, part 1: the opening, its variation, who trades.
     signal oldSalt[B];
-    signal newSalt[B];
-    signal oldLeaves[B];
-    signal newLeaves[B];
     signal oldCommitment[B];
-    signal newCommitment[B];
-    signal absQuantity[B][P];
-    signal absNewQuantity[B][P];
-    signal absDelta[B][P];
-    signal sel[B][P][N];
-    signal placedOld[B][P][N];
-    signal placedNew[B][P][N];
-    signal addonTerm[B][P][N];
-    signal addonOf[B][P];
-    signal reqOldTerm[B][P];
-    signal reqNewTerm[B][P];
+    signal oldLeaves[B];
+    signal placed[B][P][N];
     signal variationTerm[B][N];
-    signal tradeTerm[B][N];
-    signal fee[B];
-    signal newCollateral[B];
-    signal oldValueTerm[B][S1][N];
-    signal newValueTerm[B][S1][N];
-    signal worstTerm[B][S1];
-    signal floor[B];
-    signal checked[B][S1];
-    signal reducing[B];
-    signal shrinkCheck[B][P];
-    signal signProduct[B][P];
-    signal signCheck[B][P];
-    signal message[B];
-    signal orderItems[B][2 + 2 * P];
-    var flow = 0;
+    signal cashBefore[B];
+    signal hasOrder[B];
     for (var j = 0; j < B; j++) {
         active[j] * (active[j] - 1) === 0;
-        hasOrder[j] * (hasOrder[j] - 1) === 0;
-        compliant[j] * (compliant[j] - 1) === 0;
-        hasOrder[j] * (1 - active[j]) === 0;
         InRange(COLLATERAL_BITS())(collateral[j]);
         (1 - active[j]) * collateral[j] === 0;
-
-        // Salts: the old leaf's and epoch e+1's, from the same public key and salt key.
         oldSalt[j] <== AccountSalt()(Ax[j], Ay[j], saltKey[j], epoch);
-        newSalt[j] <== AccountSalt()(Ax[j], Ay[j], saltKey[j], nextEpoch);
+        oldCommitment[j] <== AccountCommitment(P)(accountKey[j], collateral[j], oldSalt[j], instrument[j], quantity[j]);
+        oldLeaves[j] <== active[j] * oldCommitment[j];
+        // Net quantity per instrument: position k puts its whole quantity in column instrument[k]
+        // (placed[k][i] is forced to 0 for i != instrument[k] and the row sums to quantity[k]).
+        for (var k = 0; k < P; k++) {
+            _ <== SignedInRange(QUANTITY_BITS())(quantity[j][k]);
+            (1 - active[j]) * quantity[j][k] === 0;
+            var rowSum = 0;
+            for (var i = 0; i < N; i++) {
+                placed[j][k][i] <-- instrument[j][k] == i ? quantity[j][k] : 0;
+                placed[j][k][i] * (instrument[j][k] - i) === 0;
+                rowSum += placed[j][k][i];
+            }
+            rowSum === quantity[j][k];
+        }
+        var cash = collateral[j];
+        for (var i = 0; i < N; i++) {
+            var x = 0;
+            for (var k = 0; k < P; k++) {
+                x += placed[j][k][i];
+            }
+            variationTerm[j][i] <== x * variation[i];
+            cash += variationTerm[j][i];
+        }
+        cashBefore[j] <== cash;
+        var orders = 0;
+        for (var o = 0; o < O; o++) {
+            orders += target[o][j];
+        }
+        hasOrder[j] <== orders;
+        hasOrder[j] * (hasOrder[j] - 1) === 0;
+        hasOrder[j] * (1 - active[j]) === 0;
+    }
+
+    // ---- Order slots: the target's state, the signature, the trade, the margin rule.
+    signal used[O];
+    signal pickKey[O][B];
+    signal pickAx[O][B];
+    signal pickAy[O][B];
+    signal pickCash[O][B];
+    signal pickInstrument[O][B][P];
+    signal pickQuantity[O][B][P];
+    signal oKey[O];
+    signal oCash[O];
+    signal oInstrument[O][P];
+    signal oQuantity[O][P];
+    signal absQuantity[O][P];
+    signal absNewQuantity[O][P];
+    signal absDelta[O][P];
+    signal sel[O][P][N];
+    signal placedOld[O][P][N];
+    signal placedNew[O][P][N];
+    signal addonTerm[O][P][N];
+    signal addonOf[O][P];
+    signal reqOldTerm[O][P];
+    signal reqNewTerm[O][P];
+    signal tradeTerm[O][N];
+    signal fee[O];
+    signal cashOut[O];
+    signal oldValueTerm[O][S1][N];
+    signal newValueTerm[O][S1][N];
+    signal worstTerm[O][S1];
+    signal floor[O];
+    signal checked[O][S1];
+    signal reducing[O];
+    signal shrinkCheck[O][P];
+    signal signProduct[O][P];
+    signal signCheck[O][P];
+    signal orderItems[O][2 + 2 * P];
+    signal message[O];
+    for (var o = 0; o < O; o++) {
+        compliant[o] * (compliant[o] - 1) === 0;
+        var count = 0;
+        var key = 0;
+        var ax = 0;
+        var ay = 0;
+        var cashSel = 0;
+        var instrSel[P];
+        var qSel[P];
+        for (var k = 0; k < P; k++) {
+            instrSel[k] = 0;
+            qSel[k] = 0;
+        }
+        for (var j = 0; j < B; j++) {
+            target[o][j] * (target[o][j] - 1) === 0;
+            count += target[o][j];
+            pickKey[o][j] <== target[o][j] * accountKey[j];
+            pickAx[o][j] <== target[o][j] * Ax[j];
+            pickAy[o][j] <== target[o][j] * Ay[j];
+            pickCash[o][j] <== target[o][j] * cashBefore[j];
+            key += pickKey[o][j];
+            ax += pickAx[o][j];
+            ay += pickAy[o][j];
+            cashSel += pickCash[o][j];
+            for (var k = 0; k < P; k++) {
+                pickInstrument[o][j][k] <== target[o][j] * instrument[j][k];
+                pickQuantity[o][j][k] <== target[o][j] * quantity[j][k];
+                instrSel[k] += pickInstrument[o][j][k];
+                qSel[k] += pickQuantity[o][j][k];
+            }
+        }
+        used[o] <== count;
+        used[o] * (used[o] - 1) === 0;
+        oKey[o] <== key;
+        oCash[o] <== cashSel;
 
         var fees = 0;
         for (var k = 0; k < P; k++) {
-            absQuantity[j][k] <== AbsSigned(QUANTITY_BITS())(quantity[j][k]);
-            absNewQuantity[j][k] <== AbsSigned(QUANTITY_BITS())(newQuantity[j][k]);
-            absDelta[j][k] <== AbsSigned(QUANTITY_BITS() + 1)(newQuantity[j][k] - quantity[j][k]);
-            fees += absDelta[j][k];
-            (1 - active[j]) * newQuantity[j][k] === 0;
-            // No order, no change; a slot takes another instrument only when it held nothing.
-            (1 - hasOrder[j]) * (newQuantity[j][k] - quantity[j][k]) === 0;
-            (1 - hasOrder[j]) * (newInstrument[j][k] - instrument[j][k]) === 0;
-            (newInstrument[j][k] - instrument[j][k]) * quantity[j][k] === 0;
-
+            oInstrument[o][k] <== instrSel[k];
+            oQuantity[o][k] <== qSel[k];
+            absQuantity[o][k] <== AbsSigned(QUANTITY_BITS())(oQuantity[o][k]);
+            absNewQuantity[o][k] <== AbsSigned(QUANTITY_BITS())(newQuantity[o][k]);
+            absDelta[o][k] <== AbsSigned(QUANTITY_BITS() + 1)(newQuantity[o][k] - oQuantity[o][k]);
+            fees += absDelta[o][k];
+            // A slot takes another instrument only when it held nothing.
+            (newInstrument[o][k] - oInstrument[o][k]) * oQuantity[o][k] === 0;
             // One-hot row selector of the slot's (new) instrument: also < N. Where the instrument
             // changed the old quantity is 0, so the same selector places the old quantity too.
-            var count = 0;
+            var selCount = 0;
             var index = 0;
             var addonSum = 0;
             for (var i = 0; i < N; i++) {
-                sel[j][k][i] <-- newInstrument[j][k] == i ? 1 : 0;
-                sel[j][k][i] * (sel[j][k][i] - 1) === 0;
-                count += sel[j][k][i];
-                index += i * sel[j][k][i];
-                placedOld[j][k][i] <== sel[j][k][i] * quantity[j][k];
-                placedNew[j][k][i] <== sel[j][k][i] * newQuantity[j][k];
-                addonTerm[j][k][i] <== sel[j][k][i] * addon[i];
-                addonSum += addonTerm[j][k][i];
+                sel[o][k][i] <-- newInstrument[o][k] == i ? 1 : 0;
+                sel[o][k][i] * (sel[o][k][i] - 1) === 0;
+                selCount += sel[o][k][i];
+                index += i * sel[o][k][i];
+                placedOld[o][k][i] <== sel[o][k][i] * oQuantity[o][k];
+                placedNew[o][k][i] <== sel[o][k][i] * newQuantity[o][k];
+                addonTerm[o][k][i] <== sel[o][k][i] * addon[i];
+                addonSum += addonTerm[o][k][i];
             }
-            count === 1;
-            index === newInstrument[j][k];
-            addonOf[j][k] <== addonSum;
-            reqOldTerm[j][k] <== absQuantity[j][k] * addonOf[j][k];
-            reqNewTerm[j][k] <== absNewQuantity[j][k] * addonOf[j][k];
+            selCount === 1;
+            index === newInstrument[o][k];
+            addonOf[o][k] <== addonSum;
+            reqOldTerm[o][k] <== absQuantity[o][k] * addonOf[o][k];
+            reqNewTerm[o][k] <== absNewQuantity[o][k] * addonOf[o][k];
         }
-        fee[j] <== feeRate * fees;
+        fee[o] <== feeRate * fees;
 
-        // Net quantities per instrument; variation and trade cash at the e+1 mark (column 0).
-        var cashBefore = collateral[j];
+        // The trade at epoch e+1's mark (column 0), net per instrument.
         var tradeCash = 0;
         var exposureOld[N];
         var exposureNew[N];
@@ -379,24 +473,20 @@ template EpochTransition(S, LOG_N, P, DEPTH, LOG_B) {
             exposureOld[i] = 0;
             exposureNew[i] = 0;
             for (var k = 0; k < P; k++) {
-                exposureOld[i] += placedOld[j][k][i];
-                exposureNew[i] += placedNew[j][k][i];
+                exposureOld[i] += placedOld[o][k][i];
+                exposureNew[i] += placedNew[o][k][i];
             }
-            variationTerm[j][i] <== exposureOld[i] * variation[i];
-            cashBefore += variationTerm[j][i];
-            tradeTerm[j][i] <== (exposureNew[i] - exposureOld[i]) * values[i][0];
-            tradeCash += tradeTerm[j][i];
+            tradeTerm[o][i] <== (exposureNew[i] - exposureOld[i]) * values[i][0];
+            tradeCash += tradeTerm[o][i];
         }
-        newCollateral[j] <== cashBefore - tradeCash - fee[j];
-        InRange(COLLATERAL_BITS())(newCollateral[j]);
-        flow += collateral[j] - newCollateral[j];
+        cashOut[o] <== tradeCash + fee[o];
 
-        // The margin rule after an order: compliant, or only reducing and no worse in any column.
+        // The margin rule after the order: compliant, or only reducing and no worse at its worst.
         var reqOld = 0;
         var reqNew = 0;
         for (var k = 0; k < P; k++) {
-            reqOld += reqOldTerm[j][k];
-            reqNew += reqNewTerm[j][k];
+            reqOld += reqOldTerm[o][k];
+            reqNew += reqNewTerm[o][k];
         }
         // worstOld = the slack E_s - R of the old-position column picked by the one-hot worstColumn:
         // the prover picks the minimum (any other column only makes the check stricter).
@@ -404,50 +494,86 @@ template EpochTransition(S, LOG_N, P, DEPTH, LOG_B) {
         var worstOld = 0;
         var worstCount = 0;
         for (var s = 0; s < S1; s++) {
-            var equityOld = cashBefore;
-            var equityNew = newCollateral[j];
+            var equityOld = oCash[o];
+            var equityNew = oCash[o] - cashOut[o];
             for (var i = 0; i < N; i++) {
-                oldValueTerm[j][s][i] <== exposureOld[i] * values[i][s];
-                equityOld += oldValueTerm[j][s][i];
-                newValueTerm[j][s][i] <== exposureNew[i] * values[i][s];
-                equityNew += newValueTerm[j][s][i];
+                oldValueTerm[o][s][i] <== exposureOld[i] * values[i][s];
+                equityOld += oldValueTerm[o][s][i];
+                newValueTerm[o][s][i] <== exposureNew[i] * values[i][s];
+                equityNew += newValueTerm[o][s][i];
             }
             slackNew[s] = equityNew - reqNew;
-            worstColumn[j][s] * (worstColumn[j][s] - 1) === 0;
-            worstCount += worstColumn[j][s];
-            worstTerm[j][s] <== worstColumn[j][s] * (equityOld - reqOld);
-            worstOld += worstTerm[j][s];
+            worstColumn[o][s] * (worstColumn[o][s] - 1) === 0;
+            worstCount += worstColumn[o][s];
+            worstTerm[o][s] <== worstColumn[o][s] * (equityOld - reqOld);
+            worstOld += worstTerm[o][s];
         }
         worstCount === 1;
         // compliant: every E'_s - R' >= 0; reducing: every E'_s - R' >= worstOld.
-        floor[j] <== (1 - compliant[j]) * worstOld;
+        floor[o] <== (1 - compliant[o]) * worstOld;
         for (var s = 0; s < S1; s++) {
-            checked[j][s] <== hasOrder[j] * (slackNew[s] - floor[j]);
-            InRange(SLACK_BITS)(checked[j][s]);
+            checked[o][s] <== used[o] * (slackNew[s] - floor[o]);
+            InRange(SLACK_BITS)(checked[o][s]);
         }
-        reducing[j] <== hasOrder[j] * (1 - compliant[j]);
+        reducing[o] <== used[o] * (1 - compliant[o]);
         for (var k = 0; k < P; k++) {
-            shrinkCheck[j][k] <== reducing[j] * (absQuantity[j][k] - absNewQuantity[j][k]);
-            InRange(QUANTITY_BITS() + 1)(shrinkCheck[j][k]);
-            signProduct[j][k] <== quantity[j][k] * newQuantity[j][k];
-            signCheck[j][k] <== reducing[j] * signProduct[j][k];
-            InRange(2 * QUANTITY_BITS() + 1)(signCheck[j][k]);
+            shrinkCheck[o][k] <== reducing[o] * (absQuantity[o][k] - absNewQuantity[o][k]);
+            InRange(QUANTITY_BITS() + 1)(shrinkCheck[o][k]);
+            signProduct[o][k] <== oQuantity[o][k] * newQuantity[o][k];
+            signCheck[o][k] <== reducing[o] * signProduct[o][k];
+            InRange(2 * QUANTITY_BITS() + 1)(signCheck[o][k]);
         }
 
-        // The owner's signature over (e + 1, the account, the order).
-        orderItems[j][0] <== nextEpoch;
-        orderItems[j][1] <== accountKey[j];
+        // The target owner's signature over (e + 1, the account, the order). An unused slot checks
+        // nothing (its key point is (0, 1), the curve's identity, so the verifier's arithmetic runs).
+        orderItems[o][0] <== nextEpoch;
+        orderItems[o][1] <== oKey[o];
         for (var k = 0; k < P; k++) {
-            orderItems[j][2 + k] <== newInstrument[j][k];
-            orderItems[j][2 + P + k] <== newQuantity[j][k] - quantity[j][k];
+            orderItems[o][2 + k] <== newInstrument[o][k];
+            orderItems[o][2 + P + k] <== newQuantity[o][k] - oQuantity[o][k];
         }
-        message[j] <== HashList(2 + 2 * P)(orderItems[j]);
-        EdDSAPoseidonVerifier()(hasOrder[j], Ax[j], Ay[j], sigS[j], sigR8x[j], sigR8y[j], message[j]);
+        message[o] <== HashList(2 + 2 * P)(orderItems[o]);
+        EdDSAPoseidonVerifier()(used[o], ax, ay + 1 - used[o], sigS[o], sigR8x[o], sigR8y[o], message[o]);
+    }
 
-        // Leaves: an inactive slot is empty before and after.
-        oldCommitment[j] <== AccountCommitment(P)(accountKey[j], collateral[j], oldSalt[j], instrument[j], quantity[j]);
-        oldLeaves[j] <== active[j] * oldCommitment[j];
-        newCommitment[j] <== AccountCommitment(P)(accountKey[j], newCollateral[j], newSalt[j], newInstrument[j], newQuantity[j]);
+    // ---- Account slots, part 2: positions and collateral after the order, the new leaf.
+    signal keptInstrument[B][P];
+    signal keptQuantity[B][P];
+    signal takeInstrument[B][O][P];
+    signal takeQuantity[B][O][P];
+    signal takeCash[B][O];
+    signal finalInstrument[B][P];
+    signal finalQuantity[B][P];
+    signal newCollateral[B];
+    signal newSalt[B];
+    signal newCommitment[B];
+    signal newLeaves[B];
+    var flow = 0;
+    for (var j = 0; j < B; j++) {
+        var out = 0;
+        for (var o = 0; o < O; o++) {
+            takeCash[j][o] <== target[o][j] * cashOut[o];
+            out += takeCash[j][o];
+        }
+        for (var k = 0; k < P; k++) {
+            keptInstrument[j][k] <== (1 - hasOrder[j]) * instrument[j][k];
+            keptQuantity[j][k] <== (1 - hasOrder[j]) * quantity[j][k];
+            var ni = keptInstrument[j][k];
+            var nq = keptQuantity[j][k];
+            for (var o = 0; o < O; o++) {
+                takeInstrument[j][o][k] <== target[o][j] * newInstrument[o][k];
+                takeQuantity[j][o][k] <== target[o][j] * newQuantity[o][k];
+                ni += takeInstrument[j][o][k];
+                nq += takeQuantity[j][o][k];
+            }
+            finalInstrument[j][k] <== ni;
+            finalQuantity[j][k] <== nq;
+        }
+        newCollateral[j] <== cashBefore[j] - out;
+        InRange(COLLATERAL_BITS())(newCollateral[j]);
+        flow += collateral[j] - newCollateral[j];
+        newSalt[j] <== AccountSalt()(Ax[j], Ay[j], saltKey[j], nextEpoch);
+        newCommitment[j] <== AccountCommitment(P)(accountKey[j], newCollateral[j], newSalt[j], finalInstrument[j], finalQuantity[j]);
         newLeaves[j] <== active[j] * newCommitment[j];
     }
 

@@ -3,12 +3,12 @@ import type { SignedOrder } from "../accounts/order.js";
 import { toField } from "../crypto/field.js";
 import { MerkleTree } from "../crypto/merkleTree.js";
 import { hashList, poseidon } from "../crypto/poseidon.js";
-import type { SolvencyParams, TransitionEventsParams } from "../protocol/circuitCatalog.js";
+import type { TransitionEventsParams, TransitionParams } from "../protocol/circuitCatalog.js";
 import type { CircuitInput } from "../proof/groth16Prover.js";
 import { type TransitionMarket } from "../protocol/transition/accountRules.js";
 import { applyEvents, type Ledger, type NoteOpening } from "../protocol/transition/applyEvents.js";
 import { EMPTY_EVENTS_CHAIN, extendChain, type LedgerEvent } from "../protocol/transition/events.js";
-import { epochSalt, type TransitionAccount } from "../protocol/transition/keys.js";
+import type { TransitionAccount } from "../protocol/transition/keys.js";
 import { transitionLedger } from "../protocol/transition/transitionLedger.js";
 import type { RiskCommitment } from "../risk/riskCommitment.js";
 
@@ -83,7 +83,7 @@ export function planEventsBatches(
     const slot = (): bigint[] => Array(E).fill(0n) as bigint[];
     const input = {
       isDeposit: slot(), isSettlement: slot(), id: slot(), amount: slot(), leafIndex: slot(), isNew: slot(),
-      accountKey: slot(), collateral: slot(), salt: slot(), positionsHash: slot(), nonce: slot(),
+      accountKey: slot(), collateral: slot(), salt: slot(), positionsHash: slot(), nonce: slot(), Ax: slot(), Ay: slot(), saltKey: slot(),
       siblings: Array.from({ length: E }, () => Array(params.depth).fill(0n) as bigint[]),
     };
     for (let j = 0; j < E; j++) {
@@ -106,6 +106,11 @@ export function planEventsBatches(
       input.salt[j] = acc.salt;
       input.positionsHash[j] = positionsHash(acc, P);
       input.nonce[j] = event.kind === "deposit" ? (notes.get(event.note) as NoteOpening).nonce : 0n;
+      if (opened) {
+        input.Ax[j] = acc.publicKey[0];
+        input.Ay[j] = acc.publicKey[1];
+        input.saltKey[j] = acc.saltKey;
+      }
       tree.set(index, accountCommitment(acc, P));
       chain = extendChain(chain, event);
       current = step;
@@ -128,22 +133,23 @@ export interface AccountsPlan {
   nextAccountsRoot: bigint;
 }
 
-/** A signature slot that proves nothing: for a slot without an order (the verifier is disabled). */
-const NO_SIGNATURE = { S: 0n, R8: [0n, 1n] as const };
-
 /**
  * The accounts pass's batches (EpochTransition): batch k covers leaves [kB, (k+1)B) up to the
  * last non-empty one; each replaces its subtree in the running root by the accounts in epoch e+1
- * form (transitionLedger's model), carrying the root and the net flow under a fresh blinding.
+ * form (transitionLedger's model), carrying the root and the net flow under a fresh blinding. The
+ * batch's orders fill its 2^logOrders order slots in leaf order; a batch with more orders than
+ * slots is refused, naming it (those orders must wait for a later epoch and be signed again).
  */
 export async function planAccountsBatches(
   ledger: Ledger, orders: ReadonlyMap<bigint, SignedOrder>, market: TransitionMarket, risk: RiskCommitment,
-  epoch: number, params: SolvencyParams, events: EventsPlan["last"], options: { randomBlinding?: () => bigint } = {},
+  epoch: number, params: TransitionParams, events: EventsPlan["last"], options: { randomBlinding?: () => bigint } = {},
 ): Promise<AccountsPlan> {
   if (market.epoch !== epoch + 1) throw new RangeError(`the market is for epoch ${market.epoch}, the transition is from ${epoch} to ${epoch + 1}`);
   const randomBlinding = options.randomBlinding ?? randomFieldElement;
   const P = params.positions;
   const B = 2 ** params.logBatch;
+  const O = 2 ** params.logOrders;
+  const S1 = params.scenarios + 1;
   const N = 2 ** params.logInstruments;
   if (market.variation.length !== N) throw new RangeError(`variation has ${market.variation.length} entries, the circuit takes ${N}`);
   const { ledger: next, netFlow, steps } = await transitionLedger(ledger, orders, market, P);
@@ -163,44 +169,55 @@ export async function planAccountsBatches(
     const prevFlow = flow;
     const prevBlinding = blinding;
     const siblings = tree.pathFrom(params.logBatch, k).siblings;
-    const slots: Record<string, unknown[]> = {
-      active: [], accountKey: [], collateral: [], Ax: [], Ay: [], saltKey: [], instrument: [], quantity: [], newInstrument: [], newQuantity: [],
-      hasOrder: [], sigS: [], sigR8x: [], sigR8y: [], compliant: [], worstColumn: [],
-    };
+    const accounts: Record<string, unknown[]> = { active: [], accountKey: [], collateral: [], Ax: [], Ay: [], saltKey: [], instrument: [], quantity: [] };
+    const slots: Record<string, unknown[]> = { target: [], newInstrument: [], newQuantity: [], sigS: [], sigR8x: [], sigR8y: [], compliant: [], worstColumn: [] };
+    const oneHot = (n: number, at: number): bigint[] => Array.from({ length: n }, (_, i) => (i === at ? 1n : 0n));
     for (let j = 0; j < B; j++) {
       const index = k * B + j;
       const acc = ledger.get(index);
       const step = steps.get(index);
-      const before = acc ? paddedPositions(acc.positions, P) : paddedPositions([], P);
-      const after = step ? paddedPositions(step.account.positions, P) : before;
+      const before = paddedPositions(acc?.positions ?? [], P);
+      accounts.active.push(acc ? 1n : 0n);
+      accounts.accountKey.push(acc?.accountKey ?? 0n);
+      accounts.collateral.push(acc?.collateral ?? 0n);
+      accounts.Ax.push(acc?.publicKey[0] ?? 0n);
+      accounts.Ay.push(acc?.publicKey[1] ?? 0n);
+      accounts.saltKey.push(acc?.saltKey ?? 0n);
+      accounts.instrument.push(before.map((p) => BigInt(p.instrument)));
+      accounts.quantity.push(before.map((p) => p.quantity));
       const order = acc ? orders.get(acc.accountKey) : undefined;
-      const sig = order?.signature ?? NO_SIGNATURE;
-      slots.active.push(acc ? 1n : 0n);
-      slots.accountKey.push(acc?.accountKey ?? 0n);
-      slots.collateral.push(acc?.collateral ?? 0n);
-      slots.Ax.push(acc?.publicKey[0] ?? 0n);
-      slots.Ay.push(acc?.publicKey[1] ?? 1n);
-      slots.saltKey.push(acc?.saltKey ?? 0n);
-      slots.instrument.push(before.map((p) => BigInt(p.instrument)));
-      slots.quantity.push(before.map((p) => p.quantity));
-      slots.newInstrument.push(after.map((p) => BigInt(p.instrument)));
-      slots.newQuantity.push(after.map((p) => p.quantity));
-      slots.hasOrder.push(order ? 1n : 0n);
-      slots.sigS.push(sig.S);
-      slots.sigR8x.push(sig.R8[0]);
-      slots.sigR8y.push(sig.R8[1]);
-      slots.compliant.push(step?.rule === "compliant" ? 1n : 0n);
-      slots.worstColumn.push(Array.from({ length: params.scenarios + 1 }, (_, s) => (s === (step?.worstColumn ?? 0) ? 1n : 0n)));
+      if (order && step) {
+        if (slots.target.length === O) throw new RangeError(`batch ${k} (leaves ${k * B}..${k * B + B - 1}) has more orders than its ${O} order slots: the order for leaf ${index} must wait for a later epoch`);
+        const after = paddedPositions(step.account.positions, P);
+        slots.target.push(oneHot(B, j));
+        slots.newInstrument.push(after.map((p) => BigInt(p.instrument)));
+        slots.newQuantity.push(after.map((p) => p.quantity));
+        slots.sigS.push(order.signature.S);
+        slots.sigR8x.push(order.signature.R8[0]);
+        slots.sigR8y.push(order.signature.R8[1]);
+        slots.compliant.push(step.rule === "compliant" ? 1n : 0n);
+        slots.worstColumn.push(oneHot(S1, step.worstColumn));
+      }
       if (step) {
-        if (acc && step.account.salt !== epochSalt(acc.publicKey, acc.saltKey, epoch + 1)) throw new Error("internal: the model's salt is not the epoch salt");
         flow += step.flow;
         tree.set(index, accountCommitment(step.account, P));
       }
     }
+    // Unused order slots: no target, nothing signed (the verifier is disabled).
+    while (slots.target.length < O) {
+      slots.target.push(oneHot(B, -1));
+      slots.newInstrument.push(Array(P).fill(0n));
+      slots.newQuantity.push(Array(P).fill(0n));
+      slots.sigS.push(0n);
+      slots.sigR8x.push(0n);
+      slots.sigR8y.push(1n);
+      slots.compliant.push(0n);
+      slots.worstColumn.push(oneHot(S1, 0));
+    }
     blinding = randomBlinding();
     const isLast = k === count - 1;
     const prevState = k === 0 ? eventsState(epoch, BigInt(events.batchIndex), prevRoot, events.chain) : transitionState(epoch, BigInt(k - 1), prevRoot, prevFlow, prevBlinding);
-    if (k === 0 && prevRoot !== events.root) throw new Error("internal: the accounts pass does not start at the events pass's root");
+    if (k === 0 && prevRoot !== events.root) throw new RangeError("the accounts pass must start at the events pass's root: the ledger is not the events pass's result");
     const publicSignals = [
       BigInt(epoch), BigInt(epoch + 1), risk.riskRoot, variationDigest, market.feeRate, isLast ? tree.root : 0n, isLast ? toField(flow) : 0n,
       BigInt(k), isLast ? 1n : 0n, prevState, transitionState(epoch, BigInt(k), tree.root, flow, blinding),
@@ -210,7 +227,7 @@ export async function planAccountsBatches(
       input: fieldInput({
         ...Object.fromEntries(names.map((nm, i) => [nm, publicSignals[i]])), ...table,
         prevRoot, prevNetFlow: prevFlow, prevBlinding, eventsBatch: BigInt(events.batchIndex), eventsChain: events.chain,
-        subtreeSiblings: siblings, blinding, ...slots,
+        subtreeSiblings: siblings, blinding, ...accounts, ...slots,
       }),
       publicSignals,
       root: tree.root,

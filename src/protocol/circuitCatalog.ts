@@ -64,11 +64,17 @@ export interface ExitInstance extends InstanceBase {
 
 /**
  * The epoch transition's accounts pass (circuits/epoch_transition.circom, EpochTransition):
- * batches of 2^logBatch account slots, the portfolio parameters of the risk model.
+ * batches of 2^logBatch account slots with 2^logOrders order slots (at most that many of a
+ * batch's accounts trade in one epoch), the portfolio parameters of the risk model.
  */
+export interface TransitionParams extends SolvencyParams {
+  /** log2 of the order slots per batch. */
+  logOrders: number;
+}
+
 export interface TransitionInstance extends InstanceBase {
   kind: "transition";
-  params: SolvencyParams;
+  params: TransitionParams;
 }
 
 /**
@@ -134,7 +140,7 @@ function riskTable(name: string, set: CircuitSet, params: RiskTableParams): Risk
   return { kind: "riskTable", name, set, file: "risk_table.circom", template: "RiskTable", publicSignals: RISK_TABLE_PUBLIC_SIGNALS, params };
 }
 
-function transition(name: string, set: CircuitSet, params: SolvencyParams): TransitionInstance {
+function transition(name: string, set: CircuitSet, params: TransitionParams): TransitionInstance {
   return { kind: "transition", name, set, file: "epoch_transition.circom", template: "EpochTransition", publicSignals: TRANSITION_PUBLIC_SIGNALS, params };
 }
 
@@ -156,14 +162,14 @@ export const CIRCUITS: readonly CircuitInstance[] = [
   liquidation("liquidation_test", "test", testMargin),
   riskTable("risk_table_test", "test", { scenarios: TEST_PARAMS.scenarios, logInstruments: TEST_PARAMS.logInstruments }),
   exit("exit_test", "test", testMargin),
-  transition("epoch_transition_test", "test", TEST_PARAMS),
+  transition("epoch_transition_test", "test", { ...TEST_PARAMS, logOrders: 1 }),
   transitionEvents("epoch_events_test", "test", { ...TEST_PARAMS, logEvents: 2 }),
   margin("margin", "reference", referenceMargin),
   solvency("solvency", "reference", REFERENCE_PARAMS),
   liquidation("liquidation", "reference", referenceMargin),
   riskTable("risk_table", "reference", { scenarios: REFERENCE_PARAMS.scenarios, logInstruments: REFERENCE_PARAMS.logInstruments }),
   exit("exit", "reference", referenceMargin),
-  transition("epoch_transition", "reference", REFERENCE_PARAMS),
+  transition("epoch_transition", "reference", { ...REFERENCE_PARAMS, logOrders: 2 }),
   transitionEvents("epoch_events", "reference", { ...REFERENCE_PARAMS, logEvents: 4 }),
 ];
 
@@ -190,7 +196,8 @@ export function templateArgs(instance: CircuitInstance): number[] {
   if (instance.kind === "transitionEvents") return [instance.params.positions, instance.params.depth, instance.params.logEvents];
   const p = instance.params;
   const base = [p.scenarios, p.logInstruments, p.positions, p.depth];
-  return instance.kind === "solvency" || instance.kind === "transition" ? [...base, instance.params.logBatch] : base;
+  if (instance.kind === "transition") return [...base, instance.params.logBatch, instance.params.logOrders];
+  return instance.kind === "solvency" ? [...base, instance.params.logBatch] : base;
 }
 
 /** "margin_test" -> "MarginTestVerifier": the name under which a circuit's verifier contract is built. */

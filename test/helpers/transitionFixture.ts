@@ -3,7 +3,7 @@ import { type Order, publicKeyOf, newSigningKey, type PublicKey, signOrder, type
 import type { TransitionMarket } from "../../src/protocol/transition/accountRules.js";
 import type { Ledger, NoteOpening } from "../../src/protocol/transition/applyEvents.js";
 import { depositNote, type LedgerEvent } from "../../src/protocol/transition/events.js";
-import { openTransitionAccount, saltKeyOf, type TransitionAccount } from "../../src/protocol/transition/keys.js";
+import { openingNonce, openTransitionAccount, saltKeyOf, type TransitionAccount } from "../../src/protocol/transition/keys.js";
 import { variationVector } from "../../src/protocol/transition/variation.js";
 import { commitRiskTable, type RiskCommitment } from "../../src/risk/riskCommitment.js";
 import { computeRiskTable } from "../../src/risk/riskEngine.js";
@@ -40,7 +40,7 @@ export function transitionMarket(epoch: number, logInstruments: number, feeRate 
 }
 
 export function deposit(owner: Owner, amount: bigint, notes: Map<bigint, NoteOpening>, open?: NoteOpening["open"]): LedgerEvent {
-  const nonce = randomFieldElement();
+  const nonce = open ? openingNonce(open.publicKey, open.saltKey) : randomFieldElement();
   const note = depositNote(owner.accountKey, nonce);
   notes.set(note, { accountKey: owner.accountKey, nonce, open });
   return { kind: "deposit", note, amount };

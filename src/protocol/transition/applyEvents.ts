@@ -2,7 +2,7 @@ import { nullifierOf } from "../../accounts/account.js";
 import type { PublicKey } from "../../accounts/order.js";
 import { MAX_COLLATERAL } from "../../crypto/bounds.js";
 import { depositNote, type LedgerEvent } from "./events.js";
-import { openTransitionAccount, type TransitionAccount } from "./keys.js";
+import { openingNonce, openTransitionAccount, type TransitionAccount } from "./keys.js";
 
 /** A ledger by leaf index: an account keeps its index from epoch to epoch; absent = empty leaf. */
 export type Ledger = ReadonlyMap<number, TransitionAccount>;
@@ -32,7 +32,8 @@ function findKey(ledger: Ledger, match: (a: TransitionAccount) => boolean): numb
 /**
  * A deposit is credited to the account its note names: note = Poseidon(accountKey, nonce). If no
  * account has that key, the deposit opens one in the empty leaf the opening names, holding
- * exactly the deposit and no position (with epoch e's salt: the accounts pass re-salts it).
+ * exactly the deposit and no position (with epoch e's salt: the accounts pass re-salts it); the
+ * nonce of such a deposit is openingNonce(publicKey, saltKey), so the note binds the new account's keys.
  */
 export function applyDeposit(
   ledger: Ledger, event: Extract<LedgerEvent, { kind: "deposit" }>, opening: NoteOpening | undefined, epoch: number,
@@ -50,6 +51,7 @@ export function applyDeposit(
   }
   if (!opening.open) throw new RangeError(`deposit note ${event.note} names an account that is not in the ledger, and opens none`);
   const { index: slot, publicKey, saltKey } = opening.open;
+  if (opening.nonce !== openingNonce(publicKey, saltKey)) throw new RangeError(`deposit note ${event.note} opens an account, but its nonce is not Poseidon(Ax, Ay, saltKey) of the account's keys`);
   if (ledger.has(slot)) throw new RangeError(`deposit opens an account in leaf ${slot}, which is not empty`);
   next.set(slot, openTransitionAccount(opening.accountKey, publicKey, saltKey, epoch, event.amount));
   return { ledger: next, applied: { index: slot, opened: true } };

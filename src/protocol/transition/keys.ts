@@ -31,6 +31,15 @@ export function epochSalt(publicKey: PublicKey, saltKey: bigint, epoch: number):
   return poseidon([publicKey[0], publicKey[1], saltKey, BigInt(epoch)]);
 }
 
+/**
+ * The nonce of the deposit that opens an account: Poseidon(Ax, Ay, saltKey). The note
+ * Poseidon(accountKey, nonce) then commits to the owner's key material, so the operator cannot
+ * open the depositor's account under a public key or salt key of its own.
+ */
+export function openingNonce(publicKey: PublicKey, saltKey: bigint): bigint {
+  return poseidon([publicKey[0], publicKey[1], saltKey]);
+}
+
 /** An account opened in an epoch: its leaf carries that epoch's salt. */
 export function openTransitionAccount(
   accountKey: bigint, publicKey: PublicKey, saltKey: bigint, epoch: number, collateral = 0n, positions: Position[] = [],
