@@ -18,8 +18,9 @@ include "./lib/transition.circom";
 //      order the contract recorded them, each applied to the account it names as one leaf update
 //      of the accounts tree (StarkEx style): accountsRoot_e -> midRoot.
 //   2. EpochTransition: every account slot, batch by batch in leaf order (the batch subtree at
-//      batchIndex replaced): variation margin of perps/futures, the owner's signed order at the
-//      e+1 mark with a public fee rate, the margin rule after the change, the new salt:
+//      batchIndex replaced): variation margin of perps/futures and the new salt for every
+//      account; for the accounts that trade, in the batch's order slots, the owner's signed
+//      order at the e+1 mark with a public fee rate and the margin rule after the change:
 //      midRoot -> accountsRoot_{e+1}.
 //
 // Why a hash chain replayed in order (the mechanism for "every recorded event is applied exactly
@@ -38,7 +39,7 @@ include "./lib/transition.circom";
 // sum of hashes falls to Wagner's generalized-birthday attack; a product of (gamma - h) needs a
 // challenge drawn after the events are fixed, which the contract cannot accumulate as they
 // arrive. The hash chain costs the contract one Poseidon(3) and one Poseidon(2) per event and the
-// circuit 2 * DEPTH Poseidon(2) (the old and the new path) plus five small hashes per event slot.
+// circuit 2 * DEPTH Poseidon(2) (the old and the new path) plus seven small hashes per event slot.
 //
 // Not in this statement yet (docs/design.md says so): liquidations (the closing of a liquidated
 // account at epoch e's mark, collateral E_0 + deficit - penalty) and the expiry of instruments
