@@ -1,6 +1,6 @@
 pragma circom 2.1.5;
 
-include "poseidon.circom";
+include "./lib/poseidon_hash.circom";
 include "./lib/portfolio.circom";
 include "./lib/range.circom";
 
@@ -59,8 +59,8 @@ template Exit(S, LOG_N, P, DEPTH) {
     signal input tableDigest;
 
     // Account key and nullifier (only the owner, who knows the secret, can exit).
-    signal accountKey <== Poseidon(1)([secret]);
-    signal expectedNullifier <== Poseidon(2)([accountKey, epoch]);
+    signal accountKey <== PoseidonHash(1)([secret]);
+    signal expectedNullifier <== PoseidonHash(2)([accountKey, epoch]);
     nullifier === expectedNullifier;
 
     // The account is in the accounts tree; every risk row used is in the epoch's risk table.

@@ -1,6 +1,6 @@
 pragma circom 2.1.5;
 
-include "poseidon.circom";
+include "./lib/poseidon_hash.circom";
 include "./lib/portfolio.circom";
 include "./lib/range.circom";
 
@@ -65,7 +65,7 @@ template Liquidation(S, LOG_N, P, DEPTH) {
     signal input breach[S1];
 
     // The tag is the account's nullifier of this epoch.
-    signal expectedTag <== Poseidon(2)([accountKey, epoch]);
+    signal expectedTag <== PoseidonHash(2)([accountKey, epoch]);
     tag === expectedTag;
 
     // The account is in the accounts tree; every risk row used is in the epoch's risk table.

@@ -1,6 +1,6 @@
 pragma circom 2.1.5;
 
-include "poseidon.circom";
+include "./lib/poseidon_hash.circom";
 include "./lib/portfolio.circom";
 include "./lib/range.circom";
 
@@ -60,8 +60,8 @@ template MarginCompliance(S, LOG_N, P, DEPTH) {
     signal input tableDigest;
 
     // Account key and nullifier.
-    signal accountKey <== Poseidon(1)([secret]);
-    signal expectedNullifier <== Poseidon(2)([accountKey, epoch]);
+    signal accountKey <== PoseidonHash(1)([secret]);
+    signal expectedNullifier <== PoseidonHash(2)([accountKey, epoch]);
     nullifier === expectedNullifier;
 
     // Amounts: both 64-bit and amount <= collateral (collateral itself: AccountInTree).

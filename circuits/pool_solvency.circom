@@ -1,6 +1,6 @@
 pragma circom 2.1.5;
 
-include "poseidon.circom";
+include "./lib/poseidon_hash.circom";
 include "comparators.circom";
 include "./lib/account.circom";
 include "./lib/hash_list.circom";
@@ -93,7 +93,7 @@ template PoolSolvency(S, LOG_N, P, DEPTH, LOG_B) {
         }
     }
     signal tableDigest <== HashList(N * S1)(flatValues);
-    signal computedRiskRoot <== Poseidon(2)([instrumentsRoot, tableDigest]);
+    signal computedRiskRoot <== PoseidonHash(2)([instrumentsRoot, tableDigest]);
     riskRoot === computedRiskRoot;
 
     // Per account slot: leaf, exposure per instrument, floored equity per scenario.

@@ -1,6 +1,6 @@
 pragma circom 2.1.5;
 
-include "poseidon.circom";
+include "./lib/poseidon_hash.circom";
 include "./lib/account.circom";
 include "./lib/hash_list.circom";
 include "./lib/range.circom";
@@ -53,6 +53,6 @@ template RiskTable(S, LOG_N) {
     }
     signal instrumentsRoot <== SubtreeRoot(LOG_N)(leaves);
     signal tableDigest <== HashList(N * S1)(flatValues);
-    signal computedRiskRoot <== Poseidon(2)([instrumentsRoot, tableDigest]);
+    signal computedRiskRoot <== PoseidonHash(2)([instrumentsRoot, tableDigest]);
     riskRoot === computedRiskRoot;
 }

@@ -322,6 +322,8 @@ async function main(): Promise<void> {
   };
   const riskTable = await measureCircuit("risk_table", runs, selected);
   console.log(`  risk_table  ${JSON.stringify(riskTable)}`);
+  const exitFigures = await measureCircuit("exit", runs, selected);
+  console.log(`  exit        ${JSON.stringify(exitFigures)}`);
   const constraints = await referenceConstraints();
   const batchSize = 2 ** REFERENCE_PARAMS.logBatch;
 
@@ -345,6 +347,10 @@ async function main(): Promise<void> {
     settle: Number(demo.gas.settle),
     liquidate: Number(demo.gas.liquidate),
     fundInsurance: Number(demo.gas.fundInsurance),
+    exit: Number(demo.gas.exit),
+    exitToFreshRecipient: Number(demo.gas.exitMax),
+    freeze: Number(demo.gas.freeze),
+    lpExit: Number(demo.gas.lpExit),
     deployPool: Number(demo.gas["deploy RiskSharingPool"]),
     deployMarginVerifier: Number(demo.gas["deploy MarginVerifier"]),
     deploySolvencyVerifier: Number(demo.gas["deploy SolvencyVerifier"]),
@@ -371,11 +377,12 @@ async function main(): Promise<void> {
     },
     liquidation,
     riskTable: { ...riskTable, note: "proven once per epoch by the publisher (issue 17)" },
+    exit: { ...exitFigures, note: "proven by a trader once the pool is frozen (docs/design.md §12)" },
     constraints,
     prover,
     distributed: kept(distributed, "distributed"),
     trader: kept(trader, "trader"),
-    gas: { ...gas, targetSettle: 300_000, targetPostSolvencyBatch: 350_000, targetPublishRisk: 350_000 },
+    gas: { ...gas, targetSettle: 300_000, targetPostSolvencyBatch: 350_000, targetPublishRisk: 350_000, targetExit: 300_000 },
     coldStartMs: kept(cold?.coldStartMs ?? null, "coldStartMs"),
     coldStartDemoMs: kept(cold?.coldStartDemoMs ?? null, "coldStartDemoMs"),
     coldStartFreshMs: kept(cold?.coldStartFreshMs ?? null, "coldStartFreshMs"),
@@ -400,6 +407,8 @@ async function main(): Promise<void> {
     ["liquidation witness + proof", `${s(liquidation.proveMs)} (witness ${s(liquidation.witnessMs)})`, ""],
     ["risk table constraints", riskTable.constraints.toLocaleString("en-US"), ""],
     ["risk table witness + proof (per epoch)", `${s(riskTable.proveMs)} (witness ${s(riskTable.witnessMs)})`, ""],
+    ["exit constraints", exitFigures.constraints.toLocaleString("en-US"), ""],
+    ["exit witness + proof", `${s(exitFigures.proveMs)} (witness ${s(exitFigures.witnessMs)})`, ""],
     ["snarkjs: margin / solvency batch", `${s(js.marginMs)} / ${s(js.solvencyBatchMs)} (peak ${js.marginPeakRssMB} / ${js.solvencyPeakRssMB} MB)`, ""],
     ...(native && prover.speedup ? [
       ["native: margin", `${s(native.marginMs)} (${prover.speedup.margin}x, peak ${native.marginPeakRssMB} MB)`, "<= 1.5 s"],
@@ -416,6 +425,7 @@ async function main(): Promise<void> {
     ["gas settle", gas.settle.toLocaleString("en-US"), "<= 300,000"],
     ["gas liquidate", gas.liquidate.toLocaleString("en-US"), ""],
     ["gas fundInsurance", gas.fundInsurance.toLocaleString("en-US"), ""],
+    ["gas exit (to a holder / a fresh recipient)", `${gas.exit.toLocaleString("en-US")} / ${gas.exitToFreshRecipient.toLocaleString("en-US")}`, "<= 300,000"],
     ["cold start to first settlement (with ../shared)", cold?.coldStartMs && cold.coldStartDemoMs ? `${s(cold.coldStartMs)} (whole demo ${s(cold.coldStartDemoMs)})` : "skipped", "<= 300 s"],
     ["cold start, fresh clone, nothing cached", cold ? `${s(cold.coldStartFreshMs)} (whole demo ${s(cold.coldStartFreshDemoMs)})` : "skipped", "<= 300 s (demo <= 480 s)"],
   ])}\n\nwrote ${out}`);

@@ -598,7 +598,7 @@ describe("zkrs CLI", function () {
       try {
         const args = ["deploy", "--rpc-url", other.rpcUrl, "--circuits", "test", "--out", f("public-pool.json")];
         fails(await zkrs(args, env), 1, new RegExp(
-          "^zkrs: refusing to deploy on chain 11155111: the keys of margin_test, solvency_test, liquidation_test, risk_table_test come from the insecure development setup, " +
+          "^zkrs: refusing to deploy on chain 11155111: the keys of margin_test, solvency_test, liquidation_test, risk_table_test, exit_test come from the insecure development setup, " +
           "whose toxic waste is public, so anyone can forge proofs and drain the pool; only anvil's local chain 31337 takes them without --allow-insecure-keys"));
         assert.equal(await other.provider.getBlockNumber(), 0); // nothing deployed
         nothingWritten(dir, f("public-pool.json"));

@@ -8,6 +8,8 @@ import {
   deployArtifact, deployPool, type ErrorArg, PoolError, type RiskSharingPoolClient, type TxResult, TEST_CIRCUITS, verifierArtifact,
 } from "../src/chain/riskSharingPool.js";
 import { MerkleTree } from "../src/crypto/merkleTree.js";
+import { auditEpoch, formatAuditReport } from "../src/auditor/auditEpoch.js";
+import { auditFrozen, type FrozenCheck } from "../src/auditor/frozenAudit.js";
 import { assessLiquidation } from "../src/operator/liquidationRule.js";
 import { type LiquidationProof, proveLiquidation } from "../src/operator/proveLiquidation.js";
 import { proveSolvency, type SolvencyProof } from "../src/operator/proveSolvency.js";
@@ -393,6 +395,31 @@ describe("The escape hatch on anvil (docs/design.md §12)", function () {
     assert.deepEqual(paidOut, [claims.A - paidToA, claims.B, claims.P - liquidateP.statement.penalty]);
     assert.equal(await pool.poolBalance(), 0n, "every token paid out: traders their claims, the LP exactly the rest");
     void token;
+
+    // The auditor, from public data: the freeze, every exit re-verified from calldata and recomputed, the LPs' take bounded.
+    const report = await auditEpoch({ pool, provider: chain.provider, epoch: EPOCH, circuits: TEST_CIRCUITS, riskTable: table });
+    assert.ok(report.ok, formatAuditReport(report));
+    assert.ok(report.frozen);
+    assert.deepEqual([report.frozen.exits, report.frozen.exitsPaid, report.frozen.lpPaid, report.frozen.outstanding],
+      [3, paidOut.reduce((a, b) => a + b, 0n), pot - markTotal + paidToA + liquidateP.statement.penalty, markTotal - paidToA - liquidateP.statement.penalty]);
+    assert.equal(report.checks.filter((c) => c.proof === "exit").length, 3, "each exit proof re-verified");
+    assert.match(formatAuditReport(report), /FROZEN after this epoch: 3 exit\(s\)/);
+
+    // The same events with one exit paying 1 more, or the LPs taking 1 more: the audit says so.
+    const events = await pool.events();
+    const tampered = async (edit: (e: (typeof events)[number]) => (typeof events)[number]): Promise<FrozenCheck[]> => {
+      const failed: FrozenCheck[] = [];
+      await auditFrozen({
+        events: events.map(edit), epoch: EPOCH, accountsRoot: tree.root, riskRoot: report.riskRootOnChain ?? 0n, markTotal,
+        reverify: async () => undefined, check: (c) => { if (!c.ok) failed.push(c); },
+      });
+      return failed;
+    };
+    assert.deepEqual(await tampered((e) => e), []);
+    const overpaid = await tampered((e) => (e.name === "Exited" && e.args.nullifier === exits.B.statement.nullifier ? { ...e, args: { ...e.args, paid: e.args.paid + 1n } } : e));
+    assert.match(overpaid.map((c) => c.detail).join(), /paid \d+, the exit rule gives \d+/);
+    const greedy = await tampered((e) => (e.name === "LpExited" ? { ...e, args: { ...e.args, paid: e.args.paid + 1n } } : e));
+    assert.match(greedy.map((c) => c.detail).join(), /the LPs took 2 above the surplus/);
   });
 
   it("LP escrow still comes back in a frozen pool: a pending deposit request is cancelled, a pending withdrawal's shares return and exit pro rata", async () => {

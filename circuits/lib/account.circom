@@ -1,6 +1,6 @@
 pragma circom 2.1.5;
 
-include "poseidon.circom";
+include "./poseidon_hash.circom";
 include "./range.circom";
 
 // Bounds shared by every circuit (see README "Bounds"): collateral and amounts are unsigned
@@ -32,6 +32,6 @@ template AccountCommitment(P) {
         positions[2 * k] <== instrument[k];
         positions[2 * k + 1] <== quantity[k];
     }
-    signal positionsHash <== Poseidon(2 * P)(positions);
-    out <== Poseidon(4)([accountKey, collateral, salt, positionsHash]);
+    signal positionsHash <== PoseidonHash(2 * P)(positions);
+    out <== PoseidonHash(4)([accountKey, collateral, salt, positionsHash]);
 }

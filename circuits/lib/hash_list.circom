@@ -1,6 +1,6 @@
 pragma circom 2.1.5;
 
-include "poseidon.circom";
+include "./poseidon_hash.circom";
 
 // HashList(n) — Poseidon hash of a fixed-length list of field elements.
 //
@@ -16,14 +16,14 @@ template HashList(n) {
     var first = n < 16 ? n : 16;
     var chunks = 1 + (n - first + 14) \ 15;
     component perm[chunks];
-    perm[0] = Poseidon(first);
+    perm[0] = PoseidonHash(first);
     for (var k = 0; k < first; k++) {
         perm[0].inputs[k] <== in[k];
     }
     var start = first;
     for (var c = 1; c < chunks; c++) {
         var len = n - start < 15 ? n - start : 15;
-        perm[c] = Poseidon(len + 1);
+        perm[c] = PoseidonHash(len + 1);
         perm[c].inputs[0] <== perm[c - 1].out;
         for (var k = 0; k < len; k++) {
             perm[c].inputs[k + 1] <== in[start + k];

@@ -1,6 +1,6 @@
 pragma circom 2.1.5;
 
-include "poseidon.circom";
+include "./poseidon_hash.circom";
 include "binary-merkle-root.circom";
 include "./account.circom";
 include "./hash_list.circom";
@@ -63,7 +63,7 @@ template RiskRowsOpening(S1, LOG_N, P) {
         rowRoot[k] <== BinaryMerkleRoot(LOG_N)(RiskRowLeaf(S1)(values[k], addon[k], linear[k]), LOG_N, instrument[k], instrumentSiblings[k]);
         rowRoot[k] === rowRoot[0];
     }
-    riskRoot <== Poseidon(2)([rowRoot[0], tableDigest]);
+    riskRoot <== PoseidonHash(2)([rowRoot[0], tableDigest]);
 }
 
 // PortfolioValue(S1, P) — the account's equity in every column and its requirement (docs/design.md §3).

@@ -1,6 +1,6 @@
 pragma circom 2.1.5;
 
-include "poseidon.circom";
+include "./poseidon_hash.circom";
 include "bitify.circom";
 include "./empty_nodes.circom";
 
@@ -19,7 +19,7 @@ template SubtreeRoot(LOG_B) {
     }
     // Level by level: the children of node (B + j) are nodes 2j and 2j + 1 in this numbering.
     for (var j = 0; j < B - 1; j++) {
-        nodes[B + j] <== Poseidon(2)([nodes[2 * j], nodes[2 * j + 1]]);
+        nodes[B + j] <== PoseidonHash(2)([nodes[2 * j], nodes[2 * j + 1]]);
     }
     out <== nodes[2 * B - 2];
 }
@@ -52,7 +52,7 @@ template SubtreeInclusion(LOG_B, DEPTH) {
         // bit = 0: node is the left child; bit = 1: node is the right child.
         left[l] <== nodes[l] + bits[l] * (siblings[l] - nodes[l]);
         right[l] <== siblings[l] + nodes[l] - left[l];
-        nodes[l + 1] <== Poseidon(2)([left[l], right[l]]);
+        nodes[l + 1] <== PoseidonHash(2)([left[l], right[l]]);
         mustBeEmpty[l] <== isLast * (1 - bits[l]);
         mustBeEmpty[l] * (siblings[l] - EMPTY_NODE(LOG_B + l)) === 0;
     }

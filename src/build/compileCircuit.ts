@@ -52,7 +52,8 @@ export function circuitHash(instance: CircuitInstance): string {
   return sha256Hex(parts.join("\0"));
 }
 
-function runCircom(args: string[], log: (line: string) => void, prefix: string): Promise<void> {
+/** Runs circom2 (from the project root) with these arguments; its summary lines go to `log`. */
+export function runCircom(args: string[], log: (line: string) => void, prefix: string): Promise<void> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [CIRCOM_CLI, ...args], { cwd: PROJECT_ROOT, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";

@@ -7,6 +7,11 @@ import type { CircuitArtifacts } from "../../src/artifacts/manifest.js";
 import { FIELD_MODULUS } from "../../src/crypto/field.js";
 import type { CircuitInput } from "../../src/proof/groth16Prover.js";
 
+/** What the witness helpers read of a circuit: its compiled files (a catalog circuit's artifacts, or a test harness). */
+export interface CircuitFiles {
+  circuit: Pick<CircuitArtifacts["circuit"], "wasm" | "sym" | "r1cs">;
+}
+
 const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
 type Signal = bigint | Signal[];
@@ -33,7 +38,7 @@ function calculatorFor(wasm: string): Promise<WitnessCalculator> {
 }
 
 /** Full witness of an input, or the error when the circuit's own asserts reject it. */
-export async function computeWitness(artifacts: CircuitArtifacts, input: CircuitInput): Promise<bigint[]> {
+export async function computeWitness(artifacts: CircuitFiles, input: CircuitInput): Promise<bigint[]> {
   const signals = Object.fromEntries(Object.entries(input).map(([k, v]) => [k, toSignal(v)]));
   const wc = await calculatorFor(artifacts.circuit.wasm);
   return wc.calculateWitness(signals, false);
@@ -41,7 +46,7 @@ export async function computeWitness(artifacts: CircuitArtifacts, input: Circuit
 
 /** True when the witness generator refuses the input (a constraint fails). The calculator's
  *  own "ERROR: ..." line for an expected refusal is kept out of the test log. */
-export async function witnessRejected(artifacts: CircuitArtifacts, input: CircuitInput): Promise<boolean> {
+export async function witnessRejected(artifacts: CircuitFiles, input: CircuitInput): Promise<boolean> {
   const consoleError = console.error;
   console.error = () => {};
   try {
@@ -61,7 +66,7 @@ const symCache = new Map<string, Map<string, number>>();
  * signal whose name matches a pattern (anonymous components carry line numbers in their
  * names); -1 if --O2 removed it.
  */
-export function signalIndex(artifacts: CircuitArtifacts, name: string | RegExp): number {
+export function signalIndex(artifacts: CircuitFiles, name: string | RegExp): number {
   let map = symCache.get(artifacts.circuit.sym);
   if (!map) {
     map = new Map();
@@ -101,7 +106,7 @@ export function encodeWtns(witness: readonly bigint[]): Buffer {
 }
 
 /** True when every R1CS constraint holds for the witness (snarkjs `wtns check`). */
-export async function constraintsHold(artifacts: CircuitArtifacts, witness: readonly bigint[]): Promise<boolean> {
+export async function constraintsHold(artifacts: CircuitFiles, witness: readonly bigint[]): Promise<boolean> {
   const dir = mkdtempSync(join(tmpdir(), "zkrs-wtns-"));
   try {
     const file = join(dir, "w.wtns");
@@ -113,7 +118,7 @@ export async function constraintsHold(artifacts: CircuitArtifacts, witness: read
 }
 
 /** A copy of the witness with one signal changed by `delta`. */
-export function tamper(artifacts: CircuitArtifacts, witness: readonly bigint[], name: string | RegExp, delta = 1n): bigint[] {
+export function tamper(artifacts: CircuitFiles, witness: readonly bigint[], name: string | RegExp, delta = 1n): bigint[] {
   const idx = signalIndex(artifacts, name);
   if (idx < 0) throw new Error(`signal ${name} was optimised away; pick a kept signal`);
   const out = [...witness];

@@ -44,7 +44,8 @@ function circuitSets(): Record<string, AuditCircuits> {
     const solvency = of("solvency");
     const liquidation = of("liquidation");
     const riskTable = of("riskTable");
-    if (margin && solvency) sets[set] = { margin, solvency, ...(liquidation ? { liquidation } : {}), ...(riskTable ? { riskTable } : {}) };
+    const exit = of("exit");
+    if (margin && solvency) sets[set] = { margin, solvency, ...(liquidation ? { liquidation } : {}), ...(riskTable ? { riskTable } : {}), ...(exit ? { exit } : {}) };
   }
   return sets;
 }
