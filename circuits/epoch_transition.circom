@@ -1,6 +1,6 @@
 pragma circom 2.1.5;
 
-include "poseidon.circom";
+include "./lib/poseidon_hash.circom";
 include "comparators.circom";
 include "eddsaposeidon.circom";
 include "./lib/account.circom";
@@ -152,16 +152,16 @@ template EpochEvents(P, DEPTH, LOG_E) {
 
         // The event names this leaf's key: Poseidon(accountKey, nonce) or Poseidon(accountKey, e).
         idSecond[j] <== isDeposit[j] * (nonce[j] - epoch);
-        idHash[j] <== Poseidon(2)([accountKey[j], idSecond[j] + epoch]);
+        idHash[j] <== PoseidonHash(2)([accountKey[j], idSecond[j] + epoch]);
         active[j] * (idHash[j] - id[j]) === 0;
 
         // Old leaf: the opening, or empty for a new account (which must hold no position).
-        oldCommitment[j] <== Poseidon(4)([accountKey[j], collateral[j], salt[j], positionsHash[j]]);
+        oldCommitment[j] <== PoseidonHash(4)([accountKey[j], collateral[j], salt[j], positionsHash[j]]);
         oldLeaf[j] <== (1 - isNew[j]) * oldCommitment[j];
         isNew[j] * (positionsHash[j] - EMPTY_POSITIONS_HASH(P)) === 0;
         // A new account's key material is the depositor's: the note's nonce commits to the
         // owner's public key and salt key, and the leaf's salt is derived from them.
-        openingNonce[j] <== Poseidon(3)([Ax[j], Ay[j], saltKey[j]]);
+        openingNonce[j] <== PoseidonHash(3)([Ax[j], Ay[j], saltKey[j]]);
         isNew[j] * (nonce[j] - openingNonce[j]) === 0;
         openingSalt[j] <== AccountSalt()(Ax[j], Ay[j], saltKey[j], epoch);
         isNew[j] * (salt[j] - openingSalt[j]) === 0;
@@ -169,14 +169,14 @@ template EpochEvents(P, DEPTH, LOG_E) {
         change[j] <== (isDeposit[j] - isSettlement[j]) * amount[j];
         newCollateral[j] <== keptCollateral[j] + change[j];
         InRange(COLLATERAL_BITS())(newCollateral[j]);
-        newLeaf[j] <== Poseidon(4)([accountKey[j], newCollateral[j], salt[j], positionsHash[j]]);
+        newLeaf[j] <== PoseidonHash(4)([accountKey[j], newCollateral[j], salt[j], positionsHash[j]]);
 
         (oldRoot[j], newRoot[j]) <== MerkleUpdate(DEPTH)(oldLeaf[j], newLeaf[j], leafIndex[j], siblings[j]);
         active[j] * (oldRoot[j] - root[j]) === 0;
         root[j + 1] <== root[j] + active[j] * (newRoot[j] - root[j]);
 
-        eventHash[j] <== Poseidon(3)([isDeposit[j] + 2 * isSettlement[j], id[j], amount[j]]);
-        chained[j] <== Poseidon(2)([chain[j], eventHash[j]]);
+        eventHash[j] <== PoseidonHash(3)([isDeposit[j] + 2 * isSettlement[j], id[j], amount[j]]);
+        chained[j] <== PoseidonHash(2)([chain[j], eventHash[j]]);
         chain[j + 1] <== chain[j] + active[j] * (chained[j] - chain[j]);
     }
     isLast * (chain[E] - eventsDigest) === 0;
@@ -304,7 +304,7 @@ template EpochTransition(S, LOG_N, P, DEPTH, LOG_B, LOG_O) {
         rowLeaves[i] <== RiskRowLeaf(S1)(values[i], addon[i], linear[i]);
     }
     signal instrumentsRoot <== SubtreeRoot(LOG_N)(rowLeaves);
-    signal computedRiskRoot <== Poseidon(2)([instrumentsRoot, tableDigest]);
+    signal computedRiskRoot <== PoseidonHash(2)([instrumentsRoot, tableDigest]);
     riskRoot === computedRiskRoot;
     // The variation vector: committed, 48-bit, and 0 for anything that is not a perp or future.
     for (var i = 0; i < N; i++) {

@@ -1,6 +1,6 @@
 pragma circom 2.1.5;
 
-include "poseidon.circom";
+include "./poseidon_hash.circom";
 include "bitify.circom";
 
 // Building blocks of the epoch transition (circuits/epoch_transition.circom, docs/design.md
@@ -36,7 +36,7 @@ template AccountSalt() {
     signal input Ay;
     signal input saltKey;
     signal input epoch;
-    signal output out <== Poseidon(4)([Ax, Ay, saltKey, epoch]);
+    signal output out <== PoseidonHash(4)([Ax, Ay, saltKey, epoch]);
 }
 
 // MerkleUpdate(DEPTH) — one leaf of a Poseidon Merkle tree replaced.
@@ -63,9 +63,9 @@ template MerkleUpdate(DEPTH) {
     newNodes[0] <== newLeaf;
     for (var l = 0; l < DEPTH; l++) {
         oldLeft[l] <== oldNodes[l] + bits[l] * (siblings[l] - oldNodes[l]);
-        oldNodes[l + 1] <== Poseidon(2)([oldLeft[l], siblings[l] + oldNodes[l] - oldLeft[l]]);
+        oldNodes[l + 1] <== PoseidonHash(2)([oldLeft[l], siblings[l] + oldNodes[l] - oldLeft[l]]);
         newLeft[l] <== newNodes[l] + bits[l] * (siblings[l] - newNodes[l]);
-        newNodes[l + 1] <== Poseidon(2)([newLeft[l], siblings[l] + newNodes[l] - newLeft[l]]);
+        newNodes[l + 1] <== PoseidonHash(2)([newLeft[l], siblings[l] + newNodes[l] - newLeft[l]]);
     }
     oldRoot <== oldNodes[DEPTH];
     newRoot <== newNodes[DEPTH];
@@ -83,7 +83,7 @@ template EventsState() {
     signal input batchIndex;
     signal input root;
     signal input chain;
-    signal output out <== Poseidon(5)([1, epoch, batchIndex, root, chain]);
+    signal output out <== PoseidonHash(5)([1, epoch, batchIndex, root, chain]);
 }
 
 // TransitionState() — the chained state between two batches of the accounts pass.
@@ -99,5 +99,5 @@ template TransitionState() {
     signal input root;
     signal input netFlow;
     signal input blinding;
-    signal output out <== Poseidon(6)([2, epoch, batchIndex, root, netFlow, blinding]);
+    signal output out <== PoseidonHash(6)([2, epoch, batchIndex, root, netFlow, blinding]);
 }
