@@ -169,7 +169,8 @@ export const CIRCUITS: readonly CircuitInstance[] = [
   liquidation("liquidation", "reference", referenceMargin),
   riskTable("risk_table", "reference", { scenarios: REFERENCE_PARAMS.scenarios, logInstruments: REFERENCE_PARAMS.logInstruments }),
   exit("exit", "reference", referenceMargin),
-  transition("epoch_transition", "reference", { ...REFERENCE_PARAMS, logOrders: 2 }),
+  // Batches of 32 accounts with 8 order slots: the table's share per account halves (docs/design.md §13).
+  transition("epoch_transition", "reference", { ...REFERENCE_PARAMS, logBatch: 5, logOrders: 3 }),
   transitionEvents("epoch_events", "reference", { ...REFERENCE_PARAMS, logEvents: 4 }),
 ];
 
