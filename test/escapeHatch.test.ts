@@ -133,6 +133,22 @@ describe("The escape hatch on anvil (docs/design.md §12)", function () {
     await chain.provider.send("evm_mine", [Number(timestamp)]);
   }
 
+  /**
+   * Mines `send`'s transaction (sent with a fixed gas limit, so nothing estimates it first) in a
+   * block of exactly this timestamp; "reverted" when the pool refused it there. (Calls that are
+   * estimated first run at the node's clock, which a slow machine moves on by whole seconds.)
+   */
+  async function minedAt(timestamp: bigint, send: (overrides: { gasLimit: bigint }) => Promise<{ wait(): Promise<unknown> }>): Promise<"mined" | "reverted"> {
+    await chain.provider.send("evm_setNextBlockTimestamp", [Number(timestamp)]);
+    const tx = await send({ gasLimit: 1_000_000n });
+    try {
+      await tx.wait();
+      return "mined";
+    } catch {
+      return "reverted";
+    }
+  }
+
   /** Moves the chain to `freezeAllowedAt` (or `offset` seconds from it) and mines a block there. */
   async function waitForFreeze(pool: RiskSharingPoolClient, offset = 0n): Promise<void> {
     await mineAt((await pool.hatchState()).freezeAllowedAt + offset);
@@ -163,11 +179,12 @@ describe("The escape hatch on anvil (docs/design.md §12)", function () {
     const h = await pool.hatchState();
     assert.equal(h.maxEpochDelay, BigInt(DELAY));
     assert.equal(h.freezeAllowedAt, h.lastOpenedAt + BigInt(DELAY));
-    await waitForFreeze(pool, -1n); // calls are evaluated at the latest block's time: one second early
     await refused(pool, () => pool.connect(stranger).freeze(), "FreezeTooEarly", { allowedAt: h.freezeAllowedAt });
-    await waitForFreeze(pool); // exactly maxEpochDelay after the opening
-    const r = await pool.connect(stranger).freeze();
-    const f = r.events.find((e) => e.name === "Frozen");
+    const freezeAt = (t: bigint) => minedAt(t, (o) => pool.contract.connect(stranger).getFunction("freeze").send(o) as Promise<{ wait(): Promise<unknown> }>);
+    assert.equal(await freezeAt(h.freezeAllowedAt - 1n), "reverted", "one second early");
+    assert.equal((await pool.hatchState()).frozen, false);
+    assert.equal(await freezeAt(h.freezeAllowedAt), "mined", "exactly maxEpochDelay after the opening");
+    const f = (await pool.events()).find((e) => e.name === "Frozen");
     assert.ok(f?.name === "Frozen");
     assert.deepEqual([f.args.epoch, f.args.accountsRoot, f.args.markTotal, f.args.pot, f.args.uncredited], [EPOCH, tree.root, markTotal, 100_000n * UNIT, 0n]);
     const s = await pool.state();
@@ -234,11 +251,12 @@ describe("The escape hatch on anvil (docs/design.md §12)", function () {
     const info = await bPaths.requestInfo(requestId);
     assert.ok(info);
     await refused(pool, () => paths.refundFee(requestId), "NotFrozen");
-    await mineAt(info.deadline - 1n);
     await refused(pool, () => pool.connect(stranger).freezeOnRequest(requestId), "FreezeTooEarly", { allowedAt: info.deadline });
-    await mineAt(info.deadline);
-    const r = await pool.connect(stranger).freezeOnRequest(requestId);
-    const f = r.events.find((e) => e.name === "Frozen");
+    const freezeAt = (t: bigint) => minedAt(t, (o) => pool.contract.connect(stranger).getFunction("freezeOnRequest").send(requestId, o) as Promise<{ wait(): Promise<unknown> }>);
+    assert.equal(await freezeAt(info.deadline - 1n), "reverted", "one second before the request's deadline");
+    assert.equal((await pool.hatchState()).frozen, false);
+    assert.equal(await freezeAt(info.deadline), "mined", "at the deadline");
+    const f = (await pool.events()).find((e) => e.name === "Frozen");
     assert.ok(f?.name === "Frozen" && f.args.requestId === requestId);
     const before = await chain.provider.getBalance(traderB.address);
     await paths.refundFee(requestId);
