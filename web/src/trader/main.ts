@@ -402,20 +402,8 @@ async function exitPool(): Promise<void> {
     const verdict = await checkProof({ kind: "exit", proof: { circuit: name, proof: done.proof, publicSignals: done.publicSignals, statement } }, verifier);
     if (!verdict.valid) throw new PageError("prove-failed", `the exit proof made here does not verify (${verdict.reason ?? "invalid"})`);
     step.textContent = `proof ready: witness ${done.timings.witnessMs} ms, Groth16 ${done.timings.proveMs} ms, verified in this page`;
-    const accounts = (await ask("eth_requestAccounts")) as string[];
-    const from = accounts?.[0];
-    if (typeof from !== "string") throw new PageError("wallet-error", "the wallet gave no account");
-    const walletChain = BigInt((await ask("eth_chainId")) as string);
-    if (walletChain !== c.chainId) throw new PageError("wrong-chain", `the wallet is on chain ${walletChain}, the pool is on chain ${c.chainId} (${c.rpcUrl}): switch the wallet's network`);
-    const to = await c.pool.getAddress();
     const data = c.pool.interface.encodeFunctionData("exit", [epoch, ...exitArgs(statement, toSolidityProof(done.proof))]);
-    try {
-      await c.provider.call({ from, to, data });
-    } catch (err) {
-      throw new PageError("refused", `the pool would refuse this exit: ${revertReason(err)} (your wallet was not asked)`);
-    }
-    const hash = (await ask("eth_sendTransaction", [{ from, to, data }])) as string;
-    const receipt = await minedReceipt(c, hash);
+    const { hash, receipt } = await sendThroughWallet(c, data, "exit", (sent) => { step.textContent = `sent ${sent}, waiting for it to be mined …`; });
     const e = decodePoolEvents(c.pool.interface, receipt.logs).find((x) => x.name === "Exited");
     if (e?.name !== "Exited") throw new PageError("refused", `transaction ${hash} has no Exited event`);
     const result = $("exit-result");
@@ -600,6 +588,27 @@ function revertReason(err: unknown): string {
   return e.shortMessage ?? e.message ?? String(err);
 }
 
+/**
+ * Sends a pool call through the wallet: its account, on the pool's chain, the call simulated first
+ * (a refusal asks the wallet nothing), then `eth_sendTransaction`; returns the mined receipt.
+ */
+async function sendThroughWallet(c: Connected, data: string, what: string, onSent: (hash: string) => void): Promise<{ hash: string; receipt: TransactionReceipt }> {
+  const accounts = (await ask("eth_requestAccounts")) as string[];
+  const from = accounts?.[0];
+  if (typeof from !== "string") throw new PageError("wallet-error", "the wallet gave no account");
+  const walletChain = BigInt((await ask("eth_chainId")) as string);
+  if (walletChain !== c.chainId) throw new PageError("wrong-chain", `the wallet is on chain ${walletChain}, the pool is on chain ${c.chainId} (${c.rpcUrl}): switch the wallet's network`);
+  const to = await c.pool.getAddress();
+  try {
+    await c.provider.call({ from, to, data });
+  } catch (err) {
+    throw new PageError("refused", `the pool would refuse this ${what}: ${revertReason(err)} (your wallet was not asked)`);
+  }
+  const hash = (await ask("eth_sendTransaction", [{ from, to, data }])) as string;
+  onSent(hash);
+  return { hash, receipt: await minedReceipt(c, hash) };
+}
+
 /** The receipt of a transaction the wallet sent, once mined (3 minutes at most); refused if it reverted. */
 async function minedReceipt(c: Connected, hash: string): Promise<TransactionReceipt> {
   let receipt = await c.provider.getTransactionReceipt(hash);
@@ -620,25 +629,13 @@ async function settle(): Promise<void> {
   if (outlook.haircut && !$<HTMLInputElement>("accept-haircut").checked) {
     throw new PageError("haircut-not-accepted", `${outlook.haircut.message}; tick "I accept the haircut" to settle anyway (your wallet was not asked)`);
   }
-  const accounts = (await ask("eth_requestAccounts")) as string[];
-  const from = accounts?.[0];
-  if (typeof from !== "string") throw new PageError("wallet-error", "the wallet gave no account");
-  const walletChain = BigInt((await ask("eth_chainId")) as string);
-  if (walletChain !== c.chainId) throw new PageError("wrong-chain", `the wallet is on chain ${walletChain}, the pool is on chain ${c.chainId} (${c.rpcUrl}): switch the wallet's network`);
-  const to = await c.pool.getAddress();
-  const data = c.pool.interface.encodeFunctionData("settle", settleArgs(s, proven.solidity));
-  try {
-    await c.provider.call({ from, to, data });
-  } catch (err) {
-    throw new PageError("refused", `the pool would refuse this settlement: ${revertReason(err)} (your wallet was not asked)`);
-  }
   const before = (await c.token.getFunction("balanceOf").staticCall(s.recipient)) as bigint;
-  const hash = (await ask("eth_sendTransaction", [{ from, to, data }])) as string;
   const result = $("settle-result");
-  result.hidden = false;
-  result.className = "result";
-  result.textContent = `sent ${hash}, waiting for it to be mined …`;
-  const receipt = await minedReceipt(c, hash);
+  const { hash, receipt } = await sendThroughWallet(c, c.pool.interface.encodeFunctionData("settle", settleArgs(s, proven.solidity)), "settlement", (sent) => {
+    result.hidden = false;
+    result.className = "result";
+    result.textContent = `sent ${sent}, waiting for it to be mined …`;
+  });
   const settled = decodePoolEvents(c.pool.interface, receipt.logs).find((e) => e.name === "Settled");
   if (settled?.name !== "Settled") throw new PageError("refused", `transaction ${hash} has no Settled event`);
   const after = (await c.token.getFunction("balanceOf").staticCall(s.recipient)) as bigint;
