@@ -5,7 +5,7 @@ import { loadCircuitArtifacts, loadContractArtifact } from "../src/artifacts/man
 import { type Chain, devWallet, startAnvil } from "../src/chain/localChain.js";
 import { PathRequestsClient } from "../src/chain/pathRequests.js";
 import {
-  deployArtifact, deployPool, type ErrorArg, PoolError, type RiskSharingPoolClient, type TxResult, TEST_CIRCUITS, verifierArtifact,
+  deployPool, type RiskSharingPoolClient, type TxResult, TEST_CIRCUITS,
 } from "../src/chain/riskSharingPool.js";
 import { MerkleTree } from "../src/crypto/merkleTree.js";
 import { auditEpoch, formatAuditReport } from "../src/auditor/auditEpoch.js";
@@ -22,6 +22,7 @@ import { computeRiskTable, type RiskRow, type RiskTable } from "../src/risk/risk
 import { proveExit } from "../src/trader/proveExit.js";
 import { type MarginProof, proveMargin } from "../src/trader/proveMargin.js";
 import { testSnapshot } from "./helpers/market.js";
+import { deployTestVerifiers, refusedOn, type TestVerifiers } from "./helpers/poolFixtures.js";
 import { tableProof } from "./helpers/riskTables.js";
 
 // docs/design.md §12 on anvil, with real proofs of the test circuits: a silent operator holds
@@ -42,7 +43,7 @@ describe("The escape hatch on anvil (docs/design.md §12)", function () {
   let chain: Chain;
   let admin: HDNodeWallet, operator: HDNodeWallet, lp: HDNodeWallet, lp2: HDNodeWallet, traderA: HDNodeWallet, traderB: HDNodeWallet;
   let traderP: HDNodeWallet, depositor: HDNodeWallet, stranger: HDNodeWallet;
-  let verifiers: { marginVerifier: string; solvencyVerifier: string; liquidationVerifier: string; riskTableVerifier: string; exitVerifier: string; poseidon2?: string };
+  let verifiers: TestVerifiers;
 
   let table: RiskTable;
   let rows: RiskRow[];
@@ -93,13 +94,7 @@ describe("The escape hatch on anvil (docs/design.md §12)", function () {
     for (const k of ["A", "B", "P"] as const) assert.equal(exits[k].statement.amount, claims[k], `the exit proof of ${k} states its mark claim`);
     exitOtherEpoch = await proveExit({ ...request(1), riskTable: computeRiskTable(testSnapshot(EPOCH + 1)), epoch: EPOCH + 1, recipient: traderB.address }, TEST_CIRCUITS.exit);
 
-    verifiers = {
-      marginVerifier: (await deployArtifact(verifierArtifact(TEST_CIRCUITS.margin), admin)).address,
-      solvencyVerifier: (await deployArtifact(verifierArtifact(TEST_CIRCUITS.solvency), admin)).address,
-      liquidationVerifier: (await deployArtifact(verifierArtifact(TEST_CIRCUITS.liquidation), admin)).address,
-      riskTableVerifier: (await deployArtifact(verifierArtifact(TEST_CIRCUITS.riskTable), admin)).address,
-      exitVerifier: (await deployArtifact(verifierArtifact(TEST_CIRCUITS.exit), admin)).address,
-    };
+    verifiers = await deployTestVerifiers(admin);
   });
 
   after(async () => {
@@ -123,7 +118,6 @@ describe("The escape hatch on anvil (docs/design.md §12)", function () {
   /** A fresh pool with `lpCapital` of genesis LP capital and `deposit` of trader collateral before the risk, opened at EPOCH. */
   async function openPool(lpCapital: bigint, options: { open?: boolean } = {}): Promise<Opened> {
     const d = await deployPool({ signer: admin, ...verifiers, oracle: admin.address, operator: operator.address, circuits: TEST_CIRCUITS, maxEpochDelay: DELAY, pathFee: PATH_FEE });
-    verifiers.poseidon2 ??= d.poseidon2;
     const pool = d.pool;
     const token = new Contract(d.token, loadContractArtifact("TestToken").abi as InterfaceAbi, admin);
     await mintTo(token, pool, lp, lpCapital);
@@ -139,24 +133,28 @@ describe("The escape hatch on anvil (docs/design.md §12)", function () {
     await chain.provider.send("evm_mine", [Number(timestamp)]);
   }
 
+  /**
+   * Mines `send`'s transaction (sent with a fixed gas limit, so nothing estimates it first) in a
+   * block of exactly this timestamp; "reverted" when the pool refused it there. (Calls that are
+   * estimated first run at the node's clock, which a slow machine moves on by whole seconds.)
+   */
+  async function minedAt(timestamp: bigint, send: (overrides: { gasLimit: bigint }) => Promise<{ wait(): Promise<unknown> }>): Promise<"mined" | "reverted"> {
+    await chain.provider.send("evm_setNextBlockTimestamp", [Number(timestamp)]);
+    const tx = await send({ gasLimit: 1_000_000n });
+    try {
+      await tx.wait();
+      return "mined";
+    } catch {
+      return "reverted";
+    }
+  }
+
   /** Moves the chain to `freezeAllowedAt` (or `offset` seconds from it) and mines a block there. */
   async function waitForFreeze(pool: RiskSharingPoolClient, offset = 0n): Promise<void> {
     await mineAt((await pool.hatchState()).freezeAllowedAt + offset);
   }
 
-  /** The call is refused with exactly `errorName` (and these args), and neither the pool's state nor the chain changed. */
-  async function refused(p: RiskSharingPoolClient, call: () => Promise<unknown>, errorName: string, args: Record<string, ErrorArg> = {}): Promise<void> {
-    const snapshot = async (): Promise<string> =>
-      JSON.stringify({ state: await p.state(), block: await chain.provider.getBlockNumber() }, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
-    const before = await snapshot();
-    await assert.rejects(call(), (err: unknown) => {
-      assert.ok(err instanceof PoolError, `expected a PoolError, got ${String(err)}`);
-      assert.equal(err.errorName, errorName, err.message);
-      for (const [k, v] of Object.entries(args)) assert.equal(err.args[k], v, `${errorName}.${k}`);
-      return true;
-    });
-    assert.equal(await snapshot(), before, "a refused call changed state");
-  }
+  const refused = refusedOn(() => chain.provider);
 
   const exited = (r: TxResult): { amount: bigint; taken: bigint; paid: bigint } => {
     const e = r.events.find((x) => x.name === "Exited");
@@ -181,11 +179,12 @@ describe("The escape hatch on anvil (docs/design.md §12)", function () {
     const h = await pool.hatchState();
     assert.equal(h.maxEpochDelay, BigInt(DELAY));
     assert.equal(h.freezeAllowedAt, h.lastOpenedAt + BigInt(DELAY));
-    await waitForFreeze(pool, -1n); // calls are evaluated at the latest block's time: one second early
     await refused(pool, () => pool.connect(stranger).freeze(), "FreezeTooEarly", { allowedAt: h.freezeAllowedAt });
-    await waitForFreeze(pool); // exactly maxEpochDelay after the opening
-    const r = await pool.connect(stranger).freeze();
-    const f = r.events.find((e) => e.name === "Frozen");
+    const freezeAt = (t: bigint) => minedAt(t, (o) => pool.contract.connect(stranger).getFunction("freeze").send(o) as Promise<{ wait(): Promise<unknown> }>);
+    assert.equal(await freezeAt(h.freezeAllowedAt - 1n), "reverted", "one second early");
+    assert.equal((await pool.hatchState()).frozen, false);
+    assert.equal(await freezeAt(h.freezeAllowedAt), "mined", "exactly maxEpochDelay after the opening");
+    const f = (await pool.events()).find((e) => e.name === "Frozen");
     assert.ok(f?.name === "Frozen");
     assert.deepEqual([f.args.epoch, f.args.accountsRoot, f.args.markTotal, f.args.pot, f.args.uncredited], [EPOCH, tree.root, markTotal, 100_000n * UNIT, 0n]);
     const s = await pool.state();
@@ -252,11 +251,12 @@ describe("The escape hatch on anvil (docs/design.md §12)", function () {
     const info = await bPaths.requestInfo(requestId);
     assert.ok(info);
     await refused(pool, () => paths.refundFee(requestId), "NotFrozen");
-    await mineAt(info.deadline - 1n);
     await refused(pool, () => pool.connect(stranger).freezeOnRequest(requestId), "FreezeTooEarly", { allowedAt: info.deadline });
-    await mineAt(info.deadline);
-    const r = await pool.connect(stranger).freezeOnRequest(requestId);
-    const f = r.events.find((e) => e.name === "Frozen");
+    const freezeAt = (t: bigint) => minedAt(t, (o) => pool.contract.connect(stranger).getFunction("freezeOnRequest").send(requestId, o) as Promise<{ wait(): Promise<unknown> }>);
+    assert.equal(await freezeAt(info.deadline - 1n), "reverted", "one second before the request's deadline");
+    assert.equal((await pool.hatchState()).frozen, false);
+    assert.equal(await freezeAt(info.deadline), "mined", "at the deadline");
+    const f = (await pool.events()).find((e) => e.name === "Frozen");
     assert.ok(f?.name === "Frozen" && f.args.requestId === requestId);
     const before = await chain.provider.getBalance(traderB.address);
     await paths.refundFee(requestId);

@@ -602,14 +602,14 @@ export interface DeployPoolOptions {
   circuits?: PoolCircuits;
   /** Seconds without an opening (or a path request unanswered) before anyone may freeze; default 7 days. */
   maxEpochDelay?: number;
-  /** Wei a path request pays (the operator's answer costs gas); default 0.01 ether. */
+  /** Wei a path request pays (the operator's answer costs gas); default 0.02 ether. */
   pathFee?: bigint;
 }
 
 /** Default escape-hatch delay: a week without an epoch (or a path answer) lets anyone freeze. */
 export const DEFAULT_MAX_EPOCH_DELAY = 7 * 24 * 3600;
-/** Default path-request fee: 0.01 ether, above the gas of an answer on a depth-20 tree. */
-export const DEFAULT_PATH_FEE = 10_000_000_000_000_000n;
+/** Default path-request fee: 0.02 ether, the gas of an answer on a depth-20 tree (665,987, `npm run gas`) at up to 30 gwei. */
+export const DEFAULT_PATH_FEE = 20_000_000_000_000_000n;
 
 export interface DeployedContract {
   /** Artifact name, e.g. "RiskSharingPool", "MarginTestVerifier". */

@@ -60,7 +60,8 @@ export interface EscapeActResult {
   exitProveMs: number;
 }
 
-export async function runEscapeAct(o: EscapeActOptions): Promise<EscapeActResult> {
+/** Runs the act; undefined (with a line saying why) on a chain that cannot let time pass (no `evm_increaseTime`). */
+export async function runEscapeAct(o: EscapeActOptions): Promise<EscapeActResult | undefined> {
   const { log, usd } = o;
   const gas: Record<string, bigint> = {};
   const hatch = await o.stranger.hatchState();
@@ -69,8 +70,13 @@ export async function runEscapeAct(o: EscapeActOptions): Promise<EscapeActResult
   const wait = hatch.freezeAllowedAt - BigInt(latest.timestamp);
   log(`  the operator stops: no epoch opens, no path is answered; the pool's maxEpochDelay is ${hatch.maxEpochDelay / 3600n} h`);
   if (wait > 0n) {
-    await o.provider.send("evm_increaseTime", [Number(wait)]);
-    await o.provider.send("evm_mine", []);
+    try {
+      await o.provider.send("evm_increaseTime", [Number(wait)]);
+      await o.provider.send("evm_mine", []);
+    } catch (err) {
+      log(`  this chain cannot let time pass (evm_increaseTime: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}): the act is skipped`);
+      return undefined;
+    }
   }
   log(`  ${Number(wait) / 3600 > 0 ? (Number(wait) / 3600).toFixed(1) : "0"} h pass on the local chain (evm_increaseTime)`);
   const frozen = await o.stranger.freeze();

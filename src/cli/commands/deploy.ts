@@ -18,7 +18,7 @@ export const deployCommand: Command = {
     operator: { type: "string", arg: "0x...", description: "operator address (default: the sender)" },
     out: { type: "string", arg: "pool.json", description: "deployment file to write (zkrs/deployment@4), usable as --pool" },
     "max-epoch-delay": { type: "string", arg: "seconds", description: "escape hatch: seconds without an opening (or a path request unanswered) before anyone may freeze (default 604800, a week)" },
-    "path-fee": { type: "string", arg: "wei", description: "what a path request pays the operator (default 10000000000000000, 0.01 ether)" },
+    "path-fee": { type: "string", arg: "wei", description: "what a path request pays the operator (default 20000000000000000, 0.02 ether: an answer on a depth-20 tree costs about 666,000 gas)" },
     "allow-insecure-keys": { type: "boolean", description: "deploy verifiers of an insecure development setup on a chain other than anvil's local one (anyone can forge their proofs)" },
     ...JSON_OPTION,
   },
