@@ -370,10 +370,15 @@ describe("The escape hatch on anvil (docs/design.md §12)", function () {
     const { pool, token } = await frozenAfterActivity(lpCapital);
     const paidToA = 1_000n * UNIT;
     const pot = lpCapital - paidToA;
+    // The surplus is shared by the LPs and the insurance fund (P's penalty), pro rata to the LPs' NAV at the opening and the fund.
+    const st = await pool.state();
+    assert.equal(st.insuranceFund, liquidateP.statement.penalty);
+    const lpPart = (all: bigint): bigint => (all * st.navAtOpening) / (st.navAtOpening + st.insuranceFund);
     let h = await pool.hatchState();
-    assert.deepEqual([h.frozenPot, h.outstandingClaims, h.lpSurplus], [pot, markTotal, pot - markTotal], "before noting: every claim held back in full");
+    assert.deepEqual([h.frozenPot, h.outstandingClaims, h.lpSurplus, h.fundSurplus], [pot, markTotal, lpPart(pot - markTotal), pot - markTotal - lpPart(pot - markTotal)],
+      "before noting: every claim held back in full");
     // A second LP would share; here one LP holds every share.
-    assert.equal(await pool.lpExitPreview(lp.address), pot - markTotal);
+    assert.equal(await pool.lpExitPreview(lp.address), lpPart(pot - markTotal));
     const first = await pool.connect(lp).lpExit();
     assert.ok(first.events.some((e) => e.name === "LpExited"));
     await refused(pool, () => pool.connect(lp).lpExit(), "NothingToClaim", { provider: lp.address });
@@ -387,13 +392,19 @@ describe("The escape hatch on anvil (docs/design.md §12)", function () {
     assert.equal(h.outstandingClaims, markTotal - paidToA - liquidateP.statement.penalty);
     const second = await pool.connect(lp).lpExit();
     const lpPaid = second.events.find((e) => e.name === "LpExited");
-    assert.ok(lpPaid?.name === "LpExited" && lpPaid.args.paid === paidToA + liquidateP.statement.penalty);
+    const all = pot - (markTotal - paidToA - liquidateP.statement.penalty);
+    assert.ok(lpPaid?.name === "LpExited" && lpPaid.args.paid === lpPart(all) - lpPart(pot - markTotal));
+    // The fund's part goes to the admin (the protocol treasury), once what it is due.
+    const adminBefore = await pool.tokenBalanceOf(admin.address);
+    await pool.connect(stranger).fundExit();
+    assert.equal(await pool.tokenBalanceOf(admin.address), adminBefore + all - lpPart(all));
+    await refused(pool, () => pool.fundExit(), "NothingToClaim", { provider: admin.address });
     // A year later, every trader's claim is still whole.
     await mineAt(BigInt((await chain.provider.getBlock("latest"))?.timestamp ?? 0) + 365n * 24n * 3600n);
     const paidOut = [] as bigint[];
     for (const k of ["A", "B", "P"] as const) paidOut.push(exited(await pool.exit(exits[k])).paid);
     assert.deepEqual(paidOut, [claims.A - paidToA, claims.B, claims.P - liquidateP.statement.penalty]);
-    assert.equal(await pool.poolBalance(), 0n, "every token paid out: traders their claims, the LP exactly the rest");
+    assert.equal(await pool.poolBalance(), 0n, "every token paid out: traders their claims, the LP and the fund exactly the rest");
     void token;
 
     // The auditor, from public data: the freeze, every exit re-verified from calldata and recomputed, the LPs' take bounded.
@@ -401,7 +412,7 @@ describe("The escape hatch on anvil (docs/design.md §12)", function () {
     assert.ok(report.ok, formatAuditReport(report));
     assert.ok(report.frozen);
     assert.deepEqual([report.frozen.exits, report.frozen.exitsPaid, report.frozen.lpPaid, report.frozen.outstanding],
-      [3, paidOut.reduce((a, b) => a + b, 0n), pot - markTotal + paidToA + liquidateP.statement.penalty, markTotal - paidToA - liquidateP.statement.penalty]);
+      [3, paidOut.reduce((a, b) => a + b, 0n), lpPart(all), markTotal - paidToA - liquidateP.statement.penalty]);
     assert.equal(report.checks.filter((c) => c.proof === "exit").length, 3, "each exit proof re-verified");
     assert.match(formatAuditReport(report), /FROZEN after this epoch: 3 exit\(s\)/);
 
@@ -420,6 +431,27 @@ describe("The escape hatch on anvil (docs/design.md §12)", function () {
     assert.match(overpaid.map((c) => c.detail).join(), /paid \d+, the exit rule gives \d+/);
     const greedy = await tampered((e) => (e.name === "LpExited" ? { ...e, args: { ...e.args, paid: e.args.paid + 1n } } : e));
     assert.match(greedy.map((c) => c.detail).join(), /the LPs took 2 above the surplus/);
+  });
+
+  it("a deposit executed at the last opening buys no part of the insurance fund at the freeze: the fund's part goes to the admin", async () => {
+    const o = await openPool(100_000n * UNIT, { open: false });
+    const fund = 9_000n * UNIT;
+    await mintTo(o.token, o.pool, stranger, fund);
+    await o.pool.connect(stranger).fundInsurance(fund);
+    await mintTo(o.token, o.pool, lp2, 100_000n * UNIT);
+    const late = (await o.pool.connect(lp2).requestDeposit(100_000n * UNIT)).events.find((e) => e.name === "LpRequested");
+    assert.ok(late?.name === "LpRequested");
+    await o.pool.publishRisk(await tableProof(table));
+    await o.pool.connect(operator).postSolvencyEpoch(solvency);
+    await o.pool.claim(late.args.requestId);
+    await waitForFreeze(o.pool);
+    await o.pool.freeze();
+    const h = await o.pool.hatchState();
+    const [early, lateDue] = [await o.pool.lpExitPreview(lp.address), await o.pool.lpExitPreview(lp2.address)];
+    // Without the fund's own part, each LP would take half of the fund: lp2 would gain 4,500 at lp's expense.
+    assert.ok(lateDue <= 100_000n * UNIT, `the late LP takes at most what it paid in (${lateDue})`);
+    assert.ok(early + lateDue <= h.lpSurplus && h.lpSurplus - early - lateDue <= 2n);
+    assert.ok(h.fundSurplus >= fund - 2n && h.fundSurplus <= fund, `the fund's part is the fund (${h.fundSurplus})`);
   });
 
   it("LP escrow still comes back in a frozen pool: a pending deposit request is cancelled, a pending withdrawal's shares return and exit pro rata", async () => {

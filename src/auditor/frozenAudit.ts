@@ -21,7 +21,7 @@ export interface FrozenAudit {
   claimsNoted: bigint;
   /** The traders' outstanding claims as they will be paid (ratio applied, rounded up). */
   outstanding: bigint;
-  /** What the LPs may take in all, and what they took. */
+  /** What the LPs and the insurance fund's part may take in all (the surplus above the traders' claims), and what the LPs took. */
   lpSurplus: bigint;
   lpPaid: bigint;
   refunded: bigint;
@@ -94,7 +94,13 @@ export async function auditFrozen(options: {
   const outstanding = outstandingClaims(f.markTotal, claimsNoted, haircut);
   const lpSurplus = f.pot > outstanding ? f.pot - outstanding : 0n;
   const lpPaid = eventsNamed(events, "LpExited").reduce((t, x) => t + x.args.paid, 0n);
-  check({ ok: lpPaid <= lpSurplus, what: `the LPs took ${lpPaid} of a surplus of ${lpSurplus} (pot ${f.pot} less the traders' outstanding ${outstanding}): no trader's claim`, detail: lpPaid <= lpSurplus ? undefined : `the LPs took ${lpPaid - lpSurplus} above the surplus` });
+  const fundPaid = eventsNamed(events, "FundExited").reduce((t, x) => t + x.args.paid, 0n);
+  const taken = lpPaid + fundPaid;
+  check({
+    ok: taken <= lpSurplus,
+    what: `the LPs took ${lpPaid} and the insurance fund's part ${fundPaid} of a surplus of ${lpSurplus} (pot ${f.pot} less the traders' outstanding ${outstanding}): no trader's claim`,
+    detail: taken <= lpSurplus ? undefined : `the LPs took ${taken - lpSurplus} above the surplus`,
+  });
   const refunded = eventsNamed(events, "DepositRefunded").reduce((t, x) => t + x.args.amount, 0n);
   check({ ok: refunded <= f.uncredited, what: `uncredited deposits refunded: ${refunded} of ${f.uncredited}`, detail: refunded <= f.uncredited ? undefined : "more refunded than was uncredited" });
   return { epoch, pot: f.pot, markTotal: f.markTotal, uncredited: f.uncredited, exits: exits.length, exitsPaid, claimsNoted, outstanding, lpSurplus, lpPaid, refunded };

@@ -121,7 +121,7 @@ export async function runEscapeAct(o: EscapeActOptions): Promise<EscapeActResult
   const spent = [...eventsNamed(events, "Settled", o.epoch).map((e) => e.args.nullifier), ...eventsNamed(events, "Liquidated", o.epoch).map((e) => e.args.tag)];
   for (const n of spent) await o.stranger.noteSettled(n);
   const after = await o.stranger.hatchState();
-  log(`  ${spent.length} settlement(s) and liquidation(s) of epoch ${o.epoch} noted as paid before the freeze: LP surplus ${usd(after.lpSurplus)} tUSD`);
+  log(`  ${spent.length} settlement(s) and liquidation(s) of epoch ${o.epoch} noted as paid before the freeze: LP surplus ${usd(after.lpSurplus)} tUSD, the insurance fund's part ${usd(after.fundSurplus)} tUSD`);
   const lps: { name: string; paid: bigint }[] = [];
   for (const lp of o.lps) {
     const due = await lp.pool.lpExitPreview(lp.address);
@@ -130,6 +130,13 @@ export async function runEscapeAct(o: EscapeActOptions): Promise<EscapeActResult
     gas.lpExit = r.gasUsed;
     lps.push({ name: lp.name, paid: due });
     log(`    ${lp.name.padEnd(10)} takes ${usd(due)} tUSD for ${(await lp.pool.sharesOf(lp.address)).toLocaleString("en-US")} shares`);
+  }
+  // The insurance fund's part (pro rata to the fund next to the LPs' NAV) goes to the protocol treasury.
+  const fundPart = after.fundSurplus;
+  if (fundPart > 0n) {
+    const r = await o.stranger.fundExit();
+    gas.fundExit = r.gasUsed;
+    log(`    the insurance fund's part, ${usd(fundPart)} tUSD, goes to the protocol treasury (the admin)`);
   }
   const left = await o.stranger.poolBalance();
   const lpTotal = lps.reduce((s, l) => s + l.paid, 0n);
