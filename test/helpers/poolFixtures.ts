@@ -1,17 +1,10 @@
 import assert from "node:assert/strict";
 import type { Provider, Signer } from "ethers";
 import { deployPoseidon2 } from "../../src/chain/poseidonContract.js";
-import { deployArtifact, type ErrorArg, PoolError, type RiskSharingPoolClient, TEST_CIRCUITS, verifierArtifact } from "../../src/chain/riskSharingPool.js";
+import { deployArtifact, type ErrorArg, PoolError, type PoolDeployment, type RiskSharingPoolClient, TEST_CIRCUITS, verifierArtifact } from "../../src/chain/riskSharingPool.js";
 
 /** The test circuits' verifiers and a Poseidon(2) contract, deployed once per file and shared by its pools. */
-export interface TestVerifiers {
-  marginVerifier: string;
-  solvencyVerifier: string;
-  liquidationVerifier: string;
-  riskTableVerifier: string;
-  exitVerifier: string;
-  poseidon2: string;
-}
+export type TestVerifiers = Pick<PoolDeployment, "marginVerifier" | "solvencyVerifier" | "liquidationVerifier" | "riskTableVerifier" | "exitVerifier" | "poseidon2">;
 
 export async function deployTestVerifiers(admin: Signer): Promise<TestVerifiers> {
   const of = async (circuit: string): Promise<string> => (await deployArtifact(verifierArtifact(circuit), admin)).address;
