@@ -10,6 +10,7 @@ interface IPoseidon2 {
 interface IPathRequestsPool {
     function operator() external view returns (address);
     function frozen() external view returns (bool);
+    function anyAccepted() external view returns (bool);
     function latestAccountsRoot() external view returns (uint32 epoch, uint256 root);
 }
 
@@ -49,6 +50,7 @@ contract PathRequests {
     event PathFeeRefunded(uint256 indexed requestId, address indexed requester, uint256 fee);
 
     error PoolFrozen();
+    error NoAcceptedRoot();
     error NotFrozen();
     error WrongFee(uint256 sent, uint256 fee);
     error LeafIndexOutOfRange(uint32 leafIndex, uint8 depth);
@@ -69,9 +71,11 @@ contract PathRequests {
     }
 
     /// @notice Asks the operator for the inclusion path of leaf `leafIndex` in the latest accepted
-    ///         accounts root; pays exactly `fee`.
+    ///         accounts root; pays exactly `fee`. Refused before the pool accepted any root: there
+    ///         is no path to give then, and the deadline would run while no answer is possible.
     function request(uint32 leafIndex) external payable returns (uint256 requestId) {
         if (pool.frozen()) revert PoolFrozen();
+        if (!pool.anyAccepted()) revert NoAcceptedRoot();
         if (msg.value != fee) revert WrongFee(msg.value, fee);
         if (depth < 32 && (leafIndex >> depth) != 0) revert LeafIndexOutOfRange(leafIndex, depth);
         requestId = nextRequestId++;

@@ -238,6 +238,8 @@ contract RiskSharingPool {
     uint128 public claimsNoted;
     /// @notice Tokens paid to LPs by `lpExit`.
     uint128 public lpExitPaidTotal;
+    /// @notice Tokens paid to the admin (the protocol treasury) for the insurance fund's part by `fundExit`.
+    uint128 public fundExitPaid;
     /// @notice What each LP has taken by `lpExit` (its entitlement grows as claims are noted).
     mapping(address provider => uint256) public lpExitPaid;
 
@@ -390,6 +392,8 @@ contract RiskSharingPool {
     event SettlementNoted(uint256 indexed nullifier, uint256 taken, uint256 claimsNoted);
     event DepositRefunded(uint256 indexed depositId, address indexed depositor, uint256 amount);
     event LpExited(address indexed provider, uint256 shares, uint256 paid);
+    /// @notice The insurance fund's part of a frozen pool's surplus paid to the admin.
+    event FundExited(address indexed admin, uint256 paid);
 
     // ---------------------------------------------------------------- errors
 
@@ -1149,11 +1153,38 @@ contract RiskSharingPool {
         return _ceilDiv(claims * r.haircutNum, r.haircutDen);
     }
 
-    /// @notice The LPs' whole entitlement in a frozen pool (paid and not): the pot above the
-    ///         traders' outstanding claims. It only grows (as claims are noted).
+    /// @notice The LPs' whole entitlement in a frozen pool (paid and not): their part of the pot
+    ///         above the traders' outstanding claims, shared with the insurance fund pro rata to the
+    ///         LPs' NAV at the last opening and the fund (both fixed by the freeze), so a deposit
+    ///         executed at the last opening buys no part of the fund. It only grows (as claims are
+    ///         noted). With no shares outstanding the LPs' part is the fund's.
     function lpSurplus() public view returns (uint256) {
+        if (totalShares == 0) return 0;
+        uint256 all = _surplus();
+        uint256 weights = uint256(navAtOpening) + insuranceFund;
+        return weights == 0 ? all : (all * navAtOpening) / weights;
+    }
+
+    /// @notice The insurance fund's part of a frozen pool's surplus (paid and not): paid to the admin.
+    function fundSurplus() public view returns (uint256) {
+        return _surplus() - lpSurplus();
+    }
+
+    function _surplus() private view returns (uint256) {
         uint256 owed = outstandingClaims();
         return frozenPot > owed ? frozenPot - owed : 0;
+    }
+
+    /// @notice Pays the insurance fund's part of a frozen pool's surplus to the admin (the protocol
+    ///         treasury; anyone may send it), less what it took before. Callable again as it grows.
+    function fundExit() external nonReentrant returns (uint256 paid) {
+        if (!frozen) revert NotFrozen();
+        uint256 due = fundSurplus();
+        paid = due - fundExitPaid;
+        if (paid == 0) revert NothingToClaim(admin);
+        fundExitPaid = uint128(due);
+        emit FundExited(admin, paid);
+        token.safeTransfer(admin, paid);
     }
 
     /// @notice When anyone may `freeze` for want of an opening: `maxEpochDelay` after the last one.

@@ -3,7 +3,7 @@
  * missing, then measures and writes bench/results.json plus a readable table.
  *
  *   tsx scripts/bench.ts [--runs 5] [--accounts 16,64,256,1024] [--skip-cold | --cold-only | --cold-fresh-only] [--skip-scaling] [--skip-distributed]
- *                        [--circuits-only margin,risk_table,exit] [--trader-only | --skip-trader]
+ *                        [--circuits-only margin,risk_table,exit] [--trader-only | --skip-trader] [--gas-only]
  *
  * --circuits-only measures just those reference circuits (building only them) and merges their
  * figures into bench/results.json, leaving every other figure as it was. --trader-only does the
@@ -193,6 +193,43 @@ async function traderFigures(runs: number): Promise<Record<string, unknown>> {
   return { ...figures, targetBrowserProveMs: 15_000, date: new Date().toISOString() };
 }
 
+/** Gas of every pool call the demo makes, from its transaction receipts (the demo on an embedded anvil). */
+async function demoGas(): Promise<Record<string, number>> {
+  const demo = await withChain(undefined, (chain) => runDemoEpoch({ chain, circuits: REFERENCE_CIRCUITS, log: () => {} }));
+  await releaseProverThreads();
+  return {
+    publishRisk: Number(demo.gas.publishRisk),
+    postSolvencyBatch: Math.max(...demo.postSolvencyGas.map(Number)),
+    settle: Number(demo.gas.settle),
+    liquidate: Number(demo.gas.liquidate),
+    fundInsurance: Number(demo.gas.fundInsurance),
+    exit: Number(demo.gas.exit),
+    exitToFreshRecipient: Number(demo.gas.exitMax),
+    freeze: Number(demo.gas.freeze),
+    lpExit: Number(demo.gas.lpExit),
+    deployPool: Number(demo.gas["deploy RiskSharingPool"]),
+    deployMarginVerifier: Number(demo.gas["deploy MarginVerifier"]),
+    deploySolvencyVerifier: Number(demo.gas["deploy SolvencyVerifier"]),
+    deployLiquidationVerifier: Number(demo.gas["deploy LiquidationVerifier"]),
+    deployRiskTableVerifier: Number(demo.gas["deploy RiskTableVerifier"]),
+    deployExitVerifier: Number(demo.gas["deploy ExitVerifier"]),
+    deployPoseidon2: Number(demo.gas["deploy Poseidon2"]),
+  };
+}
+
+const GAS_TARGETS = { targetSettle: 300_000, targetPostSolvencyBatch: 350_000, targetPublishRisk: 350_000, targetExit: 300_000 };
+
+/** `--gas-only`: the demo's gas from receipts, merged into bench/results.json as `gas`. */
+async function measureGasOnly(): Promise<void> {
+  const out = join(PROJECT_ROOT, "bench", "results.json");
+  await buildArtifacts({ only: Object.values(REFERENCE_CIRCUITS), log: (l) => { if (!l.startsWith("    [")) console.log(l); } });
+  const gas = await demoGas();
+  console.log(`  ${JSON.stringify(gas)}`);
+  const results = (existsSync(out) ? JSON.parse(readFileSync(out, "utf8")) : {}) as Record<string, unknown>;
+  writeJsonAtomic(out, { ...results, gas: { ...gas, ...GAS_TARGETS, date: new Date().toISOString() } });
+  console.log(`merged into ${out}`);
+}
+
 /** `--trader-only`: just that, building only the margin circuit; merged into bench/results.json as `trader`. */
 async function measureTraderOnly(runs: number): Promise<void> {
   const out = join(PROJECT_ROOT, "bench", "results.json");
@@ -273,8 +310,13 @@ async function main(): Promise<void> {
       "circuits-only": { type: "string" },
       "trader-only": { type: "boolean" },
       "skip-trader": { type: "boolean" },
+      "gas-only": { type: "boolean" },
     },
   });
+  if (values["gas-only"]) {
+    await measureGasOnly();
+    return;
+  }
   if (values["trader-only"]) {
     await measureTraderOnly(Number(values.runs));
     return;
@@ -338,6 +380,8 @@ async function main(): Promise<void> {
   };
   const riskTable = await measureCircuit("risk_table", runs, selected);
   console.log(`  risk_table  ${JSON.stringify(riskTable)}`);
+  const exitFigures = await measureCircuit("exit", runs, selected);
+  console.log(`  exit        ${JSON.stringify(exitFigures)}`);
   const constraints = await referenceConstraints();
   const batchSize = 2 ** REFERENCE_PARAMS.logBatch;
 
@@ -352,21 +396,7 @@ async function main(): Promise<void> {
   }
 
   console.log("— gas (demo epoch on anvil, from receipts)");
-  const demo = await withChain(undefined, (chain) => runDemoEpoch({ chain, circuits: REFERENCE_CIRCUITS, log: () => {} }));
-  await releaseProverThreads();
-  const postBatches = demo.postSolvencyGas;
-  const gas = {
-    publishRisk: Number(demo.gas.publishRisk),
-    postSolvencyBatch: Math.max(...postBatches.map(Number)),
-    settle: Number(demo.gas.settle),
-    liquidate: Number(demo.gas.liquidate),
-    fundInsurance: Number(demo.gas.fundInsurance),
-    deployPool: Number(demo.gas["deploy RiskSharingPool"]),
-    deployMarginVerifier: Number(demo.gas["deploy MarginVerifier"]),
-    deploySolvencyVerifier: Number(demo.gas["deploy SolvencyVerifier"]),
-    deployLiquidationVerifier: Number(demo.gas["deploy LiquidationVerifier"]),
-    deployRiskTableVerifier: Number(demo.gas["deploy RiskTableVerifier"]),
-  };
+  const gas = await demoGas();
 
   const trader = values["skip-trader"] ? null : await traderFigures(Math.min(runs, 3));
   const cold = values["skip-cold"] ? null : await coldStarts();
@@ -387,11 +417,12 @@ async function main(): Promise<void> {
     },
     liquidation,
     riskTable: { ...riskTable, note: "proven once per epoch by the publisher (issue 17)" },
+    exit: { ...exitFigures, note: "proven by a trader once the pool is frozen (docs/design.md §12)" },
     constraints,
     prover,
     distributed: kept(distributed, "distributed"),
     trader: kept(trader, "trader"),
-    gas: { ...gas, targetSettle: 300_000, targetPostSolvencyBatch: 350_000, targetPublishRisk: 350_000 },
+    gas: { ...gas, ...GAS_TARGETS },
     coldStartMs: kept(cold?.coldStartMs ?? null, "coldStartMs"),
     coldStartDemoMs: kept(cold?.coldStartDemoMs ?? null, "coldStartDemoMs"),
     coldStartFreshMs: kept(cold?.coldStartFreshMs ?? null, "coldStartFreshMs"),
@@ -416,6 +447,8 @@ async function main(): Promise<void> {
     ["liquidation witness + proof", `${s(liquidation.proveMs)} (witness ${s(liquidation.witnessMs)})`, ""],
     ["risk table constraints", riskTable.constraints.toLocaleString("en-US"), ""],
     ["risk table witness + proof (per epoch)", `${s(riskTable.proveMs)} (witness ${s(riskTable.witnessMs)})`, ""],
+    ["exit constraints", exitFigures.constraints.toLocaleString("en-US"), ""],
+    ["exit witness + proof", `${s(exitFigures.proveMs)} (witness ${s(exitFigures.witnessMs)})`, ""],
     ["snarkjs: margin / solvency batch", `${s(js.marginMs)} / ${s(js.solvencyBatchMs)} (peak ${js.marginPeakRssMB} / ${js.solvencyPeakRssMB} MB)`, ""],
     ...(native && prover.speedup ? [
       ["native: margin", `${s(native.marginMs)} (${prover.speedup.margin}x, peak ${native.marginPeakRssMB} MB)`, "<= 1.5 s"],
@@ -432,6 +465,7 @@ async function main(): Promise<void> {
     ["gas settle", gas.settle.toLocaleString("en-US"), "<= 300,000"],
     ["gas liquidate", gas.liquidate.toLocaleString("en-US"), ""],
     ["gas fundInsurance", gas.fundInsurance.toLocaleString("en-US"), ""],
+    ["gas exit (to a holder / a fresh recipient)", `${gas.exit.toLocaleString("en-US")} / ${gas.exitToFreshRecipient.toLocaleString("en-US")}`, "<= 300,000"],
     ["cold start to first settlement (with ../shared)", cold?.coldStartMs && cold.coldStartDemoMs ? `${s(cold.coldStartMs)} (whole demo ${s(cold.coldStartDemoMs)})` : "skipped", "<= 300 s"],
     ["cold start, fresh clone, nothing cached", cold ? `${s(cold.coldStartFreshMs)} (whole demo ${s(cold.coldStartFreshDemoMs)})` : "skipped", "<= 300 s (demo <= 480 s)"],
   ])}\n\nwrote ${out}`);

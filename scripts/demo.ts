@@ -24,14 +24,14 @@ async function main(): Promise<void> {
   console.log("zk-risk-sharing demo — DEVELOPMENT SETUP, INSECURE KEYS: never use them for real funds");
   console.log("— build (cached after the first run)");
   const board = progressBoard({ log: (l) => console.log(l) });
-  // Only the circuits the pool is deployed with: a first run waits for nothing else (`npm run build` builds the rest, e.g. Exit).
+  // Only the circuits the pool is deployed with (margin, solvency, liquidation, risk table, exit): a first run waits for nothing else.
   await buildArtifacts({ only: Object.values(circuits), board, log: (l) => { if (!l.startsWith("    [")) board.log(l); } });
   const result = await withChain(values["rpc-url"], async (chain) => {
     console.log(`— chain ${chain.rpcUrl}${chain.embedded ? " (embedded anvil, stopped at the end)" : ""}`);
     return runDemoEpoch({ chain, circuits, board });
   });
   console.log(formatDemoReport(result));
-  if (!result.audit.ok) process.exitCode = 1;
+  if (!result.audit.ok || !result.shockAudit.ok || (result.escape !== undefined && !result.escape.exact)) process.exitCode = 1;
 }
 
 main()

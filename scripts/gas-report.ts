@@ -2,7 +2,8 @@
  * `npm run gas` — gas of RiskSharingPool on an embedded anvil, read from transaction RECEIPTS
  * (never estimated): deployment of each contract, publishRisk, postSolvency per batch (the last
  * with an LP deposit and an LP withdrawal batch to execute), settle, the LP requests and claims
- * (lpRequest, lpClaim), fundInsurance and liquidate (a proven deficit drawn from the insurance fund).
+ * (lpRequest, lpClaim), fundInsurance and liquidate (a proven deficit drawn from the insurance fund),
+ * and the escape hatch (a path request and its on-chain-checked answer, freeze, exits, noteSettled, lpExit).
  * Uses the reference circuits' verifiers when they are built, else the test circuits' (it says
  * which). Prints only; writes no file.
  *
@@ -13,8 +14,9 @@ import { accountCommitment, newTraderAccount, type TraderAccount } from "../src/
 import { MerkleTree } from "../src/crypto/merkleTree.js";
 import { loadCircuitArtifacts, loadContractArtifact } from "../src/artifacts/manifest.js";
 import { devWallet, withChain } from "../src/chain/localChain.js";
+import { PathRequestsClient } from "../src/chain/pathRequests.js";
 import {
-  deployPool, type PoolCircuits, REFERENCE_CIRCUITS, requestIdOf, type RiskSharingPoolClient, TEST_CIRCUITS, type TxResult, verifierArtifact,
+  DEFAULT_MAX_EPOCH_DELAY, deployPool, type PoolCircuits, REFERENCE_CIRCUITS, requestIdOf, type RiskSharingPoolClient, TEST_CIRCUITS, type TxResult, verifierArtifact,
 } from "../src/chain/riskSharingPool.js";
 import { proveLiquidation } from "../src/operator/proveLiquidation.js";
 import { proveSolvency } from "../src/operator/proveSolvency.js";
@@ -24,11 +26,13 @@ import { releaseProverThreads } from "../src/proof/groth16Prover.js";
 import { commitRiskTable } from "../src/risk/riskCommitment.js";
 import { computeRiskTable } from "../src/risk/riskEngine.js";
 import { smallSnapshot } from "../src/demo/demoMarket.js";
+import { proveExit } from "../src/trader/proveExit.js";
 import { proveMargin } from "../src/trader/proveMargin.js";
 
 const SETTLE_TARGET = 300_000n;
 const POST_SOLVENCY_TARGET = 350_000n;
 const PUBLISH_RISK_TARGET = 350_000n;
+const EXIT_TARGET = 300_000n;
 const UNIT = 1_000_000n;
 const EPOCH = 1;
 
@@ -37,13 +41,13 @@ const snapshot = smallSnapshot;
 /** Reference circuits when their circuits and verifiers are both built, else the test ones. */
 function chooseCircuits(): { circuits: PoolCircuits; label: string } {
   try {
-    for (const c of [REFERENCE_CIRCUITS.margin, REFERENCE_CIRCUITS.solvency, REFERENCE_CIRCUITS.liquidation, REFERENCE_CIRCUITS.riskTable]) {
+    for (const c of Object.values(REFERENCE_CIRCUITS)) {
       loadCircuitArtifacts(c);
       loadContractArtifact(verifierArtifact(c));
     }
-    return { circuits: REFERENCE_CIRCUITS, label: "reference circuits (margin, solvency, liquidation, risk_table)" };
+    return { circuits: REFERENCE_CIRCUITS, label: "reference circuits (margin, solvency, liquidation, risk_table, exit)" };
   } catch {
-    return { circuits: TEST_CIRCUITS, label: "TEST circuits (margin_test, solvency_test, liquidation_test, risk_table_test): the reference ones are not built" };
+    return { circuits: TEST_CIRCUITS, label: "TEST circuits (margin_test, solvency_test, liquidation_test, risk_table_test, exit_test): the reference ones are not built" };
   }
 }
 
@@ -128,6 +132,25 @@ async function main(): Promise<void> {
     row("fundInsurance", (await pool.connect(admin).fundInsurance(1_000n * UNIT)).gasUsed);
     row(`liquidate (deficit ${liquidation.statement.deficit}: fund, then the LPs)`, (await pool.connect(operator).liquidate(liquidation)).gasUsed);
     row("publishRisk (next epoch, closes the last)", (await pool.connect(oracle).publishRisk(tableProofs[1])).gasUsed, PUBLISH_RISK_TARGET);
+
+    console.log("escape hatch (the operator goes silent after publishing the next epoch's risk)");
+    const exitOf = (j: number, recipient: string) => proveExit({
+      account: accounts[j], accountPath: tree.path(j), accountsRoot: tree.root, riskTable: table, epoch: EPOCH, recipient,
+    }, circuits.exit);
+    const exits = [await exitOf(0, trader.address), await exitOf(2, trader.address), await exitOf(3, Wallet.createRandom().address)];
+    const asTrader = new PathRequestsClient(await pool.pathRequestsAddress(), trader);
+    const request = await asTrader.request(2);
+    row("path request", request.gasUsed);
+    const answer = await new PathRequestsClient(asTrader.address, operator).answer(request.requestId, accountCommitment(accounts[2], params.positions), tree.path(2));
+    row(`path answer (depth ${params.depth}, checked on-chain)`, answer.gasUsed);
+    await chain.provider.send("evm_increaseTime", [DEFAULT_MAX_EPOCH_DELAY]);
+    await chain.provider.send("evm_mine", []);
+    row("freeze", (await pool.freeze()).gasUsed);
+    row("exit (after a settlement, recipient holds tokens)", (await pool.exit(exits[0])).gasUsed, EXIT_TARGET);
+    row("exit (unsettled account, recipient holds tokens)", (await pool.exit(exits[1])).gasUsed, EXIT_TARGET);
+    row("exit (unsettled account, fresh recipient)", (await pool.exit(exits[2])).gasUsed, EXIT_TARGET);
+    row("noteSettled", (await pool.noteSettled(toHolder.statement.nullifier)).gasUsed);
+    row("lpExit", (await pool.connect(lp).lpExit()).gasUsed);
   });
 }
 

@@ -82,6 +82,16 @@ describe("auditor's page in Chromium (test circuits on anvil)", function () {
     }
   });
 
+  it("shows the pool frozen after the haircut epoch: every exit proof re-verified valid in the browser, what the traders are still owed and what the LPs took", async () => {
+    const frozen = page.locator(`#epoch-${fx.epochs.haircut} .frozen`);
+    assert.equal(await frozen.getAttribute("data-frozen"), "true");
+    assert.match(await frozen.textContent() ?? "", new RegExp(`^FROZEN: ${fx.frozen.exits} exits paid ${fx.frozen.exitsPaid.toLocaleString("en-US")}; traders still owed [\\d,]+; LPs took 0 of [\\d,]+$`));
+    const exits = page.locator(`#epoch-detail-${fx.epochs.haircut} tr[data-proof=exit]`);
+    assert.equal(await exits.count(), fx.frozen.exits);
+    assert.equal(await page.locator(`#epoch-detail-${fx.epochs.haircut} tr[data-proof=exit][data-ok=true]`).count(), fx.frozen.exits, "each exit proof verifies in the page");
+    assert.match(await page.textContent("#text-report") ?? "", /FROZEN after this epoch: 2 exit\(s\)/);
+  });
+
   it("shows a tampered proof file invalid, and the honest margin, solvency and liquidation proof files valid", async () => {
     await page.setInputFiles("#proof-file", fx.files.tamperedProof);
     await page.click("#proof-button");

@@ -3,13 +3,13 @@ import { compileOrder } from "../src/build/buildArtifacts.js";
 import { CIRCUITS } from "../src/protocol/circuitCatalog.js";
 
 // The build compiles the longest circuits first so that, two compiles at a time, the reference
-// build does not end with RiskTable (the longest compile) started after two others.
+// build does not end with EpochTransition or RiskTable (the longest compiles) started after two others.
 describe("build order", () => {
-  it("compiles each set's RiskTable, then PoolSolvency, before the portfolio circuits, and drops none", () => {
+  it("compiles each set's EpochTransition, RiskTable, PoolSolvency and EpochEvents before the portfolio circuits, and drops none", () => {
     for (const set of ["test", "reference"] as const) {
       const instances = CIRCUITS.filter((c) => c.set === set);
       const order = compileOrder(instances);
-      assert.deepEqual(order.map((c) => c.kind), ["riskTable", "solvency", "margin", "liquidation", "exit"]);
+      assert.deepEqual(order.map((c) => c.kind), ["transition", "riskTable", "solvency", "transitionEvents", "margin", "liquidation", "exit"]);
       assert.deepEqual([...order].map((c) => c.name).sort(), instances.map((c) => c.name).sort());
     }
   });

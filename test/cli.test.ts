@@ -457,7 +457,7 @@ describe("zkrs CLI", function () {
     it("deploy, deposit, publish, post, settle (once), audit", async function () {
       const pool = f("pool.json");
       const d = json(ok(await zkrs(["deploy", ...rpc, "--circuits", "test", "--out", pool, "--json"], env)));
-      assert.equal(readJson(pool).format, "zkrs/deployment@3");
+      assert.equal(readJson(pool).format, "zkrs/deployment@4");
       // Fund the dev wallet with test tokens (TestToken mints freely), then deposit as an LP.
       const token = new Contract(d.token as string, ["function mint(address,uint256)"], devWallet(1, chain.provider));
       await (await token.getFunction("mint").send(devWallet(0, chain.provider).address, 10n ** 12n)).wait();
@@ -593,12 +593,53 @@ describe("zkrs CLI", function () {
       assert.equal(await poolBalance(), balance - paid);
     });
 
+    it("the escape hatch (docs/design.md §12): pool status, freeze refused early, a week later freeze, path request/answer/fetch, prove exit, exit once, lp exit, audit", async function () {
+      const pool = f("pool.json");
+      const status = json(ok(await zkrs(["pool", "status", ...rpc, "--pool", pool, "--json"])));
+      assert.equal(status.frozen, false);
+      assert.equal(status.maxEpochDelay, "604800");
+      fails(await zkrs(["freeze", ...rpc, "--pool", pool], env), 1, /^zkrs: too early: the last epoch opened .* ago; anyone may freeze in /);
+      // A trader asks for its path on-chain; the operator (the dev key deployed as operator too) answers from the leaf hashes.
+      const fredIndex = String(readJson(f("paths9/fred.path.json")).index);
+      const req = json(ok(await zkrs(["path", "request", ...rpc, "--pool", pool, "--index", fredIndex, "--json"], env)));
+      fails(await zkrs(["path", "fetch", ...rpc, "--pool", pool, "--request", req.request as string, "--circuit", "exit_test", "--out", f("fred.fetched.json")]), 1, /is not answered yet/);
+      fails(await zkrs(["path", "answer", ...rpc, "--pool", pool, "--request", req.request as string, "--leaf-hashes", f("leaf-hashes-7.json")], env), 1,
+        /is epoch 7's tree .* but the pool's latest accepted root is epoch 9's/);
+      ok(await zkrs(["path", "answer", ...rpc, "--pool", pool, "--request", req.request as string, "--leaf-hashes", f("leaf-hashes-9.json")], env));
+      ok(await zkrs(["path", "fetch", ...rpc, "--pool", pool, "--request", req.request as string, "--circuit", "exit_test", "--out", f("fred.fetched.json")]));
+      assert.deepEqual(readJson(f("fred.fetched.json")), readJson(f("paths9/fred.path.json")), "the on-chain answer rebuilds the operator's path file");
+
+      await chain.provider.send("evm_increaseTime", [7 * 24 * 3600]);
+      await chain.provider.send("evm_mine", []);
+      const frozen = json(ok(await zkrs(["freeze", ...rpc, "--pool", pool, "--json"], env)));
+      assert.equal(frozen.epoch, 9);
+      fails(await zkrs(["freeze", ...rpc, "--pool", pool], env), 1, /^zkrs: the pool is frozen already$/);
+      fails(await zkrs(["settle", ...rpc, "--pool", pool, "--proof", f("proof9.json"), "--accept-haircut"], env), 1, /PoolFrozen|frozen|not open/);
+
+      ok(await zkrs(["prove", "exit", "--account", f("fred.json"), "--path", f("fred.fetched.json"), "--table", f("table9.json"), "--recipient", RECIPIENT, "--circuit", "exit_test", "--out", f("exit9.json")]));
+      const standing = await new Contract(readJson(pool).pool as string, ["function epochStatus(uint32) view returns (uint8, uint256, uint256)"], chain.provider).getFunction("epochStatus").staticCall(9) as [bigint, bigint, bigint];
+      const exited = json(ok(await zkrs(["exit", ...rpc, "--pool", pool, "--proof", f("exit9.json"), "--json"], env)));
+      assert.equal(exited.amount, "10000000000", "fred's claim: his cash, no positions");
+      assert.equal(exited.paid, ((10_000_000_000n * standing[1]) / standing[2]).toString(), "paid the epoch's haircut ratio, as its settlements were");
+      fails(await zkrs(["exit", ...rpc, "--pool", pool, "--proof", f("exit9.json")], env), 1, /exited already/);
+      fails(await zkrs(["lp", "exit", ...rpc, "--pool", pool], env), 1, /^zkrs: nothing to take for 0x[0-9a-fA-F]{40}: 0 shares/);
+
+      const after = json(ok(await zkrs(["pool", "status", ...rpc, "--pool", pool, "--json"])));
+      assert.equal(after.frozen, true);
+      assert.equal(after.frozenEpoch, 9);
+      assert.equal(after.exits, 1);
+      assert.equal(after.exitsPaid, exited.paid);
+      const report = json(ok(await zkrs(["audit", ...rpc, "--pool", pool, "--epoch", "9", "--table", f("table9.json"), "--json"])));
+      assert.equal(report.ok, true);
+      assert.ok((report.checks as { ok: boolean; what: string }[]).some((c) => c.ok && /^exit of a claim of 10000000000 .* re-verified/.test(c.what)));
+    });
+
     it("deploy refuses the insecure development verifiers on a chain other than anvil's local one unless --allow-insecure-keys (issue 16 item 10)", async function () {
       const other = await startAnvil({ args: ["--chain-id", "11155111"] });
       try {
         const args = ["deploy", "--rpc-url", other.rpcUrl, "--circuits", "test", "--out", f("public-pool.json")];
         fails(await zkrs(args, env), 1, new RegExp(
-          "^zkrs: refusing to deploy on chain 11155111: the keys of margin_test, solvency_test, liquidation_test, risk_table_test come from the insecure development setup, " +
+          "^zkrs: refusing to deploy on chain 11155111: the keys of margin_test, solvency_test, liquidation_test, risk_table_test, exit_test come from the insecure development setup, " +
           "whose toxic waste is public, so anyone can forge proofs and drain the pool; only anvil's local chain 31337 takes them without --allow-insecure-keys"));
         assert.equal(await other.provider.getBlockNumber(), 0); // nothing deployed
         nothingWritten(dir, f("public-pool.json"));

@@ -13,6 +13,8 @@ const PINNED: Record<string, number> = {
   liquidation_test: 5_776,
   risk_table_test: 10_986,
   exit_test: 5_752,
+  epoch_transition_test: 31_165,
+  epoch_events_test: 20_704,
 };
 
 describe("constraint counts (test circuits, pinned)", function () {

@@ -5,9 +5,11 @@ import { loadCircuitArtifacts, loadContractArtifact } from "../src/artifacts/man
 import { type Chain, devWallet, startAnvil } from "../src/chain/localChain.js";
 import { PathRequestsClient } from "../src/chain/pathRequests.js";
 import {
-  deployArtifact, deployPool, type ErrorArg, PoolError, type RiskSharingPoolClient, type TxResult, TEST_CIRCUITS, verifierArtifact,
+  deployPool, type RiskSharingPoolClient, type TxResult, TEST_CIRCUITS,
 } from "../src/chain/riskSharingPool.js";
 import { MerkleTree } from "../src/crypto/merkleTree.js";
+import { auditEpoch, formatAuditReport } from "../src/auditor/auditEpoch.js";
+import { auditFrozen, type FrozenCheck } from "../src/auditor/frozenAudit.js";
 import { assessLiquidation } from "../src/operator/liquidationRule.js";
 import { type LiquidationProof, proveLiquidation } from "../src/operator/proveLiquidation.js";
 import { proveSolvency, type SolvencyProof } from "../src/operator/proveSolvency.js";
@@ -20,6 +22,7 @@ import { computeRiskTable, type RiskRow, type RiskTable } from "../src/risk/risk
 import { proveExit } from "../src/trader/proveExit.js";
 import { type MarginProof, proveMargin } from "../src/trader/proveMargin.js";
 import { testSnapshot } from "./helpers/market.js";
+import { deployTestVerifiers, refusedOn, type TestVerifiers } from "./helpers/poolFixtures.js";
 import { tableProof } from "./helpers/riskTables.js";
 
 // docs/design.md §12 on anvil, with real proofs of the test circuits: a silent operator holds
@@ -40,7 +43,7 @@ describe("The escape hatch on anvil (docs/design.md §12)", function () {
   let chain: Chain;
   let admin: HDNodeWallet, operator: HDNodeWallet, lp: HDNodeWallet, lp2: HDNodeWallet, traderA: HDNodeWallet, traderB: HDNodeWallet;
   let traderP: HDNodeWallet, depositor: HDNodeWallet, stranger: HDNodeWallet;
-  let verifiers: { marginVerifier: string; solvencyVerifier: string; liquidationVerifier: string; riskTableVerifier: string; exitVerifier: string; poseidon2?: string };
+  let verifiers: TestVerifiers;
 
   let table: RiskTable;
   let rows: RiskRow[];
@@ -91,13 +94,7 @@ describe("The escape hatch on anvil (docs/design.md §12)", function () {
     for (const k of ["A", "B", "P"] as const) assert.equal(exits[k].statement.amount, claims[k], `the exit proof of ${k} states its mark claim`);
     exitOtherEpoch = await proveExit({ ...request(1), riskTable: computeRiskTable(testSnapshot(EPOCH + 1)), epoch: EPOCH + 1, recipient: traderB.address }, TEST_CIRCUITS.exit);
 
-    verifiers = {
-      marginVerifier: (await deployArtifact(verifierArtifact(TEST_CIRCUITS.margin), admin)).address,
-      solvencyVerifier: (await deployArtifact(verifierArtifact(TEST_CIRCUITS.solvency), admin)).address,
-      liquidationVerifier: (await deployArtifact(verifierArtifact(TEST_CIRCUITS.liquidation), admin)).address,
-      riskTableVerifier: (await deployArtifact(verifierArtifact(TEST_CIRCUITS.riskTable), admin)).address,
-      exitVerifier: (await deployArtifact(verifierArtifact(TEST_CIRCUITS.exit), admin)).address,
-    };
+    verifiers = await deployTestVerifiers(admin);
   });
 
   after(async () => {
@@ -121,7 +118,6 @@ describe("The escape hatch on anvil (docs/design.md §12)", function () {
   /** A fresh pool with `lpCapital` of genesis LP capital and `deposit` of trader collateral before the risk, opened at EPOCH. */
   async function openPool(lpCapital: bigint, options: { open?: boolean } = {}): Promise<Opened> {
     const d = await deployPool({ signer: admin, ...verifiers, oracle: admin.address, operator: operator.address, circuits: TEST_CIRCUITS, maxEpochDelay: DELAY, pathFee: PATH_FEE });
-    verifiers.poseidon2 ??= d.poseidon2;
     const pool = d.pool;
     const token = new Contract(d.token, loadContractArtifact("TestToken").abi as InterfaceAbi, admin);
     await mintTo(token, pool, lp, lpCapital);
@@ -137,24 +133,28 @@ describe("The escape hatch on anvil (docs/design.md §12)", function () {
     await chain.provider.send("evm_mine", [Number(timestamp)]);
   }
 
+  /**
+   * Mines `send`'s transaction (sent with a fixed gas limit, so nothing estimates it first) in a
+   * block of exactly this timestamp; "reverted" when the pool refused it there. (Calls that are
+   * estimated first run at the node's clock, which a slow machine moves on by whole seconds.)
+   */
+  async function minedAt(timestamp: bigint, send: (overrides: { gasLimit: bigint }) => Promise<{ wait(): Promise<unknown> }>): Promise<"mined" | "reverted"> {
+    await chain.provider.send("evm_setNextBlockTimestamp", [Number(timestamp)]);
+    const tx = await send({ gasLimit: 1_000_000n });
+    try {
+      await tx.wait();
+      return "mined";
+    } catch {
+      return "reverted";
+    }
+  }
+
   /** Moves the chain to `freezeAllowedAt` (or `offset` seconds from it) and mines a block there. */
   async function waitForFreeze(pool: RiskSharingPoolClient, offset = 0n): Promise<void> {
     await mineAt((await pool.hatchState()).freezeAllowedAt + offset);
   }
 
-  /** The call is refused with exactly `errorName` (and these args), and neither the pool's state nor the chain changed. */
-  async function refused(p: RiskSharingPoolClient, call: () => Promise<unknown>, errorName: string, args: Record<string, ErrorArg> = {}): Promise<void> {
-    const snapshot = async (): Promise<string> =>
-      JSON.stringify({ state: await p.state(), block: await chain.provider.getBlockNumber() }, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
-    const before = await snapshot();
-    await assert.rejects(call(), (err: unknown) => {
-      assert.ok(err instanceof PoolError, `expected a PoolError, got ${String(err)}`);
-      assert.equal(err.errorName, errorName, err.message);
-      for (const [k, v] of Object.entries(args)) assert.equal(err.args[k], v, `${errorName}.${k}`);
-      return true;
-    });
-    assert.equal(await snapshot(), before, "a refused call changed state");
-  }
+  const refused = refusedOn(() => chain.provider);
 
   const exited = (r: TxResult): { amount: bigint; taken: bigint; paid: bigint } => {
     const e = r.events.find((x) => x.name === "Exited");
@@ -179,11 +179,12 @@ describe("The escape hatch on anvil (docs/design.md §12)", function () {
     const h = await pool.hatchState();
     assert.equal(h.maxEpochDelay, BigInt(DELAY));
     assert.equal(h.freezeAllowedAt, h.lastOpenedAt + BigInt(DELAY));
-    await waitForFreeze(pool, -1n); // calls are evaluated at the latest block's time: one second early
     await refused(pool, () => pool.connect(stranger).freeze(), "FreezeTooEarly", { allowedAt: h.freezeAllowedAt });
-    await waitForFreeze(pool); // exactly maxEpochDelay after the opening
-    const r = await pool.connect(stranger).freeze();
-    const f = r.events.find((e) => e.name === "Frozen");
+    const freezeAt = (t: bigint) => minedAt(t, (o) => pool.contract.connect(stranger).getFunction("freeze").send(o) as Promise<{ wait(): Promise<unknown> }>);
+    assert.equal(await freezeAt(h.freezeAllowedAt - 1n), "reverted", "one second early");
+    assert.equal((await pool.hatchState()).frozen, false);
+    assert.equal(await freezeAt(h.freezeAllowedAt), "mined", "exactly maxEpochDelay after the opening");
+    const f = (await pool.events()).find((e) => e.name === "Frozen");
     assert.ok(f?.name === "Frozen");
     assert.deepEqual([f.args.epoch, f.args.accountsRoot, f.args.markTotal, f.args.pot, f.args.uncredited], [EPOCH, tree.root, markTotal, 100_000n * UNIT, 0n]);
     const s = await pool.state();
@@ -250,11 +251,12 @@ describe("The escape hatch on anvil (docs/design.md §12)", function () {
     const info = await bPaths.requestInfo(requestId);
     assert.ok(info);
     await refused(pool, () => paths.refundFee(requestId), "NotFrozen");
-    await mineAt(info.deadline - 1n);
     await refused(pool, () => pool.connect(stranger).freezeOnRequest(requestId), "FreezeTooEarly", { allowedAt: info.deadline });
-    await mineAt(info.deadline);
-    const r = await pool.connect(stranger).freezeOnRequest(requestId);
-    const f = r.events.find((e) => e.name === "Frozen");
+    const freezeAt = (t: bigint) => minedAt(t, (o) => pool.contract.connect(stranger).getFunction("freezeOnRequest").send(requestId, o) as Promise<{ wait(): Promise<unknown> }>);
+    assert.equal(await freezeAt(info.deadline - 1n), "reverted", "one second before the request's deadline");
+    assert.equal((await pool.hatchState()).frozen, false);
+    assert.equal(await freezeAt(info.deadline), "mined", "at the deadline");
+    const f = (await pool.events()).find((e) => e.name === "Frozen");
     assert.ok(f?.name === "Frozen" && f.args.requestId === requestId);
     const before = await chain.provider.getBalance(traderB.address);
     await paths.refundFee(requestId);
@@ -368,10 +370,15 @@ describe("The escape hatch on anvil (docs/design.md §12)", function () {
     const { pool, token } = await frozenAfterActivity(lpCapital);
     const paidToA = 1_000n * UNIT;
     const pot = lpCapital - paidToA;
+    // The surplus is shared by the LPs and the insurance fund (P's penalty), pro rata to the LPs' NAV at the opening and the fund.
+    const st = await pool.state();
+    assert.equal(st.insuranceFund, liquidateP.statement.penalty);
+    const lpPart = (all: bigint): bigint => (all * st.navAtOpening) / (st.navAtOpening + st.insuranceFund);
     let h = await pool.hatchState();
-    assert.deepEqual([h.frozenPot, h.outstandingClaims, h.lpSurplus], [pot, markTotal, pot - markTotal], "before noting: every claim held back in full");
+    assert.deepEqual([h.frozenPot, h.outstandingClaims, h.lpSurplus, h.fundSurplus], [pot, markTotal, lpPart(pot - markTotal), pot - markTotal - lpPart(pot - markTotal)],
+      "before noting: every claim held back in full");
     // A second LP would share; here one LP holds every share.
-    assert.equal(await pool.lpExitPreview(lp.address), pot - markTotal);
+    assert.equal(await pool.lpExitPreview(lp.address), lpPart(pot - markTotal));
     const first = await pool.connect(lp).lpExit();
     assert.ok(first.events.some((e) => e.name === "LpExited"));
     await refused(pool, () => pool.connect(lp).lpExit(), "NothingToClaim", { provider: lp.address });
@@ -385,14 +392,66 @@ describe("The escape hatch on anvil (docs/design.md §12)", function () {
     assert.equal(h.outstandingClaims, markTotal - paidToA - liquidateP.statement.penalty);
     const second = await pool.connect(lp).lpExit();
     const lpPaid = second.events.find((e) => e.name === "LpExited");
-    assert.ok(lpPaid?.name === "LpExited" && lpPaid.args.paid === paidToA + liquidateP.statement.penalty);
+    const all = pot - (markTotal - paidToA - liquidateP.statement.penalty);
+    assert.ok(lpPaid?.name === "LpExited" && lpPaid.args.paid === lpPart(all) - lpPart(pot - markTotal));
+    // The fund's part goes to the admin (the protocol treasury), once what it is due.
+    const adminBefore = await pool.tokenBalanceOf(admin.address);
+    await pool.connect(stranger).fundExit();
+    assert.equal(await pool.tokenBalanceOf(admin.address), adminBefore + all - lpPart(all));
+    await refused(pool, () => pool.fundExit(), "NothingToClaim", { provider: admin.address });
     // A year later, every trader's claim is still whole.
     await mineAt(BigInt((await chain.provider.getBlock("latest"))?.timestamp ?? 0) + 365n * 24n * 3600n);
     const paidOut = [] as bigint[];
     for (const k of ["A", "B", "P"] as const) paidOut.push(exited(await pool.exit(exits[k])).paid);
     assert.deepEqual(paidOut, [claims.A - paidToA, claims.B, claims.P - liquidateP.statement.penalty]);
-    assert.equal(await pool.poolBalance(), 0n, "every token paid out: traders their claims, the LP exactly the rest");
+    assert.equal(await pool.poolBalance(), 0n, "every token paid out: traders their claims, the LP and the fund exactly the rest");
     void token;
+
+    // The auditor, from public data: the freeze, every exit re-verified from calldata and recomputed, the LPs' take bounded.
+    const report = await auditEpoch({ pool, provider: chain.provider, epoch: EPOCH, circuits: TEST_CIRCUITS, riskTable: table });
+    assert.ok(report.ok, formatAuditReport(report));
+    assert.ok(report.frozen);
+    assert.deepEqual([report.frozen.exits, report.frozen.exitsPaid, report.frozen.lpPaid, report.frozen.outstanding],
+      [3, paidOut.reduce((a, b) => a + b, 0n), lpPart(all), markTotal - paidToA - liquidateP.statement.penalty]);
+    assert.equal(report.checks.filter((c) => c.proof === "exit").length, 3, "each exit proof re-verified");
+    assert.match(formatAuditReport(report), /FROZEN after this epoch: 3 exit\(s\)/);
+
+    // The same events with one exit paying 1 more, or the LPs taking 1 more: the audit says so.
+    const events = await pool.events();
+    const tampered = async (edit: (e: (typeof events)[number]) => (typeof events)[number]): Promise<FrozenCheck[]> => {
+      const failed: FrozenCheck[] = [];
+      await auditFrozen({
+        events: events.map(edit), epoch: EPOCH, accountsRoot: tree.root, riskRoot: report.riskRootOnChain ?? 0n, markTotal,
+        reverify: async () => undefined, check: (c) => { if (!c.ok) failed.push(c); },
+      });
+      return failed;
+    };
+    assert.deepEqual(await tampered((e) => e), []);
+    const overpaid = await tampered((e) => (e.name === "Exited" && e.args.nullifier === exits.B.statement.nullifier ? { ...e, args: { ...e.args, paid: e.args.paid + 1n } } : e));
+    assert.match(overpaid.map((c) => c.detail).join(), /paid \d+, the exit rule gives \d+/);
+    const greedy = await tampered((e) => (e.name === "LpExited" ? { ...e, args: { ...e.args, paid: e.args.paid + 1n } } : e));
+    assert.match(greedy.map((c) => c.detail).join(), /the LPs took 2 above the surplus/);
+  });
+
+  it("a deposit executed at the last opening buys no part of the insurance fund at the freeze: the fund's part goes to the admin", async () => {
+    const o = await openPool(100_000n * UNIT, { open: false });
+    const fund = 9_000n * UNIT;
+    await mintTo(o.token, o.pool, stranger, fund);
+    await o.pool.connect(stranger).fundInsurance(fund);
+    await mintTo(o.token, o.pool, lp2, 100_000n * UNIT);
+    const late = (await o.pool.connect(lp2).requestDeposit(100_000n * UNIT)).events.find((e) => e.name === "LpRequested");
+    assert.ok(late?.name === "LpRequested");
+    await o.pool.publishRisk(await tableProof(table));
+    await o.pool.connect(operator).postSolvencyEpoch(solvency);
+    await o.pool.claim(late.args.requestId);
+    await waitForFreeze(o.pool);
+    await o.pool.freeze();
+    const h = await o.pool.hatchState();
+    const [early, lateDue] = [await o.pool.lpExitPreview(lp.address), await o.pool.lpExitPreview(lp2.address)];
+    // Without the fund's own part, each LP would take half of the fund: lp2 would gain 4,500 at lp's expense.
+    assert.ok(lateDue <= 100_000n * UNIT, `the late LP takes at most what it paid in (${lateDue})`);
+    assert.ok(early + lateDue <= h.lpSurplus && h.lpSurplus - early - lateDue <= 2n);
+    assert.ok(h.fundSurplus >= fund - 2n && h.fundSurplus <= fund, `the fund's part is the fund (${h.fundSurplus})`);
   });
 
   it("LP escrow still comes back in a frozen pool: a pending deposit request is cancelled, a pending withdrawal's shares return and exit pro rata", async () => {

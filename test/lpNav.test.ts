@@ -6,7 +6,7 @@ import { MerkleTree } from "../src/crypto/merkleTree.js";
 import { loadCircuitArtifacts, loadContractArtifact } from "../src/artifacts/manifest.js";
 import { type Chain, devWallet, startAnvil } from "../src/chain/localChain.js";
 import {
-  deployArtifact, deployPool, type ErrorArg, PoolError, type PoolEvent, requestIdOf, type RiskSharingPoolClient, TEST_CIRCUITS, verifierArtifact,
+  deployPool, type PoolEvent, requestIdOf, type RiskSharingPoolClient, TEST_CIRCUITS,
 } from "../src/chain/riskSharingPool.js";
 import { replayWaterfall } from "../src/auditor/waterfall.js";
 import { proveSolvency } from "../src/operator/proveSolvency.js";
@@ -17,6 +17,7 @@ import { commitRiskTable } from "../src/risk/riskCommitment.js";
 import { computeRiskTable } from "../src/risk/riskEngine.js";
 import { type MarginProof, proveMargin } from "../src/trader/proveMargin.js";
 import { testSnapshot } from "./helpers/market.js";
+import { deployTestVerifiers, refusedOn, type TestVerifiers } from "./helpers/poolFixtures.js";
 import { tableProof } from "./helpers/riskTables.js";
 import { cashEpoch, type EpochProofs, lpTestTable } from "./helpers/lpEpochs.js";
 import { claimLpDeposit, requestLpDeposit } from "../src/demo/lpAct.js";
@@ -34,7 +35,7 @@ const E10 = 10;
 describe("LP shares at the proven NAV (docs/design.md §11)", function () {
   let chain: Chain;
   let admin: HDNodeWallet, operator: HDNodeWallet, lp1: HDNodeWallet, lp2: HDNodeWallet, lp3: HDNodeWallet, trader: HDNodeWallet, stranger: HDNodeWallet;
-  let verifiers: { marginVerifier: string; solvencyVerifier: string; liquidationVerifier: string; riskTableVerifier: string };
+  let verifiers: TestVerifiers;
   /** Epoch 9: traders hold 1,000 (markTotal = stressTotal = 1,000); epoch 10: traders won 600 (1,600). */
   let e9: EpochProofs, e10: EpochProofs;
   /** Epoch 10 with two accounts of 5,000 each (a haircut in a pool of 2,000), and their margin proofs. */
@@ -95,12 +96,7 @@ describe("LP shares at the proven NAV (docs/design.md §11)", function () {
     e10tight = await epoch(E10, [shortCalls, newTraderAccount(assetsAt10 - 100n * UNIT - posStress)]);
     assert.equal(e10tight.solvency.stressTotal, assetsAt10 - 100n * UNIT);
 
-    verifiers = {
-      marginVerifier: (await deployArtifact(verifierArtifact(TEST_CIRCUITS.margin), admin)).address,
-      solvencyVerifier: (await deployArtifact(verifierArtifact(TEST_CIRCUITS.solvency), admin)).address,
-      liquidationVerifier: (await deployArtifact(verifierArtifact(TEST_CIRCUITS.liquidation), admin)).address,
-      riskTableVerifier: (await deployArtifact(verifierArtifact(TEST_CIRCUITS.riskTable), admin)).address,
-    };
+    verifiers = await deployTestVerifiers(admin);
   });
 
   after(async () => {
@@ -154,18 +150,7 @@ describe("LP shares at the proven NAV (docs/design.md §11)", function () {
   /** What `who`'s shares are worth at the pool's NAV per share now. */
   const worth = async (pool: RiskSharingPoolClient, who: string): Promise<bigint> => pool.previewWithdraw(await pool.sharesOf(who));
 
-  async function refused(p: RiskSharingPoolClient, call: () => Promise<unknown>, errorName: string, args: Record<string, ErrorArg> = {}): Promise<void> {
-    const snapshot = async (): Promise<string> =>
-      JSON.stringify({ state: await p.state(), block: await chain.provider.getBlockNumber() }, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
-    const before = await snapshot();
-    await assert.rejects(call(), (err: unknown) => {
-      assert.ok(err instanceof PoolError, `expected a PoolError, got ${String(err)}`);
-      assert.equal(err.errorName, errorName, err.message);
-      for (const [k, v] of Object.entries(args)) assert.equal(err.args[k], v, `${errorName}.${k}`);
-      return true;
-    });
-    assert.equal(await snapshot(), before, "a refused call changed state");
-  }
+  const refused = refusedOn(() => chain.provider);
 
   /** The auditor's replay of the pool's events agrees with every opening and the final book. */
   async function audited(pool: RiskSharingPoolClient): Promise<void> {

@@ -59,6 +59,8 @@ describe("trader's page in Chromium (test circuits on anvil, an injected wallet)
   const requests: { url: string; method: string; body: string }[] = [];
   let wallet: InjectedWallet;
   const withdrawal = 1_000n * UNIT;
+  /** Epoch 2 (the haircut epoch): alice's files, once opened. */
+  let epoch2: Awaited<ReturnType<TraderFixture["openHaircutEpoch"]>> | undefined;
 
   async function openPage(query = ""): Promise<Page> {
     const p = await context.newPage();
@@ -187,6 +189,7 @@ describe("trader's page in Chromium (test circuits on anvil, an injected wallet)
 
   it("in a haircut epoch: refuses a file of the previous epoch, rebuilds the path from the published leaf hashes, says what a settlement would pay, asks the wallet only once the haircut is accepted, and not on another chain", async () => {
     const next = await fx.openHaircutEpoch(withdrawal);
+    epoch2 = next;
     assert.equal(await click("#connect-button", "connect"), "done", await errorText());
     assert.match(await page.textContent("#pool-status") ?? "", /Epoch 2 is open for settlement with a HAIRCUT of 0\.\d{6}/);
     await pick(fx.files.aliceAccount, fx.files.alicePath);
@@ -241,9 +244,10 @@ describe("trader's page in Chromium (test circuits on anvil, an injected wallet)
     assert.equal(sent.find((s) => /quantity|positions|"secret"|"salt"/.test(s)), undefined, "no request names a position or a secret field");
   });
 
-  it("the server gives the margin circuit's wasm and zkey, and no other circuit's or file of the build", async () => {
+  it("the server gives the margin and exit circuits' wasm and zkey, and no other circuit's or file of the build", async () => {
     const status = async (path: string): Promise<number> => (await fetch(`${server.url}${path}`)).status;
-    assert.deepEqual(await Promise.all(["trader", "trader.html", "circuits/margin_test.wasm", "circuits/margin_test.zkey"].map(status)), [200, 200, 200, 200]);
+    const given = ["trader", "trader.html", "circuits/margin_test.wasm", "circuits/margin_test.zkey", "circuits/exit_test.wasm", "circuits/exit_test.zkey"];
+    assert.deepEqual(await Promise.all(given.map(status)), given.map(() => 200));
     const refused = ["circuits/solvency_test.zkey", "circuits/liquidation_test.wasm", "circuits/risk_table_test.zkey", "circuits/margin_test.r1cs", "circuits/nope.zkey", "manifest.json"];
     assert.deepEqual(await Promise.all(refused.map(status)), refused.map(() => 404));
   });
@@ -257,5 +261,30 @@ describe("trader's page in Chromium (test circuits on anvil, an injected wallet)
     } finally {
       await p.close();
     }
+  });
+
+  it("in a frozen pool (the operator silent a week): shows the claim and what an exit pays, proves the exit in the page and takes it through the wallet, once", async () => {
+    assert.ok(epoch2, "the haircut epoch ran first");
+    const hatch = await fx.pool.hatchState();
+    await fx.chain.provider.send("evm_increaseTime", [Number(hatch.maxEpochDelay)]);
+    await fx.chain.provider.send("evm_mine", []);
+    await fx.pool.freeze();
+    assert.equal(await click("#connect-button", "connect"), "done", await errorText());
+    assert.equal(await page.getAttribute("#pool-status", "data-status"), "frozen");
+    assert.match(await page.textContent("#pool-status") ?? "", /The pool is FROZEN .* Exits use epoch 2's roots/);
+    await pick(epoch2.aliceAccount, epoch2.alicePath);
+    assert.equal(await page.getAttribute("body", "data-files"), "done", await errorText());
+    const claim = BigInt(await page.getAttribute("#exit-claim", "data-claim") ?? "-1");
+    const pays = BigInt(await page.getAttribute("#exit-claim", "data-pays") ?? "-1");
+    assert.ok(claim > 500n * UNIT, "alice's claim at mark is above what she settled in epoch 2");
+    assert.equal(pays, ((claim - 500n * UNIT) * epoch2.haircut.num) / epoch2.haircut.den, "what is left of the claim, at the epoch's haircut");
+    await page.fill("#exit-recipient", fx.alice);
+    const before = await fx.pool.tokenBalanceOf(fx.alice);
+    assert.equal(await click("#exit-button", "exit"), "done", await errorText());
+    assert.equal(await page.getAttribute("#exit-result", "data-paid"), pays.toString());
+    assert.equal(await fx.pool.tokenBalanceOf(fx.alice), before + pays);
+    await pick(epoch2.aliceAccount, epoch2.alicePath);
+    assert.equal(await page.getAttribute("#error", "data-kind"), "exited");
+    assert.match(await errorText(), /Exited already: your account exited the frozen pool already/);
   });
 });

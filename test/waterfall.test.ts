@@ -6,8 +6,7 @@ import { MerkleTree } from "../src/crypto/merkleTree.js";
 import { loadCircuitArtifacts, loadContractArtifact } from "../src/artifacts/manifest.js";
 import { type Chain, devWallet, startAnvil } from "../src/chain/localChain.js";
 import {
-  deployArtifact, deployPool, type ErrorArg, PoolError, type PoolEvent, requestIdOf, type RiskSharingPoolClient, type TxResult, TEST_CIRCUITS,
-  verifierArtifact,
+  deployPool, type PoolEvent, requestIdOf, type RiskSharingPoolClient, type TxResult, TEST_CIRCUITS,
 } from "../src/chain/riskSharingPool.js";
 import { replayWaterfall } from "../src/auditor/waterfall.js";
 import { sharesValue } from "../src/protocol/lpShares.js";
@@ -22,6 +21,7 @@ import { commitRiskTable } from "../src/risk/riskCommitment.js";
 import { computeRiskTable, type RiskRow, type RiskTable } from "../src/risk/riskEngine.js";
 import { type MarginProof, proveMargin } from "../src/trader/proveMargin.js";
 import { testSnapshot } from "./helpers/market.js";
+import { deployTestVerifiers, refusedOn, type TestVerifiers } from "./helpers/poolFixtures.js";
 import { tableProof } from "./helpers/riskTables.js";
 
 // docs/design.md §9 on anvil: one epoch's proofs (a solvency proof with a tight mark bound, two
@@ -39,7 +39,7 @@ const SHORT_CALLS: Position[] = [{ instrument: 1, quantity: -3n }];
 describe("Stress, liquidation and the loss waterfall on anvil (docs/design.md §9)", function () {
   let chain: Chain;
   let admin: HDNodeWallet, operator: HDNodeWallet, lp: HDNodeWallet, traderA: HDNodeWallet, traderB: HDNodeWallet, stranger: HDNodeWallet;
-  let verifiers: { marginVerifier: string; solvencyVerifier: string; liquidationVerifier: string; riskTableVerifier: string };
+  let verifiers: TestVerifiers;
 
   let table: RiskTable;
   let rows: RiskRow[];
@@ -93,12 +93,7 @@ describe("Stress, liquidation and the loss waterfall on anvil (docs/design.md §
     assert.ok(liquidateD.statement.penalty === 0n && liquidateD.statement.deficit === 150n * UNIT, "D leaves a deficit of 150");
     assert.equal(liquidateD.statement.tag, nullifierOf(accounts.D.accountKey, EPOCH), "the tag is D's settlement nullifier of the epoch");
 
-    verifiers = {
-      marginVerifier: (await deployArtifact(verifierArtifact(TEST_CIRCUITS.margin), admin)).address,
-      solvencyVerifier: (await deployArtifact(verifierArtifact(TEST_CIRCUITS.solvency), admin)).address,
-      liquidationVerifier: (await deployArtifact(verifierArtifact(TEST_CIRCUITS.liquidation), admin)).address,
-      riskTableVerifier: (await deployArtifact(verifierArtifact(TEST_CIRCUITS.riskTable), admin)).address,
-    };
+    verifiers = await deployTestVerifiers(admin);
   });
 
   after(async () => {
@@ -136,19 +131,7 @@ describe("Stress, liquidation and the loss waterfall on anvil (docs/design.md §
     return { pool, opening: posted.events.filter((e) => e.name !== "SolvencyBatchAccepted") };
   }
 
-  /** The call is refused with exactly `errorName` (and these args), and the pool's state and the chain did not change. */
-  async function refused(p: RiskSharingPoolClient, call: () => Promise<unknown>, errorName: string, args: Record<string, ErrorArg> = {}): Promise<void> {
-    const snapshot = async (): Promise<string> =>
-      JSON.stringify({ state: await p.state(), block: await chain.provider.getBlockNumber() }, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
-    const before = await snapshot();
-    await assert.rejects(call(), (err: unknown) => {
-      assert.ok(err instanceof PoolError, `expected a PoolError, got ${String(err)}`);
-      assert.equal(err.errorName, errorName, err.message);
-      for (const [k, v] of Object.entries(args)) assert.equal(err.args[k], v, `${errorName}.${k}`);
-      return true;
-    });
-    assert.equal(await snapshot(), before, "a refused call changed state");
-  }
+  const refused = refusedOn(() => chain.provider);
 
   const steps = (r: TxResult): [string, bigint, bigint, bigint][] =>
     r.events.flatMap((e) => (e.name === "WaterfallStep" ? [[e.args.stage, e.args.amount, e.args.insuranceFundAfter, e.args.lpCapitalAfter]] : []));

@@ -8,6 +8,7 @@ import { commitRiskTable } from "../risk/riskCommitment.js";
 import type { RiskTable } from "../risk/riskEngine.js";
 import { type AccountCheck, type AccountToCheck, checkAccount } from "./accountCheck.js";
 import { type Haircut, haircutPayment } from "./epochStatus.js";
+import { auditFrozen, type FrozenAudit } from "./frozenAudit.js";
 import type { PoolReader, PoolSnapshot } from "./poolReader.js";
 import { type LiquidationAudit, type OpeningAudit, replayWaterfall, type WaterfallReplay } from "./waterfall.js";
 
@@ -21,6 +22,8 @@ export interface AuditCircuits {
   liquidation?: string;
   /** The risk-table circuit (issue 17); without it, the epoch's table proof is reported as not re-verified. */
   riskTable?: string;
+  /** The exit circuit (docs/design.md §12); without it, exit proofs of a frozen pool are reported as not re-verified. */
+  exit?: string;
 }
 
 /** One thing the auditor checked. `what` states what holds when `ok`. */
@@ -32,7 +35,7 @@ export interface AuditCheck {
   /** For a re-verified proof: the transaction that carried it. */
   transactionHash?: string;
   /** For a re-verified proof: which kind. */
-  proof?: "riskTable" | "solvency" | "settlement" | "liquidation";
+  proof?: "riskTable" | "solvency" | "settlement" | "liquidation" | "exit";
 }
 
 /** What an auditor concludes about one epoch, from public data only. */
@@ -86,6 +89,8 @@ export interface AuditReport {
   /** With an account: its leaf is under the epoch's accounts root. */
   accountIncluded?: boolean;
   account?: AccountCheck;
+  /** The pool froze after this epoch (docs/design.md §12): its exits re-verified, what is left for the LPs. */
+  frozen?: FrozenAudit;
   checks: AuditCheck[];
   /** Every check holds. */
   ok: boolean;
@@ -244,7 +249,8 @@ export async function auditEpochWith(options: EpochAuditOptions): Promise<AuditR
   if (opened) {
     const bound = opened.args.stressTotal;
     r.balanceLessBound = state.poolBalance - bound;
-    if (state.latestAcceptedEpoch === epoch) {
+    // A frozen pool pays its claims out under the escape hatch's rules (checked in 7 instead).
+    if (state.latestAcceptedEpoch === epoch && named("Frozen").length === 0) {
       // A settlement pays a compliant account out of its own equity, so it lowers the proven
       // liabilities by what it pays; trader deposits since the risk was published are owed on
       // top of the bound. The contract locks the same amount against LP withdrawals.
@@ -258,7 +264,14 @@ export async function auditEpochWith(options: EpochAuditOptions): Promise<AuditR
     }
   }
 
-  // 7. the trader's own account
+  // 7. a freeze after this epoch: every exit re-verified and its payment recomputed, the LPs' take bounded
+  r.frozen = await auditFrozen({
+    events, epoch, accountsRoot: r.accountsRoot, riskRoot, markTotal: r.markTotal, haircut: r.haircut,
+    reverify: (hash, signals) => reverify(hash, "exit", circuits.exit, signals),
+    check: (c) => { check(c.ok, c.what, c.detail, c.transactionHash ? { transactionHash: c.transactionHash, proof: c.what.startsWith("exit") ? "exit" : undefined } : {}); },
+  });
+
+  // 8. the trader's own account
   if (options.account) {
     r.account = checkAccount(options.account, epoch, r.accountsRoot, margin, events, table);
     r.accountIncluded = r.account.included;

@@ -65,6 +65,9 @@ export function formatAuditReport(r: AuditReport): string {
       : []),
     `  settlements: ${r.settlements} for ${r.settledAmount} in total${r.paidAmount !== r.settledAmount ? `, paying ${r.paidAmount} after the haircut` : ""}; settlement ${r.settlementOpen ? "open" : "closed"}`,
     ...account,
+    ...(r.frozen
+      ? [`  FROZEN after this epoch: ${r.frozen.exits} exit(s) paid ${r.frozen.exitsPaid}; traders' outstanding claims ${r.frozen.outstanding}; LPs took ${r.frozen.lpPaid} of ${r.frozen.lpSurplus}; refunds ${r.frozen.refunded} of ${r.frozen.uncredited}`]
+      : []),
     r.ok ? "audit passed" : `audit FAILED (${r.problems.length} check(s))`,
   ].join("\n");
 }

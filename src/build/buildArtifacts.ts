@@ -49,10 +49,10 @@ export async function compileOnly(options: BuildOptions = {}): Promise<CompiledS
 /**
  * Compile order: the longest compiles first (longest-processing-time scheduling over the cores),
  * so the build's end is not a big circuit started last. Measured at the reference parameters:
- * RiskTable (174k constraints) and PoolSolvency (126k) take several times MarginCompliance (27k),
- * Liquidation (26k) or Exit (26k).
+ * EpochTransition (339k constraints), RiskTable (174k) and PoolSolvency (126k) take several times
+ * EpochEvents, MarginCompliance (27k), Liquidation (26k) or Exit (26k).
  */
-const COMPILE_RANK: Record<CircuitKind, number> = { riskTable: 0, solvency: 1, margin: 2, liquidation: 3, exit: 4 };
+const COMPILE_RANK: Record<CircuitKind, number> = { transition: 0, riskTable: 1, solvency: 2, transitionEvents: 3, margin: 4, liquidation: 5, exit: 6 };
 
 /** The instances in compile order (stable within a rank, so the catalog order breaks ties). */
 export function compileOrder(instances: readonly CircuitInstance[]): CircuitInstance[] {

@@ -144,9 +144,12 @@ export interface HatchState {
   claimsNoted: bigint;
   /** Frozen: the traders' outstanding claims, as they will be paid (haircut applied, rounded up). */
   outstandingClaims: bigint;
-  /** Frozen: the LPs' whole entitlement (paid and not). */
+  /** Frozen: the LPs' whole entitlement (paid and not), their pro-rata part next to the insurance fund's. */
   lpSurplus: bigint;
   lpExitPaidTotal: bigint;
+  /** Frozen: the insurance fund's part of the surplus (paid to the admin), and what was paid. */
+  fundSurplus: bigint;
+  fundExitPaid: bigint;
 }
 
 /** A spent nullifier (settlement, liquidation tag or exit) as the pool records it. */
@@ -424,6 +427,11 @@ export class RiskSharingPoolClient {
     return this.send("lpExit", []);
   }
 
+  /** Pays the insurance fund's part of a frozen pool's surplus to the admin (anyone may send it). */
+  fundExit(): Promise<TxResult> {
+    return this.send("fundExit", []);
+  }
+
   /** What `provider` has taken by lpExit so far. */
   lpExitPaid(provider: string): Promise<bigint> {
     return this.view<bigint>("lpExitPaid", provider);
@@ -458,13 +466,13 @@ export class RiskSharingPoolClient {
   async hatchState(blockTag?: number): Promise<HatchState> {
     const tag = blockTag ?? (await this.provider.getBlockNumber());
     const read = async <T>(method: string): Promise<T> => (await this.contract.getFunction(method).staticCall({ blockTag: tag })) as T;
-    const [frozen, maxEpochDelay, lastOpenedAt, freezeAllowedAt, pathRequests, frozenPot, refundsOwed, claimsNoted, outstandingClaims, lpSurplus, lpExitPaidTotal] =
+    const [frozen, maxEpochDelay, lastOpenedAt, freezeAllowedAt, pathRequests, frozenPot, refundsOwed, claimsNoted, outstandingClaims, lpSurplus, lpExitPaidTotal, fundSurplus, fundExitPaid] =
       await Promise.all([
         read<boolean>("frozen"), read<bigint>("maxEpochDelay"), read<bigint>("lastOpenedAt"), read<bigint>("freezeAllowedAt"), read<string>("pathRequests"),
         read<bigint>("frozenPot"), read<bigint>("refundsOwed"), read<bigint>("claimsNoted"), read<bigint>("outstandingClaims"), read<bigint>("lpSurplus"),
-        read<bigint>("lpExitPaidTotal"),
+        read<bigint>("lpExitPaidTotal"), read<bigint>("fundSurplus"), read<bigint>("fundExitPaid"),
       ]);
-    return { frozen, maxEpochDelay, lastOpenedAt, freezeAllowedAt, pathRequests, frozenPot, refundsOwed, claimsNoted, outstandingClaims, lpSurplus, lpExitPaidTotal };
+    return { frozen, maxEpochDelay, lastOpenedAt, freezeAllowedAt, pathRequests, frozenPot, refundsOwed, claimsNoted, outstandingClaims, lpSurplus, lpExitPaidTotal, fundSurplus, fundExitPaid };
   }
 
   // ---- views
@@ -602,14 +610,14 @@ export interface DeployPoolOptions {
   circuits?: PoolCircuits;
   /** Seconds without an opening (or a path request unanswered) before anyone may freeze; default 7 days. */
   maxEpochDelay?: number;
-  /** Wei a path request pays (the operator's answer costs gas); default 0.01 ether. */
+  /** Wei a path request pays (the operator's answer costs gas); default 0.02 ether. */
   pathFee?: bigint;
 }
 
 /** Default escape-hatch delay: a week without an epoch (or a path answer) lets anyone freeze. */
 export const DEFAULT_MAX_EPOCH_DELAY = 7 * 24 * 3600;
-/** Default path-request fee: 0.01 ether, above the gas of an answer on a depth-20 tree. */
-export const DEFAULT_PATH_FEE = 10_000_000_000_000_000n;
+/** Default path-request fee: 0.02 ether, the gas of an answer on a depth-20 tree (665,987, `npm run gas`) at up to 30 gwei. */
+export const DEFAULT_PATH_FEE = 20_000_000_000_000_000n;
 
 export interface DeployedContract {
   /** Artifact name, e.g. "RiskSharingPool", "MarginTestVerifier". */

@@ -14,6 +14,7 @@ import { computeRiskTable, type RiskTable } from "../risk/riskEngine.js";
 import { columnLabel } from "../risk/scenarios.js";
 import { MarginShortfallError, proveMargin } from "../trader/proveMargin.js";
 import { demoSnapshot, instrumentIndex } from "./demoMarket.js";
+import { type EscapeActResult, runEscapeAct } from "./escapeAct.js";
 import { claimLpDeposit, type LpActResult, requestLpDeposit } from "./lpAct.js";
 import { type Liquidation, liquidateBreaches, runShockEpoch, type ShockEpochResult } from "./shockEpoch.js";
 
@@ -46,6 +47,8 @@ export interface DemoResult {
   firstSettlementMs: number;
   /** The LP act: a deposit requested in epoch 1, executed at epoch 2's NAV per share. */
   lp: LpActResult;
+  /** The last act: the operator goes silent, the pool is frozen, everyone exits (undefined on a chain without evm_increaseTime). */
+  escape?: EscapeActResult;
 }
 
 interface Trader {
@@ -229,15 +232,36 @@ export async function runDemoEpoch(options: DemoOptions): Promise<DemoResult> {
   const lpAct = await claimLpDeposit(poolAs(lp2), lpRequest, log, usd);
   Object.assign(gas, lpAct.gas);
   log(`\n— audit of epoch ${shock.epoch} from public data: status, liquidations and the waterfall`);
-  const shockAudit = await auditEpoch({ pool: deployment.pool, provider, epoch: shock.epoch, circuits, riskTable: computeRiskTable(shocked) });
+  const shockTable = computeRiskTable(shocked);
+  const shockAudit = await auditEpoch({ pool: deployment.pool, provider, epoch: shock.epoch, circuits, riskTable: shockTable });
   log(formatAuditReport(shockAudit));
-
   const balance = await deployment.pool.poolBalance();
+
+  log(`\n— the operator goes silent: the escape hatch (docs/design.md §12)`);
+  const byName = new Map(traders.map((t) => [t.name, t.wallet]));
+  const secrets = new Map(named.map((e) => [e.name, e.account.secret]));
+  const secretOf = (name: string): bigint => {
+    const secret = secrets.get(name);
+    if (secret === undefined) throw new Error(`no account file for ${name}`);
+    return secret;
+  };
+  const escape = await runEscapeAct({
+    circuits, provider, stranger: poolAs(traders[2].wallet), freezer: traders[2].name, epoch: shock.epoch, table: shockTable, tree: shock.tree,
+    // Each owner's account file of the epoch: the operator's opening and the owner's own secret.
+    ledger: shock.ledger.map((e) => ({ name: e.name, account: { ...e.account, secret: secretOf(e.name) } })),
+    lps: [{ name: "LP 1", pool: poolAs(lp1), address: lp1.address }, { name: "LP 2", pool: poolAs(lp2), address: lp2.address }],
+    recipientOf: (name) => byName.get(name) ?? wallet(9), log, usd,
+  });
+  if (escape) {
+    Object.assign(gas, escape.gas);
+    timings.exitProveMs = escape.exitProveMs;
+  }
+
   const totals = solvency.totals;
   const headroom = totals.map((t, s) => ({ column: columnLabel(s), liabilities: t, headroom: balance - t }));
   return {
     pool: deployment.pool.address, gas, postSolvencyGas: posted.map((r) => r.gasUsed), timings, headroom, audit, liquidations, shock, shockAudit, firstSettlementMs,
-    lp: lpAct,
+    lp: lpAct, escape,
   };
 }
 
@@ -262,6 +286,11 @@ export function formatDemoReport(r: DemoResult): string {
       (r.lp.executedAt === undefined ? "not executed yet" : `executed at epoch ${r.lp.executedAt}'s ${r.lp.navPerShareAtExecution}: ${r.lp.shares} shares worth ${usd(r.lp.worth ?? 0n)} tUSD`),
     `audit verdict epoch ${r.shock.epoch - 1}: ${r.audit.ok ? "SOLVENT, every proof re-verified" : `PROBLEMS: ${r.audit.problems.join("; ")}`}`,
     `audit verdict epoch ${r.shock.epoch}: ${r.shockAudit.ok ? "every proof re-verified, waterfall recomputed" : `PROBLEMS: ${r.shockAudit.problems.join("; ")}`}`,
+    r.escape
+      ? `escape hatch: frozen after epoch ${r.escape.epoch}; ${r.escape.exits.length} exits paid ${usd(r.escape.exits.reduce((s, x) => s + x.paid, 0n))} tUSD, ` +
+        `LPs took ${usd(r.escape.lps.reduce((s, l) => s + l.paid, 0n))} of a ${usd(r.escape.lpSurplus)} tUSD surplus, ${r.escape.left} base units left: ` +
+        (r.escape.exact ? "every party got exactly its claim" : "MISMATCH: a party did not get its claim")
+      : "escape hatch: not run (the chain cannot let time pass)",
   ];
   return lines.join("\n");
 }

@@ -23,7 +23,7 @@ export const FORMATS = {
   liquidationProof: "zkrs/liquidation-proof@1",
   exitProof: "zkrs/exit-proof@1",
   leafHashes: "zkrs/leaf-hashes@1",
-  deployment: "zkrs/deployment@3",
+  deployment: "zkrs/deployment@4",
 } as const;
 
 export type FileKind = keyof typeof FORMATS;

@@ -62,7 +62,38 @@ export interface ExitInstance extends InstanceBase {
   params: MarginParams;
 }
 
-export type CircuitInstance = MarginInstance | SolvencyInstance | LiquidationInstance | RiskTableInstance | ExitInstance;
+/**
+ * The epoch transition's accounts pass (circuits/epoch_transition.circom, EpochTransition):
+ * batches of 2^logBatch account slots with 2^logOrders order slots (at most that many of a
+ * batch's accounts trade in one epoch), the portfolio parameters of the risk model.
+ */
+export interface TransitionParams extends SolvencyParams {
+  /** log2 of the order slots per batch. */
+  logOrders: number;
+}
+
+export interface TransitionInstance extends InstanceBase {
+  kind: "transition";
+  params: TransitionParams;
+}
+
+/**
+ * The epoch transition's events pass (EpochEvents): batches of 2^logEvents recorded events. Its
+ * template takes only positions, depth and logEvents; the other fields name the risk model of
+ * the accounts pass it belongs to.
+ */
+export interface TransitionEventsParams extends SolvencyParams {
+  /** log2 of the event slots per batch. */
+  logEvents: number;
+}
+
+export interface TransitionEventsInstance extends InstanceBase {
+  kind: "transitionEvents";
+  params: TransitionEventsParams;
+}
+
+export type CircuitInstance =
+  | MarginInstance | SolvencyInstance | LiquidationInstance | RiskTableInstance | ExitInstance | TransitionInstance | TransitionEventsInstance;
 export type CircuitKind = CircuitInstance["kind"];
 
 export const MARGIN_PUBLIC_SIGNALS = ["epoch", "riskRoot", "accountsRoot", "nullifier", "recipient", "amount"] as const;
@@ -74,6 +105,17 @@ export const LIQUIDATION_PUBLIC_SIGNALS = ["epoch", "riskRoot", "accountsRoot", 
 
 /** docs/design.md §12: a frozen pool's exit; `nullifier` is the account's epoch nullifier, `amount` = max(E_0, 0). */
 export const EXIT_PUBLIC_SIGNALS = ["epoch", "riskRoot", "accountsRoot", "nullifier", "recipient", "amount"] as const;
+
+/**
+ * docs/design.md "Epoch transitions", accounts pass: both epochs, e+1's risk root and variation
+ * digest, the fee rate, and on the last batch e+1's accounts root and the net flow to the LPs.
+ */
+export const TRANSITION_PUBLIC_SIGNALS = [
+  "epoch", "nextEpoch", "riskRoot", "variationDigest", "feeRate", "nextAccountsRoot", "netFlow", "batchIndex", "isLast", "prevState", "nextState",
+] as const;
+
+/** Events pass: epoch e, its accounts root (batch 0), the contract's events digest (last batch). */
+export const TRANSITION_EVENTS_PUBLIC_SIGNALS = ["epoch", "accountsRoot", "eventsDigest", "batchIndex", "isLast", "prevState", "nextState"] as const;
 
 /** The publisher's RiskTable proof: the epoch and the root publishRisk records. */
 export const RISK_TABLE_PUBLIC_SIGNALS = ["epoch", "riskRoot"] as const;
@@ -98,6 +140,14 @@ function riskTable(name: string, set: CircuitSet, params: RiskTableParams): Risk
   return { kind: "riskTable", name, set, file: "risk_table.circom", template: "RiskTable", publicSignals: RISK_TABLE_PUBLIC_SIGNALS, params };
 }
 
+function transition(name: string, set: CircuitSet, params: TransitionParams): TransitionInstance {
+  return { kind: "transition", name, set, file: "epoch_transition.circom", template: "EpochTransition", publicSignals: TRANSITION_PUBLIC_SIGNALS, params };
+}
+
+function transitionEvents(name: string, set: CircuitSet, params: TransitionEventsParams): TransitionEventsInstance {
+  return { kind: "transitionEvents", name, set, file: "epoch_transition.circom", template: "EpochEvents", publicSignals: TRANSITION_EVENTS_PUBLIC_SIGNALS, params };
+}
+
 /** The reference risk model: 16 SPAN scenarios, 64 instruments, 8 positions, depth-20 accounts tree. */
 export const REFERENCE_PARAMS: SolvencyParams = { scenarios: 16, logInstruments: 6, positions: 8, depth: 20, logBatch: 4 };
 /** Small instance for tests: same 16 scenarios, 4 instruments, 2 positions, depth 6, batches of 4. */
@@ -112,15 +162,20 @@ export const CIRCUITS: readonly CircuitInstance[] = [
   liquidation("liquidation_test", "test", testMargin),
   riskTable("risk_table_test", "test", { scenarios: TEST_PARAMS.scenarios, logInstruments: TEST_PARAMS.logInstruments }),
   exit("exit_test", "test", testMargin),
+  transition("epoch_transition_test", "test", { ...TEST_PARAMS, logOrders: 1 }),
+  transitionEvents("epoch_events_test", "test", { ...TEST_PARAMS, logEvents: 2 }),
   margin("margin", "reference", referenceMargin),
   solvency("solvency", "reference", REFERENCE_PARAMS),
   liquidation("liquidation", "reference", referenceMargin),
   riskTable("risk_table", "reference", { scenarios: REFERENCE_PARAMS.scenarios, logInstruments: REFERENCE_PARAMS.logInstruments }),
   exit("exit", "reference", referenceMargin),
+  // Batches of 32 accounts with 8 order slots: the table's share per account halves (docs/design.md §13).
+  transition("epoch_transition", "reference", { ...REFERENCE_PARAMS, logBatch: 5, logOrders: 3 }),
+  transitionEvents("epoch_events", "reference", { ...REFERENCE_PARAMS, logEvents: 4 }),
 ];
 
-/** The proof kinds whose verifiers a pool is deployed with (all of them). */
-export type PoolKind = CircuitKind;
+/** The proof kinds whose verifiers a pool is deployed with (all but the epoch transition's, not deployed yet). */
+export type PoolKind = Exclude<CircuitKind, "transition" | "transitionEvents">;
 
 /** The circuits whose verifiers a pool is deployed with: one per proof kind. */
 export type PoolCircuits = Record<PoolKind, string>;
@@ -139,8 +194,10 @@ export const CIRCUIT_SETS: Readonly<Record<CircuitSet, PoolCircuits>> = { test: 
 
 export function templateArgs(instance: CircuitInstance): number[] {
   if (instance.kind === "riskTable") return [instance.params.scenarios, instance.params.logInstruments];
+  if (instance.kind === "transitionEvents") return [instance.params.positions, instance.params.depth, instance.params.logEvents];
   const p = instance.params;
   const base = [p.scenarios, p.logInstruments, p.positions, p.depth];
+  if (instance.kind === "transition") return [...base, instance.params.logBatch, instance.params.logOrders];
   return instance.kind === "solvency" ? [...base, instance.params.logBatch] : base;
 }
 

@@ -87,7 +87,8 @@ export type PoolEvent =
   | PoolEventBase<"Exited", { epoch: number; nullifier: bigint; recipient: string; amount: bigint; taken: bigint; paid: bigint }>
   | PoolEventBase<"SettlementNoted", { nullifier: bigint; taken: bigint; claimsNoted: bigint }>
   | PoolEventBase<"DepositRefunded", { depositId: bigint; depositor: string; amount: bigint }>
-  | PoolEventBase<"LpExited", { provider: string; shares: bigint; paid: bigint }>;
+  | PoolEventBase<"LpExited", { provider: string; shares: bigint; paid: bigint }>
+  | PoolEventBase<"FundExited", { admin: string; paid: bigint }>;
 
 /** The `requestId` of a Frozen event when the freeze was for want of an opening, not a path request. */
 export const FROZEN_BY_DELAY = (1n << 256n) - 1n;

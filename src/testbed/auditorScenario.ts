@@ -16,6 +16,7 @@ import { proveSolvency } from "../operator/proveSolvency.js";
 import { liabilityTotals } from "../operator/solvencyTotals.js";
 import { commitRiskTable } from "../risk/riskCommitment.js";
 import { computeRiskTable, type RiskTable } from "../risk/riskEngine.js";
+import { proveExit } from "../trader/proveExit.js";
 import { proveMargin } from "../trader/proveMargin.js";
 import { smallSnapshot as testSnapshot } from "../demo/demoMarket.js";
 import { proveRiskTable } from "../oracle/riskTableProof.js";
@@ -39,6 +40,8 @@ export interface AuditorFixture {
   epoch: number;
   /** The haircut epoch's haircut: balance at opening / mark bound. */
   haircut: { num: bigint; den: bigint };
+  /** After epoch 5 the operator goes silent: the pool is frozen and two traders exit (alice after her settlement). */
+  frozen: { exits: number; exitsPaid: bigint };
   /** Temporary folder with every file below. */
   dir: string;
   files: {
@@ -73,6 +76,8 @@ export interface AuditorFixture {
  *  - epoch 5, haircut: a larger cash account puts the mark total 10,000 above the balance: the
  *    fund and LP capital are written off, and alice's next withdrawal of 1,000 pays
  *    balance / markTotal of it.
+ *  - then the operator goes silent: a week later anyone freezes the pool, and alice and bob exit
+ *    with proofs against epoch 5's roots, paid the epoch's ratio of what is left of their claims.
  * Writes each epoch's table, alice's files and an outsider's.
  */
 export async function runAuditorEpoch(): Promise<AuditorFixture> {
@@ -163,6 +168,18 @@ export async function runAuditorEpoch(): Promise<AuditorFixture> {
     }, TEST_CIRCUITS.margin);
     await pool.connect(alice).settle(proof5);
 
+    // the operator goes silent: a week later anyone freezes; alice and bob exit against epoch 5's roots
+    await chain.provider.send("evm_increaseTime", [Number((await pool.hatchState()).maxEpochDelay)]);
+    await chain.provider.send("evm_mine", []);
+    await pool.connect(desk).freeze();
+    let exitsPaid = 0n;
+    for (const [index, to] of [[0, alice], [1, desk]] as const) {
+      const exit = await proveExit({ account: ledger5[index], accountPath: tree5.path(index), accountsRoot: tree5.root, riskTable: tables[5], epoch: 5, recipient: to.address }, TEST_CIRCUITS.exit);
+      const r = await pool.exit(exit);
+      const e = r.events.find((x) => x.name === "Exited");
+      if (e?.name === "Exited") exitsPaid += e.args.paid;
+    }
+
     const write = (name: string, value: unknown): string => {
       const file = join(dir, name);
       writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
@@ -182,7 +199,7 @@ export async function runAuditorEpoch(): Promise<AuditorFixture> {
     const tampered = JSON.parse(JSON.stringify(marginProofJson)) as { proof: { pi_a: string[]; pi_c: string[] } };
     tampered.proof.pi_c = [...tampered.proof.pi_a];
     return {
-      chain, rpcUrl: chain.rpcUrl, pool, fromBlock, epochs, epoch: 3, haircut, dir,
+      chain, rpcUrl: chain.rpcUrl, pool, fromBlock, epochs, epoch: 3, haircut, frozen: { exits: 2, exitsPaid }, dir,
       files: {
         tablesDir,
         aliceAccount: write("alice.account.json", encodeAccount(alice0)),

@@ -79,3 +79,26 @@ declare module "circom_runtime" {
   }
   export function WitnessCalculatorBuilder(code: Uint8Array, options?: { memorySize?: number }): Promise<WitnessCalculator>;
 }
+
+declare module "circomlibjs" {
+  /** A field element of circomlibjs' own field objects (its internal representation). */
+  export type FieldElement = Uint8Array;
+  export interface BabyJubField {
+    e(x: bigint | number | string): FieldElement;
+    toObject(x: FieldElement): bigint;
+  }
+  export interface BabyJub {
+    F: BabyJubField;
+    subOrder: bigint;
+    inCurve(p: [FieldElement, FieldElement]): boolean;
+  }
+  /** EdDSA on Baby Jubjub (circomlib's EdDSAPoseidonVerifier checks signPoseidon's signatures). */
+  export interface Eddsa {
+    babyJub: BabyJub;
+    F: BabyJubField;
+    prv2pub(privateKey: Uint8Array): [FieldElement, FieldElement];
+    signPoseidon(privateKey: Uint8Array, message: FieldElement): { R8: [FieldElement, FieldElement]; S: bigint };
+    verifyPoseidon(message: FieldElement, signature: { R8: [FieldElement, FieldElement]; S: bigint }, publicKey: [FieldElement, FieldElement]): boolean;
+  }
+  export function buildEddsa(): Promise<Eddsa>;
+}

@@ -6,6 +6,12 @@ import {TestToken} from "../../contracts/TestToken.sol";
 import {IERC20Minimal} from "../../contracts/IERC20Minimal.sol";
 import {IGroth16Verifier2, IGroth16Verifier6, IGroth16Verifier9} from "../../contracts/IGroth16Verifier.sol";
 import {Actor, MockVerifier2, MockVerifier6, MockVerifier9} from "./Mocks.sol";
+import {PathRequests} from "../../contracts/PathRequests.sol";
+
+/// @dev Forge's cheat codes the handler uses (no forge-std in this project).
+interface Vm {
+    function warp(uint256 timestamp) external;
+}
 
 /// @notice Drives every external function of RiskSharingPool with random actors and amounts, as
 ///         the fuzzer's only target. It is the pool's admin, risk oracle and operator, and an
@@ -14,9 +20,19 @@ import {Actor, MockVerifier2, MockVerifier6, MockVerifier9} from "./Mocks.sol";
 ///         accepting) statements those accounts support: a settlement of at most an account's
 ///         equity, once per nullifier; a liquidation of a defaulter's deficit or of at most an
 ///         account's equity as penalty. Ghost variables record what the invariants check.
+///         The escape hatch (docs/design.md §12): time passes (`warp`), anyone tries to freeze
+///         (early tries must be refused), and once frozen every trader exits with the mark claim
+///         the model gave its account in the last opened epoch (the mock exit verifier accepts
+///         exactly those claims: each >= what its settlement or liquidation took, all of them
+///         summing to the mark total posted), settlements are noted, deposits refunded and the
+///         LPs exit, in any order; the model predicts every payment.
 contract PoolHandler {
+    Vm internal constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
+    uint256 public constant DELAY = 7 days;
     uint256 internal constant FIELD = 21888242871839275222246405745257275088548364400416417784047086184934416058561 + 56;
     uint256 internal constant MAX_DEPOSIT = 1e27;
+    /// A trader deposit is at most 2^64 - 1 (an account's collateral bound).
+    uint256 internal constant MAX_COLLATERAL = type(uint64).max;
 
     RiskSharingPool public immutable pool;
     TestToken public immutable token;
@@ -72,6 +88,61 @@ contract PoolHandler {
     uint256 public lpWithdrawals;
     mapping(RiskSharingPool.EpochStatus status => uint256) public openedWithStatus;
 
+    // ---------------------------------------------------------------- the escape hatch's model
+    PathRequests public immutable paths;
+    /// When the pool last opened an epoch (the deployment before any): freeze waits DELAY after it.
+    uint256 public openedAt;
+    /// The last opened epoch's accounts (what a freeze leaves to exit): mark claims, defaulters,
+    /// the mark total and the assets it opened with.
+    uint32 public lastOpened;
+    uint256[] internal lastEquities;
+    uint256 internal lastDefaulters;
+    uint256 public lastMark;
+    uint256 public lastAssets;
+    /// What each nullifier's settlement or liquidation took (amount, penalty).
+    mapping(uint256 nullifier => uint256) public takenInModel;
+    mapping(uint256 nullifier => bool) public exitedInModel;
+    mapping(uint256 nullifier => bool) public notedInModel;
+    uint256 public notedInModelTotal;
+    /// Trader deposits: amount, depositor, and the epoch published when made (0: before any).
+    uint256[] internal depositIds;
+    mapping(uint256 id => uint256) internal depositAmount;
+    mapping(uint256 id => Actor) internal depositOwner;
+    mapping(uint256 id => uint32) internal depositAfterEpoch;
+    mapping(uint256 id => bool) internal refundedInModel;
+    uint256 public refundsOwedInModel;
+    /// Path requests made, and their deadlines.
+    uint256[] internal pathIds;
+    mapping(uint256 id => uint256) internal pathDeadline;
+    bool public frozenInModel;
+    uint256 public potInModel;
+    // ghosts of the frozen pool
+    uint256 public exits;
+    /// Exits of accounts whose settlement or liquidation took something first.
+    uint256 public exitsAfterTaking;
+    uint256 public takenAtFreeze;
+    uint256 public exitsPaidTotal;
+    uint256 public lpExits;
+    uint256 public lpExitsPaidModel;
+    uint256 public refunds;
+    uint256 public notes;
+    uint256 public freezes;
+    uint256 public earlyFreezes;
+    uint256 public honestFreezeReverts;
+    uint256 public honestExitReverts;
+    uint256 public wrongExitPays;
+    uint256 public exitsBeforeFreeze;
+    uint256 public honestNoteReverts;
+    uint256 public badNotes;
+    uint256 public honestRefundReverts;
+    uint256 public badRefunds;
+    uint256 public honestLpExitReverts;
+    uint256 public wrongLpExitPays;
+    uint256 public frozenCallsTaken;
+    uint256 public frozenFigureMismatches;
+    uint256 public surplusDecreases;
+    uint256 public maxSurplusSeen;
+
     constructor() {
         token = new TestToken("Test USD", "tUSD", 6);
         marginVerifier = new MockVerifier6();
@@ -96,6 +167,8 @@ contract PoolHandler {
             })
         );
         for (uint256 i = 0; i < 4; i++) actors.push(new Actor());
+        paths = pool.pathRequests();
+        openedAt = block.timestamp;
     }
 
     // ---------------------------------------------------------------- helpers
@@ -141,9 +214,17 @@ contract PoolHandler {
     function depositCollateral(uint256 actorSeed, uint256 amount) external {
         calls["depositCollateral"]++;
         Actor a = _actor(actorSeed);
-        amount = _bound(amount, 0, MAX_DEPOSIT);
+        amount = _bound(amount, 0, MAX_COLLATERAL);
         _fund(a, amount);
-        a.exec(address(pool), abi.encodeCall(RiskSharingPool.depositCollateral, (amount)));
+        (bool ok,) = a.exec(address(pool), abi.encodeCall(RiskSharingPool.depositCollateral, (amount)));
+        _frozenTaken(ok);
+        if (ok) {
+            uint256 id = pool.nextDepositId() - 1;
+            depositIds.push(id);
+            depositAmount[id] = amount;
+            depositOwner[id] = a;
+            depositAfterEpoch[id] = published ? epoch : 0;
+        }
     }
 
     /// @notice Genesis LP capital: accepted only before the first risk publication.
@@ -154,6 +235,7 @@ contract PoolHandler {
         _fund(a, amount);
         (bool ok, bytes memory ret) = a.exec(address(pool), abi.encodeCall(RiskSharingPool.depositLiquidity, (amount)));
         _noPanic(ok, ret);
+        _frozenTaken(ok);
     }
 
     function requestDeposit(uint256 actorSeed, uint256 amount) external {
@@ -164,6 +246,7 @@ contract PoolHandler {
         bool sealedBefore = pool.lpBookSealed();
         (bool ok, bytes memory ret) = a.exec(address(pool), abi.encodeCall(RiskSharingPool.requestDeposit, (amount)));
         _noPanic(ok, ret);
+        _frozenTaken(ok);
         if (ok && sealedBefore) sealedLpCallsTaken++;
         if (ok) _track(abi.decode(ret, (uint256)), a);
     }
@@ -175,6 +258,7 @@ contract PoolHandler {
         bool sealedBefore = pool.lpBookSealed();
         (bool ok, bytes memory ret) = a.exec(address(pool), abi.encodeCall(RiskSharingPool.requestWithdraw, (shares)));
         _noPanic(ok, ret);
+        _frozenTaken(ok);
         if (ok && sealedBefore) sealedLpCallsTaken++;
         if (ok) _track(abi.decode(ret, (uint256)), a);
     }
@@ -204,7 +288,8 @@ contract PoolHandler {
         uint256 k = which % requestIds.length;
         uint256 id = requestIds[k];
         (, uint32 batch,, bool withdrawal,) = pool.lpRequests(id);
-        bool sealedBefore = pool.lpBookSealed();
+        // A frozen pool takes cancels at any time (the LP book is never sealed against them then).
+        bool sealedBefore = pool.lpBookSealed() && !pool.frozen();
         bool pending = batch == (withdrawal ? pool.withdrawBatch() : pool.depositBatch()) && !sealedBefore;
         (bool ok, bytes memory ret) = requestOwner[id].exec(address(pool), abi.encodeCall(RiskSharingPool.cancelRequest, (id)));
         _noPanic(ok, ret);
@@ -233,7 +318,13 @@ contract PoolHandler {
         Actor a = _actor(actorSeed);
         amount = _bound(amount, 0, MAX_DEPOSIT);
         _fund(a, amount);
-        a.exec(address(pool), abi.encodeCall(RiskSharingPool.fundInsurance, (amount)));
+        (bool ok,) = a.exec(address(pool), abi.encodeCall(RiskSharingPool.fundInsurance, (amount)));
+        _frozenTaken(ok);
+    }
+
+    /// @dev A call of an operator, the oracle or money in that succeeded on a frozen pool.
+    function _frozenTaken(bool ok) internal {
+        if (ok && frozenInModel) frozenCallsTaken++;
     }
 
     // ---------------------------------------------------------------- epochs
@@ -244,6 +335,12 @@ contract PoolHandler {
     function publishNextEpoch(uint256 seed, uint256 markSeed, uint256 stressSeed) external {
         calls["publishRisk"]++;
         uint32 next = published ? epoch + 1 : 1;
+        if (frozenInModel) {
+            try pool.publishRisk(next, _field(abi.encode("risk", next, seed)), _proof()) {
+                frozenCallsTaken++;
+            } catch {}
+            return;
+        }
         pool.publishRisk(next, _field(abi.encode("risk", next, seed)), _proof());
         epoch = next;
         published = true;
@@ -292,6 +389,12 @@ contract PoolHandler {
         uint256 assets = balance > lpHeld ? balance - lpHeld : 0;
         uint256 fund = pool.insuranceFund();
         uint256 free = assets > fund + stressBound ? assets - fund - stressBound : 0;
+        if (frozenInModel) {
+            try pool.postSolvency(epoch, s, _proof()) {
+                frozenCallsTaken++;
+            } catch {}
+            return;
+        }
         try pool.postSolvency(epoch, s, _proof()) {
             batchesPosted++;
             prevTotals = totals;
@@ -308,6 +411,12 @@ contract PoolHandler {
                     if (status != RiskSharingPool.EpochStatus.Solvent || paidToLps > free) badWithdrawals++;
                 }
                 if (pool.shareEra() != eraBefore) eraStarts++;
+                openedAt = block.timestamp;
+                lastOpened = epoch;
+                lastEquities = equities;
+                lastDefaulters = deficits.length;
+                lastMark = markBound;
+                lastAssets = assets;
             }
         } catch {
             honestPostReverts++;
@@ -348,8 +457,15 @@ contract PoolHandler {
         address recipient = address(_actor(actorSeed));
         bool honest = !spentInModel[nullifier];
         uint256 before = token.balanceOf(recipient);
+        if (frozenInModel) {
+            try pool.settle(epoch, nullifier, recipient, amount, _proof()) {
+                frozenCallsTaken++;
+            } catch {}
+            return;
+        }
         try pool.settle(epoch, nullifier, recipient, amount, _proof()) {
             spentInModel[nullifier] = true;
+            takenInModel[nullifier] = amount;
             settled++;
             paidInEpoch[epoch] += token.balanceOf(recipient) - before;
             if (++timesPaid[nullifier] > 1) doublePays++;
@@ -389,12 +505,228 @@ contract PoolHandler {
             penalty = _bound(penaltySeed, 0, equities[i]);
         }
         bool honest = !spentInModel[tag];
+        if (frozenInModel) {
+            try pool.liquidate(epoch, tag, penalty, deficit, _proof()) {
+                frozenCallsTaken++;
+            } catch {}
+            return;
+        }
         try pool.liquidate(epoch, tag, penalty, deficit, _proof()) {
             if (!honest) doublePays++;
             spentInModel[tag] = true;
+            takenInModel[tag] = penalty;
             liquidated++;
         } catch {
             if (honest) honestLiquidationReverts++;
+        }
+    }
+
+
+    // ---------------------------------------------------------------- the escape hatch
+
+    /// @notice Time passes (0 to 3 days).
+    function warp(uint256 seconds_) external {
+        calls["warp"]++;
+        vm.warp(block.timestamp + _bound(seconds_, 0, 3 days));
+    }
+
+    /// @notice A trader asks for its path on-chain (fee 0 in this pool); the handler never answers.
+    function requestPath(uint256 actorSeed, uint256 leaf) external {
+        calls["requestPath"]++;
+        (bool ok, bytes memory ret) =
+            _actor(actorSeed).exec(address(paths), abi.encodeCall(PathRequests.request, (uint32(leaf % (1 << 20)))));
+        _frozenTaken(ok);
+        if (ok) {
+            uint256 id = abi.decode(ret, (uint256));
+            pathIds.push(id);
+            pathDeadline[id] = block.timestamp + DELAY;
+        }
+    }
+
+    /// @notice After some time (0 to 10 days), a stranger freezes for want of an opening or on a
+    ///         path request: taken exactly when the model says the delay has run out.
+    function freeze(uint256 seed, uint256 actorSeed) external {
+        calls["freeze"]++;
+        vm.warp(block.timestamp + _bound(seed, 0, 10 days));
+        bool onRequest = pathIds.length != 0 && actorSeed % 2 == 1;
+        uint256 id = onRequest ? pathIds[(actorSeed / 2) % pathIds.length] : 0;
+        uint256 allowedAt = onRequest ? pathDeadline[id] : openedAt + DELAY;
+        bytes memory call_ = onRequest ? abi.encodeCall(RiskSharingPool.freezeOnRequest, (id)) : abi.encodeCall(RiskSharingPool.freeze, ());
+        uint256 held = token.balanceOf(address(pool)) - pool.pendingDeposits() - pool.withdrawalsOwed();
+        (bool ok,) = _actor(actorSeed).exec(address(pool), call_);
+        if (ok && onRequest) calls["freezeOnRequest"]++;
+        if (ok) {
+            if (frozenInModel || block.timestamp < allowedAt) earlyFreezes++;
+            frozenInModel = true;
+            freezes++;
+            uint256 uncredited;
+            for (uint256 k = 0; k < depositIds.length; k++) {
+                if (_uncredited(depositIds[k])) uncredited += depositAmount[depositIds[k]];
+            }
+            refundsOwedInModel = uncredited;
+            for (uint256 k = 0; k < lastEquities.length + lastDefaulters; k++) {
+                (uint256 n,) = _exitAccount(k);
+                if (takenInModel[n] != 0) takenAtFreeze++;
+            }
+            potInModel = held > uncredited ? held - uncredited : 0;
+            if (pool.frozenPot() != potInModel || pool.refundsOwed() != uncredited) frozenFigureMismatches++;
+        } else if (!frozenInModel && block.timestamp >= allowedAt) {
+            honestFreezeReverts++;
+        }
+        _checkSurplus();
+    }
+
+    /// @dev A deposit no accepted root credits: made after the last opened epoch's publishRisk (or none opened).
+    function _uncredited(uint256 id) internal view returns (bool) {
+        return openedEpochs.length == 0 || depositAfterEpoch[id] >= lastOpened;
+    }
+
+    /// @dev Account k of the last opened epoch (honest accounts first, then defaulters): its
+    ///      nullifier and its mark claim (a defaulter's is 0).
+    function _exitAccount(uint256 k) internal view returns (uint256 nullifier, uint256 claim_) {
+        k = k % (lastEquities.length + lastDefaulters);
+        if (k < lastEquities.length) return (nullifierOf(lastOpened, k), lastEquities[k]);
+        return (tagOfDefaulter(lastOpened, k - lastEquities.length), 0);
+    }
+
+    /// @dev What the model pays a claim left over: its part at the epoch's ratio (1 unless its
+    ///      assets at opening were below its mark total).
+    function _atRatio(uint256 left) internal view returns (uint256) {
+        return lastAssets < lastMark ? (left * lastAssets) / lastMark : left;
+    }
+
+    function _owedTo(uint256 nullifier, uint256 claim_) internal view returns (uint256) {
+        uint256 taken = takenInModel[nullifier];
+        return _atRatio(claim_ > taken ? claim_ - taken : 0);
+    }
+
+    /// @notice A trader exits with its account's mark claim (the only claim the mock verifier is
+    ///         made to accept), to a random recipient: paid exactly the model's amount, once; refused
+    ///         before a freeze.
+    function exit(uint256 accountSeed, uint256 actorSeed) external {
+        calls["exit"]++;
+        if (openedEpochs.length == 0) return;
+        // Half the time, the first account from the seed on whose nullifier took something (a
+        // settlement or a liquidation before the freeze), if any: those are the exits that subtract.
+        uint256 n_ = lastEquities.length + lastDefaulters;
+        if (actorSeed % 2 == 1) {
+            for (uint256 j = 0; j < n_; j++) {
+                (uint256 m,) = _exitAccount(accountSeed + j);
+                if (takenInModel[m] != 0 && !exitedInModel[m]) {
+                    accountSeed += j;
+                    break;
+                }
+            }
+        }
+        (uint256 nullifier, uint256 claim_) = _exitAccount(accountSeed);
+        address recipient = address(_actor(actorSeed));
+        uint256 before = token.balanceOf(recipient);
+        uint256 expected = _owedTo(nullifier, claim_);
+        try pool.exit(lastOpened, nullifier, recipient, claim_, _proof()) {
+            uint256 paid = token.balanceOf(recipient) - before;
+            if (!frozenInModel) exitsBeforeFreeze++;
+            if (exitedInModel[nullifier]) doublePays++;
+            if (paid != expected) wrongExitPays++;
+            if (takenInModel[nullifier] != 0) exitsAfterTaking++;
+            exitedInModel[nullifier] = true;
+            exits++;
+            exitsPaidTotal += paid;
+            paidInEpoch[lastOpened] += paid;
+        } catch {
+            if (frozenInModel && !exitedInModel[nullifier]) honestExitReverts++;
+        }
+        _checkSurplus();
+    }
+
+    /// @notice An exit proof the verifier refuses (a larger claim, say): refused.
+    function exitRefused(uint256 accountSeed, uint256 amountSeed) external {
+        calls["exit(refused)"]++;
+        if (openedEpochs.length == 0) return;
+        (uint256 nullifier,) = _exitAccount(accountSeed);
+        exitVerifier.setAccept(false);
+        try pool.exit(lastOpened, nullifier, address(this), _bound(amountSeed, 0, MAX_DEPOSIT), _proof()) {
+            refusedProofsAccepted++;
+        } catch {}
+        exitVerifier.setAccept(true);
+    }
+
+    /// @notice Anyone notes a settlement or liquidation of the frozen epoch (or tries an account
+    ///         never spent, or one of an older epoch): taken exactly once per spent nullifier.
+    function noteSettled(uint256 accountSeed, uint256 older) external {
+        calls["noteSettled"]++;
+        if (openedEpochs.length == 0) return;
+        (uint256 nullifier,) = _exitAccount(accountSeed);
+        bool stale = older % 4 == 0 && lastOpened > 1;
+        if (stale) nullifier = nullifierOf(lastOpened - 1, accountSeed % 6);
+        bool spent = !stale && (spentInModel[nullifier] || exitedInModel[nullifier]);
+        bool allowed = frozenInModel && spent && !notedInModel[nullifier];
+        try pool.noteSettled(nullifier) {
+            notes++;
+            if (!allowed) badNotes++;
+            notedInModel[nullifier] = true;
+            notedInModelTotal += takenInModel[nullifier];
+            if (pool.claimsNoted() != notedInModelTotal) frozenFigureMismatches++;
+        } catch {
+            if (allowed) honestNoteReverts++;
+        }
+        _checkSurplus();
+    }
+
+    /// @notice Anyone asks a deposit's refund: paid to its depositor exactly once when no
+    ///         accepted root credits it, refused otherwise.
+    function refundDeposit(uint256 which, uint256 actorSeed) external {
+        calls["refundDeposit"]++;
+        if (depositIds.length == 0) return;
+        uint256 id = depositIds[which % depositIds.length];
+        bool allowed = frozenInModel && _uncredited(id) && !refundedInModel[id];
+        Actor owner = depositOwner[id];
+        uint256 before = token.balanceOf(address(owner));
+        (bool ok,) = _actor(actorSeed).exec(address(pool), abi.encodeCall(RiskSharingPool.refundDeposit, (id)));
+        if (ok) {
+            refunds++;
+            if (!allowed || token.balanceOf(address(owner)) - before != depositAmount[id]) badRefunds++;
+            refundedInModel[id] = true;
+            refundsOwedInModel -= depositAmount[id];
+        } else if (allowed) {
+            honestRefundReverts++;
+        }
+        _checkSurplus();
+    }
+
+    /// @notice An LP takes its share of the surplus: exactly what lpExitPreview said, never more
+    ///         in total than lpSurplus.
+    function lpExit(uint256 actorSeed) external {
+        calls["lpExit"]++;
+        Actor a = _actor(actorSeed);
+        uint256 preview = pool.lpExitPreview(address(a));
+        uint256 before = token.balanceOf(address(a));
+        (bool ok, bytes memory ret) = a.exec(address(pool), abi.encodeCall(RiskSharingPool.lpExit, ()));
+        _noPanic(ok, ret);
+        if (ok) {
+            uint256 paid = token.balanceOf(address(a)) - before;
+            lpExits++;
+            lpExitsPaidModel += paid;
+            if (paid != preview || paid == 0) wrongLpExitPays++;
+        } else if (preview != 0) {
+            honestLpExitReverts++;
+        }
+        _checkSurplus();
+    }
+
+    /// @dev The LPs' entitlement only grows once frozen.
+    function _checkSurplus() internal {
+        uint256 s = pool.lpSurplus();
+        if (s < maxSurplusSeen) surplusDecreases++;
+        else maxSurplusSeen = s;
+    }
+
+    /// @notice What the frozen pool still owes the traders who have not exited, by the model:
+    ///         each account's claim less what its nullifier took, at the epoch's ratio.
+    function owedToUnexited() public view returns (uint256 owed) {
+        if (!frozenInModel || openedEpochs.length == 0) return 0;
+        for (uint256 k = 0; k < lastEquities.length; k++) {
+            uint256 n = nullifierOf(lastOpened, k);
+            if (!exitedInModel[n]) owed += _owedTo(n, lastEquities[k]);
         }
     }
 

@@ -191,7 +191,11 @@ function render(audit: PoolAudit, h0: PoolHistory): void {
       : status === "haircut" ? `haircut ${r.haircutRatio}` : "not accepted yet";
     return h("div", { class: `epoch-card ${status}`, id: `epoch-${r.epoch}`, "data-status": status, "data-ok": String(r.ok), "data-proofs-valid": String(valid), "data-proofs-total": String(total) },
       h("b", {}, `epoch ${r.epoch}`), h("span", { class: "status" }, words), h("br"),
-      h("span", { class: "proofs" }, `${valid}/${total} proofs valid${r.ok ? "" : " · FAILED checks"}`));
+      h("span", { class: "proofs" }, `${valid}/${total} proofs valid${r.ok ? "" : " · FAILED checks"}`),
+      ...(r.frozen
+        ? [h("br"), h("span", { class: "frozen", "data-frozen": "true" },
+          `FROZEN: ${r.frozen.exits} exits paid ${n(r.frozen.exitsPaid)}; traders still owed ${n(r.frozen.outstanding)}; LPs took ${n(r.frozen.lpPaid)} of ${n(r.frozen.lpSurplus)}`)]
+        : []));
   }));
   $("chart").replaceChildren(renderChart(audit.points));
   $("summary").hidden = false;

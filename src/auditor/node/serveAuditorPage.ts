@@ -44,7 +44,8 @@ function circuitSets(): Record<string, AuditCircuits> {
     const solvency = of("solvency");
     const liquidation = of("liquidation");
     const riskTable = of("riskTable");
-    if (margin && solvency) sets[set] = { margin, solvency, ...(liquidation ? { liquidation } : {}), ...(riskTable ? { riskTable } : {}) };
+    const exit = of("exit");
+    if (margin && solvency) sets[set] = { margin, solvency, ...(liquidation ? { liquidation } : {}), ...(riskTable ? { riskTable } : {}), ...(exit ? { exit } : {}) };
   }
   return sets;
 }
@@ -132,13 +133,13 @@ export async function serveAuditorPage(options: AuditorServerOptions = {}): Prom
       if (!artifact) return send(res, 404, "contracts are not built\n");
       return json(res, artifact.abi);
     }
-    // The trader's page proves margin in the browser: the margin circuits' witness generator and
-    // proving key are public (no other circuit's, nothing else of build/).
+    // The trader's page proves margin (and, in a frozen pool, exit) in the browser: those circuits'
+    // witness generators and proving keys are public (no other circuit's, nothing else of build/).
     m = /^\/circuits\/([A-Za-z0-9_]+)\.(wasm|zkey)$/.exec(path);
     if (m) {
       const entry = readManifest().circuits[m[1]];
-      const file = entry?.instance.kind !== "margin" ? undefined : m[2] === "wasm" ? entry.circuit.wasm : entry.keys.zkey;
-      if (!file || !existsSync(file)) return send(res, 404, `no margin circuit ${m[1]} built\n`);
+      const file = entry?.instance.kind !== "margin" && entry?.instance.kind !== "exit" ? undefined : m[2] === "wasm" ? entry.circuit.wasm : entry.keys.zkey;
+      if (!file || !existsSync(file)) return send(res, 404, `no margin or exit circuit ${m[1]} built\n`);
       return send(res, 200, readFileSync(file), m[2] === "wasm" ? TYPES[".wasm"] : "application/octet-stream");
     }
     if (path === "/trader" && existsSync(join(pageDir, "trader.html"))) return send(res, 200, readFileSync(join(pageDir, "trader.html")), TYPES[".html"]);

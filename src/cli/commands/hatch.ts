@@ -306,7 +306,8 @@ const poolStatusCommand: Command = {
         pool: ref.address, frozen: h.frozen, now: now.toString(), lastOpenedAt: h.lastOpenedAt.toString(), freezeAllowedAt: h.freezeAllowedAt.toString(),
         maxEpochDelay: h.maxEpochDelay.toString(), unansweredPathRequests: open.map((p) => ({ request: p.requestId.toString(), index: p.leafIndex, deadline: p.deadline.toString() })),
         frozenEpoch: h.frozen ? st.latestAcceptedEpoch : undefined, frozenPot: h.frozenPot.toString(), outstandingClaims: h.outstandingClaims.toString(),
-        claimsNoted: h.claimsNoted.toString(), lpSurplus: h.lpSurplus.toString(), lpExitPaidTotal: h.lpExitPaidTotal.toString(), refundsOwed: h.refundsOwed.toString(),
+        claimsNoted: h.claimsNoted.toString(), lpSurplus: h.lpSurplus.toString(), lpExitPaidTotal: h.lpExitPaidTotal.toString(),
+        fundSurplus: h.fundSurplus.toString(), fundExitPaid: h.fundExitPaid.toString(), refundsOwed: h.refundsOwed.toString(),
         exits: exits.length, exitsPaid: exits.reduce((a, e) => a + e.args.paid, 0n).toString(),
         refundable: refundable.map((d) => ({ deposit: d.id.toString(), depositor: d.depositor, amount: d.amount.toString() })),
       };
@@ -316,6 +317,7 @@ const poolStatusCommand: Command = {
           `  pot at the freeze         ${h.frozenPot}`,
           `  traders' outstanding      ${h.outstandingClaims} (as paid; ${exits.length} exit(s) paid ${json.exitsPaid} so far; ${h.claimsNoted} noted as paid before the freeze)`,
           `  LP surplus                ${h.lpSurplus} (${h.lpExitPaidTotal} taken)`,
+          `  insurance fund's part     ${h.fundSurplus} (${h.fundExitPaid} paid to the admin)`,
           `  deposits to refund        ${h.refundsOwed}${refundable.length ? ` (${refundable.map((d) => `#${d.id}: ${d.amount}`).join(", ")})` : ""}`,
         ]
         : [

@@ -7,7 +7,7 @@
  * the settlement is an `eth_sendTransaction` of the pool's `settle` call that the wallet
  * (window.ethereum, EIP-1193) signs.
  */
-import { Contract, type InterfaceAbi, JsonRpcProvider, Network } from "ethers";
+import { Contract, type InterfaceAbi, JsonRpcProvider, Network, type TransactionReceipt } from "ethers";
 import type { VerificationKey } from "snarkjs";
 import { nullifierOf, type TraderAccount } from "../../../src/accounts/account.js";
 import { AuditError } from "../../../src/auditor/auditErrors.js";
@@ -22,11 +22,13 @@ import { pathFromLeafHashes } from "../../../src/trader/pathFromLeafHashes.js";
 import { fileKind, InputError } from "../../../src/io/json.js";
 import { checkProof } from "../../../src/protocol/checkProof.js";
 import { findCircuit, type MarginInstance } from "../../../src/protocol/circuitCatalog.js";
+import { exitArgs } from "../../../src/protocol/exit.js";
 import { type MarginStatement, settleArgs } from "../../../src/protocol/margin.js";
 import { decodePoolEvents, EPOCH_STATUSES, type EpochStatus, haircutRatio } from "../../../src/protocol/poolEvents.js";
 import { type SolidityProof, toSolidityProof } from "../../../src/protocol/solidityProof.js";
 import { commitRiskTable, paddedRows } from "../../../src/risk/riskCommitment.js";
 import type { RiskTable } from "../../../src/risk/riskEngine.js";
+import { buildExitInput } from "../../../src/trader/exitInput.js";
 import { buildMarginInput } from "../../../src/trader/marginInput.js";
 import { checkMarginFiles } from "../../../src/trader/marginFiles.js";
 import { settlePreflight, type SettleView } from "../../../src/trader/settlePreflight.js";
@@ -69,6 +71,8 @@ interface Connected {
   info?: { riskRoot: bigint; openAccountsRoot: bigint; settleable: boolean };
   standing?: { status: EpochStatus; haircutNum: bigint; haircutDen: bigint };
   token: Contract;
+  /** A frozen pool (the escape hatch): the epoch whose roots exits use, and its haircut. */
+  frozen?: { epoch: number; riskRoot: bigint; accountsRoot: bigint; standing: { status: EpochStatus; haircutNum: bigint; haircutDen: bigint } };
 }
 
 interface Loaded {
@@ -131,7 +135,7 @@ const TITLES: Record<string, string> = {
   "not-a-pool": "Not a risk pool", "wrong-epoch": "Wrong epoch", "wrong-path": "Not in the accounts root", "wrong-table": "Wrong risk table",
   "bad-input": "Cannot use this", "over-max": "Amount refused", "haircut-not-accepted": "Haircut not accepted", "no-wallet": "No wallet",
   "wallet-rejected": "Wallet request rejected", "wallet-error": "Wallet error", "wrong-chain": "Wrong chain", refused: "The pool would refuse this",
-  "not-open": "Epoch not open", "prove-failed": "Proving failed", settled: "Settled already",
+  "not-open": "Epoch not open", "prove-failed": "Proving failed", settled: "Settled already", exited: "Exited already",
 };
 
 function showError(err: unknown): void {
@@ -200,8 +204,22 @@ async function connect(): Promise<void> {
   const epoch = published ? Number(current) : undefined;
   const info = epoch === undefined ? undefined : await view.epochInfo(epoch);
   const standing = info?.settleable && epoch !== undefined ? await view.epochStanding(epoch) : undefined;
-  chain = { rpcUrl, chainId, provider, pool, view, epoch, info, standing, token };
+  let frozen: Connected["frozen"];
+  if (reader.iface.getFunction("frozen") !== null && (await call<boolean>("frozen"))) {
+    const [fe, accountsRoot] = await call<[bigint, bigint]>("latestAccountsRoot");
+    const e = Number(fe);
+    frozen = { epoch: e, accountsRoot, riskRoot: (await view.epochInfo(e)).riskRoot, standing: await view.epochStanding(e) };
+  }
+  chain = { rpcUrl, chainId, provider, pool, view, epoch, info, standing, token, frozen };
   const status = $("pool-status");
+  if (frozen) {
+    status.dataset.epoch = String(frozen.epoch);
+    status.dataset.status = "frozen";
+    status.textContent = `The pool is FROZEN (the escape hatch: its operator went silent): nothing settles any more. Exits use epoch ${frozen.epoch}'s roots: `
+      + `load your epoch ${frozen.epoch} account and path, and take your claim at mark${frozen.standing.status === "haircut" ? `, paid the epoch's haircut of ${haircutRatio(frozen.standing.haircutNum, frozen.standing.haircutDen)}` : ""}.`;
+    if (accountFiles()) await guarded("files", loadFiles);
+    return;
+  }
   status.dataset.epoch = String(epoch ?? "");
   status.dataset.status = standing?.status ?? "closed";
   status.textContent = epoch === undefined ? "No epoch published yet: nothing can be settled."
@@ -275,11 +293,13 @@ async function loadFiles(): Promise<void> {
   proven = undefined;
   $("withdraw").hidden = true;
   $("settle").hidden = true;
+  $("exit").hidden = true;
   const files = accountFiles();
   if (!files) throw new Skipped();
   const accountData = current(await readFileJson(files.account));
   fileKind(files.account.name, accountData, ["account"]);
   const account = decodeAccount(files.account.name, accountData);
+  if (chain?.frozen) return loadForExit(account, files.path, current);
   const circuit = findCircuit(circuitSet().margin);
   if (circuit.kind !== "margin") throw new PageError("bad-input", `circuit ${circuit.name} is not a margin circuit`);
   if (!chain) throw new PageError("bad-input", "connect to the pool first");
@@ -313,6 +333,92 @@ async function loadFiles(): Promise<void> {
     + `Collateral ${n(account.collateral)}, ${account.positions.length} position(s). Computed in this page; nothing about your account was sent.`;
   $("withdraw").hidden = false;
   updateHeadroom();
+}
+
+// ------------------------------------------------------------------ a frozen pool: the exit (docs/design.md §12)
+
+let exitable: { account: TraderAccount; path: PathFile; table: RiskTable; circuit: string; claim: bigint; taken: bigint } | undefined;
+
+/** The trader's files against the frozen epoch: included, the right table, not exited; shows the claim and what an exit pays. */
+async function loadForExit(account: TraderAccount, pathFile: File | undefined, current: <T>(v: T) => T): Promise<void> {
+  exitable = undefined;
+  if (!chain?.frozen) throw new PageError("bad-input", "the pool is not frozen");
+  const { epoch, accountsRoot, riskRoot, standing } = chain.frozen;
+  const circuit = findCircuit(circuitSet().margin);
+  if (circuit.kind !== "margin") throw new PageError("bad-input", `circuit ${circuit.name} is not a margin circuit`);
+  const exitCircuit = circuitSet().exit;
+  if (!exitCircuit) throw new PageError("bad-input", "the page knows no exit circuit for these circuits");
+  const { name: pathName, path, rebuilt } = current(await pathOf(pathFile, account, circuit, epoch));
+  if (path.epoch !== epoch) throw new PageError("wrong-epoch", `${pathName} is for epoch ${path.epoch}, but exits use epoch ${epoch}'s roots: use your epoch ${epoch} path or leaf hashes`);
+  if (rootFromPath(path.leaf, path.path) !== accountsRoot || path.accountsRoot !== accountsRoot) {
+    throw new PageError("wrong-path", `${pathName} does not lead to epoch ${epoch}'s accounts root on chain (${accountsRoot}): ask the operator for your path on-chain (zkrs path request)`);
+  }
+  const { name: tableName, table } = current(await tableFor(epoch));
+  checkMarginFiles({ account: "your account file", path: pathName, table: tableName }, account, path, table, circuit);
+  if (commitRiskTable(table, circuit.params.logInstruments).riskRoot !== riskRoot) {
+    throw new PageError("wrong-table", `${tableName} is not the risk table epoch ${epoch} published on chain (its root differs from ${riskRoot})`);
+  }
+  const nullifier = nullifierOf(account.accountKey, epoch);
+  const [, , taken, exited] = current(await chain.pool.getFunction("nullifierRecord").staticCall(nullifier)) as [boolean, bigint, bigint, boolean];
+  if (exited) throw new PageError("exited", `your account exited the frozen pool already (its epoch ${epoch} nullifier is marked exited): nobody is paid twice`);
+  const claim = buildExitInput({ account, accountPath: path.path, accountsRoot, riskTable: table, epoch, recipient: "0x0000000000000000000000000000000000000001" }, circuit.params).statement.amount;
+  const left = claim > taken ? claim - taken : 0n;
+  const pays = standing.status === "haircut" ? (left * standing.haircutNum) / standing.haircutDen : left;
+  exitable = { account, path, table, circuit: exitCircuit, claim, taken };
+  const status = $("account-status");
+  status.dataset.included = "true";
+  status.dataset.rebuilt = String(rebuilt);
+  status.textContent = `Included: your account is leaf ${path.path.index} of epoch ${epoch}'s accounts root on chain${rebuilt ? ` (path rebuilt here from ${pathName})` : ""}. Computed in this page; nothing about your account was sent.`;
+  const shown = $("exit-claim");
+  shown.dataset.claim = claim.toString();
+  shown.dataset.pays = pays.toString();
+  shown.textContent = `Your claim at epoch ${epoch}'s mark is ${n(claim)}; your account took ${n(taken)} of it before the freeze; an exit pays ${n(pays)}`
+    + `${standing.status === "haircut" ? ` (the epoch's haircut of ${haircutRatio(standing.haircutNum, standing.haircutDen)}, as its settlements were paid)` : ""}. The amount is proven, not chosen.`;
+  $("exit-result").hidden = true;
+  $<HTMLButtonElement>("exit-button").disabled = false;
+  $("exit").hidden = false;
+}
+
+/** Proves the exit in the worker, checks it here, then sends `exit` through the wallet (simulated first). */
+async function exitPool(): Promise<void> {
+  if (!exitable || !chain?.frozen) throw new PageError("bad-input", "load your account and path files first");
+  const c = chain;
+  const { epoch, accountsRoot } = chain.frozen;
+  const recipient = $<HTMLInputElement>("exit-recipient").value.trim();
+  const exitCircuit = findCircuit(exitable.circuit);
+  if (exitCircuit.kind !== "exit") throw new PageError("bad-input", `circuit ${exitCircuit.name} is not an exit circuit`);
+  const { input, statement } = buildExitInput({ account: exitable.account, accountPath: exitable.path.path, accountsRoot, riskTable: exitable.table, epoch, recipient }, exitCircuit.params);
+  const bar = $<HTMLProgressElement>("exit-progress");
+  const step = $("exit-step");
+  bar.hidden = false;
+  bar.value = 0;
+  $<HTMLButtonElement>("exit-button").disabled = true;
+  try {
+    const name = exitable.circuit;
+    const done = await proveInWorker({
+      input: Object.fromEntries(Object.entries(input).map(([k, v]) => [k, stringify(v)])),
+      wasmUrl: new URL(`circuits/${name}.wasm`, location.href).href, zkeyUrl: new URL(`circuits/${name}.zkey`, location.href).href,
+    }, (fraction, what) => { bar.value = fraction; step.textContent = `${Math.round(fraction * 100)}% — ${what}`; });
+    const verdict = await checkProof({ kind: "exit", proof: { circuit: name, proof: done.proof, publicSignals: done.publicSignals, statement } }, verifier);
+    if (!verdict.valid) throw new PageError("prove-failed", `the exit proof made here does not verify (${verdict.reason ?? "invalid"})`);
+    step.textContent = `proof ready: witness ${done.timings.witnessMs} ms, Groth16 ${done.timings.proveMs} ms, verified in this page`;
+    const data = c.pool.interface.encodeFunctionData("exit", [epoch, ...exitArgs(statement, toSolidityProof(done.proof))]);
+    const { hash, receipt } = await sendThroughWallet(c, data, "exit", (sent) => { step.textContent = `sent ${sent}, waiting for it to be mined …`; });
+    const e = decodePoolEvents(c.pool.interface, receipt.logs).find((x) => x.name === "Exited");
+    if (e?.name !== "Exited") throw new PageError("refused", `transaction ${hash} has no Exited event`);
+    const result = $("exit-result");
+    result.hidden = false;
+    result.className = "result ok";
+    result.dataset.paid = e.args.paid.toString();
+    result.replaceChildren(
+      h("strong", {}, `Exited: paid ${n(e.args.paid)} to ${e.args.recipient}.`),
+      h("p", {}, `Claim ${n(e.args.amount)} at mark, ${n(e.args.taken)} taken before the freeze. Transaction ${hash} (block ${receipt.blockNumber}, ${n(receipt.gasUsed)} gas).`),
+    );
+    exitable = undefined;
+  } catch (err) {
+    $<HTMLButtonElement>("exit-button").disabled = false;
+    throw err;
+  }
 }
 
 // ------------------------------------------------------------------ headroom while typing
@@ -482,6 +588,39 @@ function revertReason(err: unknown): string {
   return e.shortMessage ?? e.message ?? String(err);
 }
 
+/**
+ * Sends a pool call through the wallet: its account, on the pool's chain, the call simulated first
+ * (a refusal asks the wallet nothing), then `eth_sendTransaction`; returns the mined receipt.
+ */
+async function sendThroughWallet(c: Connected, data: string, what: string, onSent: (hash: string) => void): Promise<{ hash: string; receipt: TransactionReceipt }> {
+  const accounts = (await ask("eth_requestAccounts")) as string[];
+  const from = accounts?.[0];
+  if (typeof from !== "string") throw new PageError("wallet-error", "the wallet gave no account");
+  const walletChain = BigInt((await ask("eth_chainId")) as string);
+  if (walletChain !== c.chainId) throw new PageError("wrong-chain", `the wallet is on chain ${walletChain}, the pool is on chain ${c.chainId} (${c.rpcUrl}): switch the wallet's network`);
+  const to = await c.pool.getAddress();
+  try {
+    await c.provider.call({ from, to, data });
+  } catch (err) {
+    throw new PageError("refused", `the pool would refuse this ${what}: ${revertReason(err)} (your wallet was not asked)`);
+  }
+  const hash = (await ask("eth_sendTransaction", [{ from, to, data }])) as string;
+  onSent(hash);
+  return { hash, receipt: await minedReceipt(c, hash) };
+}
+
+/** The receipt of a transaction the wallet sent, once mined (3 minutes at most); refused if it reverted. */
+async function minedReceipt(c: Connected, hash: string): Promise<TransactionReceipt> {
+  let receipt = await c.provider.getTransactionReceipt(hash);
+  for (let waited = 0; !receipt; waited += 250) {
+    if (waited > 180_000) throw new PageError("wallet-error", `transaction ${hash} was not mined within 3 minutes`);
+    await new Promise((ok) => setTimeout(ok, 250));
+    receipt = await c.provider.getTransactionReceipt(hash);
+  }
+  if (receipt.status !== 1) throw new PageError("refused", `transaction ${hash} reverted on chain`);
+  return receipt;
+}
+
 async function settle(): Promise<void> {
   if (!proven || !chain) throw new PageError("bad-input", "prove first");
   const c = chain;
@@ -490,31 +629,13 @@ async function settle(): Promise<void> {
   if (outlook.haircut && !$<HTMLInputElement>("accept-haircut").checked) {
     throw new PageError("haircut-not-accepted", `${outlook.haircut.message}; tick "I accept the haircut" to settle anyway (your wallet was not asked)`);
   }
-  const accounts = (await ask("eth_requestAccounts")) as string[];
-  const from = accounts?.[0];
-  if (typeof from !== "string") throw new PageError("wallet-error", "the wallet gave no account");
-  const walletChain = BigInt((await ask("eth_chainId")) as string);
-  if (walletChain !== c.chainId) throw new PageError("wrong-chain", `the wallet is on chain ${walletChain}, the pool is on chain ${c.chainId} (${c.rpcUrl}): switch the wallet's network`);
-  const to = await c.pool.getAddress();
-  const data = c.pool.interface.encodeFunctionData("settle", settleArgs(s, proven.solidity));
-  try {
-    await c.provider.call({ from, to, data });
-  } catch (err) {
-    throw new PageError("refused", `the pool would refuse this settlement: ${revertReason(err)} (your wallet was not asked)`);
-  }
   const before = (await c.token.getFunction("balanceOf").staticCall(s.recipient)) as bigint;
-  const hash = (await ask("eth_sendTransaction", [{ from, to, data }])) as string;
   const result = $("settle-result");
-  result.hidden = false;
-  result.className = "result";
-  result.textContent = `sent ${hash}, waiting for it to be mined …`;
-  let receipt = await c.provider.getTransactionReceipt(hash);
-  for (let waited = 0; !receipt; waited += 250) {
-    if (waited > 180_000) throw new PageError("wallet-error", `transaction ${hash} was not mined within 3 minutes`);
-    await new Promise((ok) => setTimeout(ok, 250));
-    receipt = await c.provider.getTransactionReceipt(hash);
-  }
-  if (receipt.status !== 1) throw new PageError("refused", `transaction ${hash} reverted on chain`);
+  const { hash, receipt } = await sendThroughWallet(c, c.pool.interface.encodeFunctionData("settle", settleArgs(s, proven.solidity)), "settlement", (sent) => {
+    result.hidden = false;
+    result.className = "result";
+    result.textContent = `sent ${sent}, waiting for it to be mined …`;
+  });
   const settled = decodePoolEvents(c.pool.interface, receipt.logs).find((e) => e.name === "Settled");
   if (settled?.name !== "Settled") throw new PageError("refused", `transaction ${hash} has no Settled event`);
   const after = (await c.token.getFunction("balanceOf").staticCall(s.recipient)) as bigint;
@@ -573,6 +694,7 @@ async function start(): Promise<void> {
   }));
   $("prove-button").addEventListener("click", () => void guarded("prove", prove));
   $("settle-button").addEventListener("click", () => void guarded("settle", settle));
+  $("exit-button").addEventListener("click", () => void guarded("exit", exitPool));
   document.body.dataset.ready = "true";
   if (rpc && pool) await guarded("connect", connect);
 }
